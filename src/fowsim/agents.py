@@ -1,0 +1,162 @@
+"""The few, readable agents: employers, training providers and governments (`mesa.Agent`).
+
+They decide in aggregate (how many to lay off, hire, admit, which visas to issue); vectorized
+market functions in `fowsim.processes` carry the decisions out over the worker arrays. Their
+numeric state lives in rows of model-wide matrices (`model.E`, `model.V`, `model.D`), so that the
+market can work on all employers at once while each agent reads and writes its own row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from fowsim.model import LabourMarketModel
+
+SECTORS = ("agriculture", "industry", "services", "knowledge")
+TRAINING_TYPES = ("tvet", "university", "online", "inhouse")
+
+
+def sector_of(isco: str) -> int:
+    """Sector of an ISCO-08 code: 6/92 agriculture, 7/8/93 industry, 1-3 knowledge, else services."""
+    code = str(isco).strip()
+    if code.startswith(("6", "92")):
+        return 0
+    if code.startswith(("7", "8", "93")):
+        return 1
+    if code.startswith(("1", "2", "3")):
+        return 3
+    return 2
+
+
+class Employer(mesa.Agent):
+    """Firms of one sector in one region: demand per occupation, vacancies, layoffs, wages, automation.
+
+    Attributes:
+        index: row of this employer in the model's employer matrices.
+        region: region index.
+        sector: sector index into `SECTORS`.
+        adoption_speed: multiplier on the region's automation path (heterogeneous adopters).
+        wage_premium: multiplier on the regional wage for each occupation.
+    """
+
+    def __init__(self, model: LabourMarketModel, index: int, region: int, sector: int,
+                 adoption_speed: float, wage_premium: float) -> None:
+        super().__init__(model)
+        self.index, self.region, self.sector = index, region, sector
+        self.adoption_speed, self.wage_premium = adoption_speed, wage_premium
+
+    # rows of the model matrices: views, so writes go to the model
+    @property
+    def employment(self) -> np.ndarray:
+        """Workers employed, by occupation (simulated units)."""
+        return self.model.E[self.index]
+
+    @property
+    def vacancies(self) -> np.ndarray:
+        """Open vacancies, by occupation."""
+        return self.model.V[self.index]
+
+    @property
+    def demand(self) -> np.ndarray:
+        """Target demand (employment plus vacancies wanted), by occupation."""
+        return self.model.D[self.index]
+
+    def adopt(self, target: np.ndarray) -> None:
+        """Set demand to this employer's share of the regional target demand `target` (O,)."""
+        self.demand[:] = self.model.demand_share[self.index] * target
+
+    def effective_time(self, t: float, start: float) -> float:
+        """Month on the regional adoption path this employer has reached by month `t`."""
+        return start + (t - start) * self.adoption_speed if t > start else t
+
+    def plan(self, rng: np.random.Generator, sep_rate: float, open_rate: float,
+             gap_response: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Layoff probabilities, the demand-driven part of them, and new vacancies, by occupation.
+
+        The rule of del Rio-Chanona et al. (2021): with the gap g = e + v - d, separations are
+        spontaneous (sep_rate) plus (1 - sep_rate) * min(e, gap_response * g) when demand falls
+        short; openings are spontaneous (open_rate) plus (1 - open_rate) * min(e, gap_response * -g).
+        """
+        e = self.employment.astype(np.float64)
+        gap = e + self.vacancies - self.demand
+        extra = np.minimum(e, gap_response * np.maximum(gap, 0.0))
+        safe_e = np.maximum(e, 1.0)
+        p_extra = (1.0 - sep_rate) * extra / safe_e
+        p_sep = sep_rate + p_extra
+        want = open_rate * e + (1.0 - open_rate) * np.minimum(safe_e, gap_response * np.maximum(-gap, 0.0))
+        openings = rng.poisson(want)
+        return p_sep, p_extra, openings
+
+    def wage_offer(self, occ: np.ndarray, skill: np.ndarray) -> np.ndarray:
+        """Monthly wage (EUR) offered for occupations `occ` to workers of skill `skill`."""
+        base = self.model.region_wage[self.region] * self.model.world.relative_wage[occ] * self.wage_premium
+        return base * (0.8 + 0.4 * skill)
+
+
+class TrainingProvider(mesa.Agent):
+    """A training provider of one type in one region: programmes, seats, duration, cost, completion.
+
+    `kind` is one of `TRAINING_TYPES`. A programme trains toward a target occupation among
+    `targets` and awards credential `award` (or keeps the trainee's own if higher).
+    """
+
+    def __init__(self, model: LabourMarketModel, index: int, region: int, kind: str, seats: float,
+                 duration: int, completion: float, cost_per_month: float, award: int,
+                 min_credential: int, targets: np.ndarray, skill_after: float, public: bool) -> None:
+        super().__init__(model)
+        self.index, self.region, self.kind = index, region, kind
+        self.seats, self.duration, self.completion = seats, duration, completion
+        self.cost_per_month, self.award, self.min_credential = cost_per_month, award, min_credential
+        self.targets, self.skill_after, self.public = targets, skill_after, public
+        self.enrolled = 0
+        self.spent = 0.0  # EUR, cumulative, real-world units
+
+    @property
+    def dropout_hazard(self) -> float:
+        """Monthly drop-out probability that yields `completion` over the programme's duration."""
+        return 1.0 - self.completion ** (1.0 / self.duration)
+
+    def admit(self, applicants: int) -> int:
+        """How many of `applicants` to take this month: the seats that are free."""
+        free = int(self.seats) - self.enrolled
+        return max(0, min(applicants, free))
+
+
+class Government(mesa.Agent):
+    """The government of a region: visa channels with quotas, recognition rules, open borders.
+
+    Quotas are people per year in real-world units, converted to simulated workers per month; the
+    unused part of a month's allowance carries over within the year.
+    """
+
+    def __init__(self, model: LabourMarketModel, region: int, corridor_ids: np.ndarray) -> None:
+        super().__init__(model)
+        self.region = region
+        self.corridor_ids = corridor_ids  # corridors whose destination is this region
+        self.borders_open = True
+        self.allowance = np.zeros(len(model.world.corridors))
+
+    def refresh_quotas(self) -> None:
+        """Add this month's visa allowance for the corridors into this region."""
+        c = self.model.world.corridors
+        k = self.corridor_ids
+        # quotas count people; a share of them join the labour force
+        monthly = c.annual_quota[k] * self.model.params["migrant_activity_rate"] / 12.0 / self.model.scale
+        self.allowance[k] = np.minimum(self.allowance[k] + monthly, monthly * 12.0)
+
+    def issue_visas(self, corridor: int, requested: int) -> int:
+        """Visas granted on `corridor` out of `requested`, within the allowance."""
+        if not self.borders_open:
+            return 0
+        granted = int(min(requested, np.floor(self.allowance[corridor])))
+        self.allowance[corridor] -= granted
+        return granted
+
+    def recognition_rates(self, corridor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Monthly decision probability and approval probability for credentials from `corridor`."""
+        c = self.model.world.corridors
+        return 1.0 / c.recognition_months[corridor], c.recognition_approval[corridor]

@@ -1,0 +1,100 @@
+"""The `fowsim` command: thin; parses, calls the layers below, prints.
+
+`fowsim run [overrides]` hands its arguments to Hydra (so `--config-dir`, `-m`, `--cfg job` work
+as Hydra documents them). Other subcommands use argparse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+USAGE = """usage: fowsim <command> [args]
+
+commands:
+  run [overrides...]   run one scenario (Hydra overrides, e.g. shock=gradual workers=200000)
+  bench [--sizes ...]  throughput and memory of the model, and the speed-up over a naive Mesa model
+  version              print the version
+
+`fowsim run --help` shows Hydra's options and the config groups."""
+
+
+def _fail(message: str, code: int = 2) -> None:
+    print(f"fowsim: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _discard_partial(folder: Path) -> None:
+    """Remove a run folder that holds nothing but Hydra's own files (a run that never started)."""
+    if not folder.is_dir():
+        return
+    keep = [p for p in folder.iterdir() if p.name != ".hydra" and not p.name.endswith(".log")]
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_task(cfg) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    from fowsim.errors import ConfigError, ExtensionError
+    from fowsim.io import write_run
+    from fowsim.metrics import format_table
+    from fowsim.model import LabourMarketModel
+    from fowsim.progress import Progress
+    from fowsim.scenario import build_scenario
+
+    out = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        scenario = build_scenario(cfg)
+        model = LabourMarketModel(scenario)
+    except (ConfigError, ExtensionError) as exc:
+        _discard_partial(out)
+        _fail(str(exc))
+    bar = Progress("months")
+    model.run(progress=bar)
+    bar.close()
+    ds = model.results()
+    write_run(ds, out)
+    print(format_table(ds))
+    print(f"\nresults: {out / 'results.nc'}")
+
+
+def run(argv: list[str]) -> None:
+    """`fowsim run`: one scenario through Hydra."""
+    import hydra
+
+    from fowsim.config import config_dir, register_schema
+
+    register_schema()
+    sys.argv = ["fowsim run", *argv]
+    main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
+    main_fn()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `fowsim` command."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        run(rest)
+    elif command == "bench":
+        from fowsim.bench import main as bench_main
+
+        bench_main(rest)
+    elif command == "version":
+        from fowsim import __version__
+
+        print(__version__)
+    else:
+        _fail(f"unknown command {command!r}; one of run, bench, version (see fowsim --help)")
+
+
+def bench_parser() -> argparse.ArgumentParser:
+    """Arguments of `fowsim bench`."""
+    p = argparse.ArgumentParser(prog="fowsim bench", description=__doc__)
+    return p

@@ -1,0 +1,54 @@
+"""Writing results: atomically (a temporary file in the same folder, then a rename)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from fowsim.metrics import summary
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write `ds` as NetCDF-4 to `path` atomically: a crash never leaves a half-written file."""
+    path = Path(path)
+    encoding = {name: {"zlib": True, "complevel": 1} for name in ds.data_vars if ds[name].dtype.kind == "f"}
+    _atomic(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
+    return path
+
+
+def write_json(obj: Any, path: str | Path) -> Path:
+    """Write `obj` as indented JSON to `path` atomically."""
+    path = Path(path)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w") as fh:
+            json.dump(obj, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+
+    _atomic(path, write)
+    return path
+
+
+def write_run(ds: xr.Dataset, folder: str | Path) -> tuple[Path, Path]:
+    """Write `results.nc` and `summary.json` into `folder`; the summary last, as the mark of completion."""
+    folder = Path(folder)
+    nc = write_dataset(ds, folder / "results.nc")
+    js = write_json(summary(ds), folder / "summary.json")
+    return nc, js

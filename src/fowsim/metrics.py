@@ -1,0 +1,62 @@
+"""Headline indicators computed from a run's dataset: plain functions, one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+
+def last_year(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """Mean of `name` over the last 12 recorded months (or all, if fewer)."""
+    n = min(12, ds.sizes["time"])
+    return ds[name].isel(time=slice(-n, None)).mean("time")
+
+
+def headline(ds: xr.Dataset) -> dict[str, dict[str, float]]:
+    """Per-region headline indicators: unemployment (first, last year, peak), long-term
+    unemployment, vacancy rate, migrant share of employment, over-qualification, total displaced."""
+    out: dict[str, dict[str, float]] = {}
+    first = ds.isel(time=0)
+    for region in ds.region.values.tolist():
+        d = ds.sel(region=region)
+        out[region] = {
+            "unemployment_rate_start": float(first["unemployment_rate"].sel(region=region)),
+            "unemployment_rate_end": float(last_year(d, "unemployment_rate")),
+            "unemployment_rate_peak": float(d["unemployment_rate"].max()),
+            "long_term_unemployment_rate_end": float(last_year(d, "long_term_unemployment_rate")),
+            "vacancy_rate_end": float(last_year(d, "vacancy_rate")),
+            "migrant_share_employed_end": float(last_year(d, "migrant_share_employed")),
+            "overqualification_native_end": float(last_year(d, "overqualification_native")),
+            "overqualification_migrant_end": float(last_year(d, "overqualification_migrant")),
+            "displaced_total_people": float(d["displaced"].sum()),
+            "labour_force_end_people": float(d["labour_force"].isel(time=-1)),
+            "training_spending_total_eur": float((d["public_spending"] + d["employer_spending"]).sum()),
+        }
+    return out
+
+
+def summary(ds: xr.Dataset) -> dict[str, Any]:
+    """The run's `summary.json`: headline indicators by region, plus what identifies the run."""
+    return {
+        "seed": int(ds.attrs.get("seed", -1)),
+        "workers": int(ds.attrs.get("workers", 0)),
+        "months": int(ds.sizes["time"]),
+        "scale_people_per_worker": float(ds.attrs.get("scale_people_per_worker", np.nan)),
+        "regions": headline(ds),
+    }
+
+
+def format_table(ds: xr.Dataset) -> str:
+    """The headline table printed after a run."""
+    h = headline(ds)
+    cols = [("unemployment_rate_start", "u start"), ("unemployment_rate_end", "u end"),
+            ("unemployment_rate_peak", "u peak"), ("long_term_unemployment_rate_end", "LTU end"),
+            ("vacancy_rate_end", "vac rate"), ("migrant_share_employed_end", "migr. empl."),
+            ("overqualification_native_end", "overq. nat."), ("overqualification_migrant_end", "overq. migr.")]
+    width = max(len(r) for r in h) + 2
+    lines = ["region".ljust(width) + "".join(label.rjust(13) for _, label in cols)]
+    for region, row in h.items():
+        lines.append(region.ljust(width) + "".join(f"{100 * row[key]:12.1f}%" for key, _ in cols))
+    return "\n".join(lines)

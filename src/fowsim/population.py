@@ -1,0 +1,147 @@
+"""The initial workforce: a stratified sample of each region's labour force, natives and migrants.
+
+Each simulated worker stands for `scale = total labour force / workers` people. Credentials and
+occupations are drawn jointly from a table fitted by iterative proportional fitting to the
+region's education shares and employment shares, with matches at a worker's own level favoured
+over over-qualified ones (the `overqualification_weight` parameter).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+from fowsim.world import EDUCATION, World
+from fowsim.workforce import (
+    DOWNGRADED,
+    EMPLOYED,
+    NATIVE,
+    NOT_NEEDED,
+    PENDING,
+    PERMANENT,
+    RECOGNISED,
+    REFUGEE,
+    TEMPORARY,
+    UNEMPLOYED,
+    Workforce,
+)
+
+
+def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Integers proportional to `weights` that sum exactly to `total`."""
+    raw = total * weights / weights.sum()
+    out = np.floor(raw).astype(np.int64)
+    out[np.argsort(-(raw - out))[: total - out.sum()]] += 1
+    return out
+
+
+def joint_table(edu: np.ndarray, emp: np.ndarray, min_cred: np.ndarray, level: np.ndarray,
+                overqual: float, iterations: int = 200) -> np.ndarray:
+    """P(credential, occupation) with margins `edu` (4,) and `emp` (O,) by iterative proportional fitting.
+
+    The seed weighs a match at the worker's own level 1, over-qualification by `overqual` per
+    level of excess, and is zero below an occupation's minimum credential.
+    """
+    cred = np.arange(4)[:, None]
+    excess = cred - (level[None, :] - 1)
+    seed = np.where(cred >= min_cred[None, :], np.where(excess > 0, overqual ** excess, 1.0), 0.0)
+    t = seed * edu[:, None] * emp[None, :]
+    for _ in range(iterations):
+        t *= (edu / t.sum(axis=1).clip(1e-300))[:, None]
+        t *= (emp / t.sum(axis=0).clip(1e-300))[None, :]
+    return t / t.sum()
+
+
+def age_sampler(median: float, lo: float, hi: float) -> float:
+    """Rate of a truncated exponential age density on [lo, hi] whose median is `median`."""
+    if abs(median - (lo + hi) / 2) < 1e-6:
+        return 1e-9
+
+    def med(lam: float) -> float:
+        return lo - np.log(0.5 * (1 + np.exp(-lam * (hi - lo)))) / lam - median
+
+    return brentq(med, -1.0, 1.0) if med(-1.0) * med(1.0) < 0 else 0.0
+
+
+def draw_ages(rng: np.random.Generator, n: int, median: float, hi: float, lo: float = 15.0) -> np.ndarray:
+    """Ages in years on [lo, hi) with the given median (truncated exponential)."""
+    lam = age_sampler(median, lo, hi)
+    u = rng.random(n)
+    if abs(lam) < 1e-8:
+        return lo + u * (hi - lo)
+    return lo - np.log(1 - u * (1 - np.exp(-lam * (hi - lo)))) / lam
+
+
+def populate(world: World, workers: int, rng: np.random.Generator, capacity: int) -> tuple[Workforce, float]:
+    """Build the initial workforce of `workers` slots (plus vacant room up to `capacity`)."""
+    p = world.params
+    lf = world.rp("labour_force")
+    scale = float(lf.sum() / workers)
+    n_region = largest_remainder(workers, lf)
+    ws = Workforce.empty(max(capacity, workers))
+    c = world.corridors
+    edu_all = np.stack([world.rp(e) for e in EDUCATION], axis=1)  # (R, 4)
+    level = world.skill_level
+    start = 0
+    for r in range(world.n_regions):
+        n = int(n_region[r])
+        sl = slice(start, start + n)
+        start += n
+        # migrants from each corridor into r, then natives
+        into = np.flatnonzero(c.destination == r)
+        m = np.floor(c.initial_stock[into] * p["migrant_activity_rate"] / scale + rng.random(into.size)).astype(int)
+        if m.sum() > 0.9 * n:
+            m = largest_remainder(int(0.9 * n), m.astype(float))
+        origin = np.full(n, r, dtype=np.int64)
+        mig = np.full(n, NATIVE, dtype=np.int64)
+        corridor = np.full(n, -1, dtype=np.int64)
+        pos = 0
+        for k, count in zip(into, m):
+            origin[pos : pos + count] = c.origin[k]
+            corridor[pos : pos + count] = k
+            u = rng.random(count)
+            mig[pos : pos + count] = np.where(
+                u < c.temporary_share[k], TEMPORARY,
+                np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT))
+            pos += count
+        # credentials: natives from the region's shares, migrants from their origin's (the region's
+        # own for external origins)
+        edu_src = np.where(origin < world.n_regions, origin, r)
+        cum = np.cumsum(edu_all[edu_src], axis=1)
+        cred = (cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1)
+        # recognition of foreign post-secondary credentials: settled for the initial stock
+        recog = np.full(n, NOT_NEEDED, dtype=np.int64)
+        foreign = (corridor >= 0) & (cred >= 2)
+        kk = corridor[foreign]
+        decided = rng.random(kk.size) < 0.85
+        approved = rng.random(kk.size) < c.recognition_approval[kk]
+        recog[foreign] = np.where(decided, np.where(approved, RECOGNISED, DOWNGRADED), PENDING)
+        eff = cred.copy()
+        eff[recog == PENDING] = np.minimum(cred[recog == PENDING], 1)
+        eff[recog == DOWNGRADED] = np.maximum(cred[recog == DOWNGRADED] - 1, 0)
+        # occupation given the credential employers recognise
+        table = joint_table(edu_all[r], world.employment[r], world.min_credential, level, p["overqualification_weight"])
+        cond = np.cumsum(table / table.sum(axis=1, keepdims=True).clip(1e-300), axis=1)
+        occ = (cond[eff] < rng.random(n)[:, None]).sum(axis=1).clip(0, world.n_occupations - 1)
+        # status, durations, ages
+        unemployed = rng.random(n) < world.rp("unemployment_target")[r]
+        q = world.rp("ltu_share_target")[r] ** (1.0 / 12.0)  # P(duration >= 12) = ltu share
+        spell = rng.geometric(1.0 - q, size=n) - 1
+        ret_age = world.rp("retirement_age")[r]
+        age_years = draw_ages(rng, n, world.rp("median_age")[r], ret_age)
+        birth = -np.round(age_years * 12).astype(np.int64)
+        tenure = np.minimum(rng.exponential(p["mean_tenure_months"], n), (age_years - 15) * 12).astype(np.int64)
+        ws.region[sl] = r
+        ws.origin[sl] = origin
+        ws.mig[sl] = mig
+        ws.cred[sl] = cred
+        ws.recog[sl] = recog
+        ws.occ[sl] = occ
+        ws.status[sl] = np.where(unemployed, UNEMPLOYED, EMPLOYED)
+        ws.since[sl] = np.where(unemployed, -spell, -tenure)
+        ws.skill[sl] = np.where(unemployed, 0.6, 0.3)
+        ws.birth[sl] = birth
+        ws.retire_at[sl] = birth + int(round(ret_age * 12))
+        ws.female[sl] = rng.random(n) < world.rp("female_share")[r]
+        ws.visa_end[sl] = np.where(mig == TEMPORARY, rng.integers(1, int(p["temporary_visa_months"]) + 1, n), -1)
+    return ws, scale

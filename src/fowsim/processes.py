@@ -1,0 +1,518 @@
+"""The monthly phases: functions over the model's arrays, run in the order of `LabourMarketModel.PHASES`.
+
+Each phase draws from its own named random stream, so adding or changing one phase does not
+shift the random numbers of the others.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fowsim.rules import checked
+from fowsim.sampling import bernoulli_indices, grouped_ranks, thinned
+from fowsim.workforce import (
+    EMPLOYED,
+    NATIVE,
+    NOT_NEEDED,
+    PENDING,
+    PERMANENT,
+    RECOGNISED,
+    DOWNGRADED,
+    REFUGEE,
+    RETURNEE,
+    TEMPORARY,
+    TERTIARY,
+    TRAINING,
+    UNEMPLOYED,
+    VACANT,
+)
+
+if TYPE_CHECKING:
+    from fowsim.model import LabourMarketModel
+
+
+# ---------------------------------------------------------------- 1. automation
+def automation(m: LabourMarketModel) -> None:
+    """Employers move their demand along the shock's adoption path (and the regional growth trend)."""
+    shock, w = m.shock, m.world
+    # labour demand follows the region's labour force with a lag (long-run unemployment does not
+    # depend on the size of the labour force); the shock then reshapes it across occupations
+    lf = m.S[:, 1:].sum(axis=1)
+    m.lf_smooth += (lf - m.lf_smooth) / m.params["demand_adjustment_months"]
+    base = m.D0_region * (m.lf_smooth / m.lf0)[:, None]
+    for emp in m.employers:
+        t_eff = emp.effective_time(m.t, shock.start_month)
+        target = shock.target_demand(base[emp.region : emp.region + 1], w.exposure, t_eff)[0]
+        emp.adopt(target)
+    m.adoption = shock.adoption(m.t, w.n_regions)
+
+
+# ---------------------------------------------------------------- 2. separations and vacancies
+def separations_and_vacancies(m: LabourMarketModel) -> None:
+    """Employers lay off (spontaneous and demand-driven) and open vacancies (del Rio-Chanona et al. 2021)."""
+    rng = m.streams["labour"]
+    F, O = m.E.shape
+    p_sep = np.zeros((F, O))
+    p_extra = np.zeros((F, O))
+    gamma = m.params["gap_response"]
+    for emp in m.employers:
+        r = emp.region
+        p_sep[emp.index], p_extra[emp.index], openings = emp.plan(rng, m.sep_rate[r], m.open_rate[r], gamma)
+        emp.vacancies[:] += openings
+    ws = m.ws
+    p_max = float(p_sep.max()) if p_sep.size else 0.0
+
+    def prob(idx: np.ndarray) -> np.ndarray:
+        emp = ws.status[idx] == EMPLOYED
+        f = np.where(emp, ws.employer[idx], 0).astype(np.int64)
+        return np.where(emp, p_sep[f, ws.occ[idx]], 0.0)
+
+    out = thinned(rng, len(ws), prob, min(p_max, 1.0))
+    if out.size:
+        f, o = ws.employer[out].astype(np.int64), ws.occ[out].astype(np.int64)
+        displaced = rng.random(out.size) * p_sep[f, o] < p_extra[f, o]
+        ws.displaced[out[displaced]] = m.t
+        m.count("separations", ws.region[out])
+        m.count("displaced", ws.region[out[displaced]])
+        m.transition(out, UNEMPLOYED)
+    m._refresh_region_tables()
+
+
+# ---------------------------------------------------------------- 3. policies
+def policies(m: LabourMarketModel) -> None:
+    """Each active policy acts through the agents and the workforce."""
+    for policy in m.policies:
+        policy.apply(m)
+
+
+# ---------------------------------------------------------------- 4. training
+def training(m: LabourMarketModel) -> None:
+    """Providers advance their trainees (graduation, drop-out), then admit new ones up to their seats."""
+    ws, p, rng = m.ws, m.params, m.streams["training"]
+    prov = m.providers
+    duration = np.array([pr.duration for pr in prov])
+    hazard = np.array([pr.dropout_hazard for pr in prov])
+    O = m.world.n_occupations
+    # trainees off the market
+    T = np.flatnonzero(ws.status == TRAINING)
+    if T.size:
+        code = ws.programme[T].astype(np.int64)
+        k, target = code // O, code % O
+        drop = rng.random(T.size) < hazard[k]
+        done = ~drop & (m.t - ws.since[T] >= duration[k])
+        _graduate(m, T[done], k[done], target[done])
+        m.count("dropouts", ws.region[T[drop]])
+        ws.programme[T[drop]] = -1
+        m.transition(T[drop | done], UNEMPLOYED)
+    # in-house trainees stay at work: completion is a monthly hazard 1/duration
+    I = np.flatnonzero(ws.programme >= 0)
+    I = I[ws.status[I] == EMPLOYED]
+    if I.size:
+        code = ws.programme[I].astype(np.int64)
+        k, target = code // O, code % O
+        u = rng.random(I.size)
+        drop = u < hazard[k]
+        done = ~drop & (u < hazard[k] + 1.0 / duration[k])
+        _upskill(m, I[done], k[done], target[done])
+        m.count("dropouts", ws.region[I[drop]])
+        ws.programme[I[drop]] = -1
+    # spending: every trainee costs their provider's monthly cost
+    code = ws.programme[np.concatenate([np.flatnonzero(ws.status == TRAINING), I])].astype(np.int64)
+    code = code[code >= 0]
+    per_provider = np.bincount(code // O, minlength=len(prov)) if code.size else np.zeros(len(prov), dtype=np.int64)
+    for pr, n in zip(prov, per_provider):
+        pr.enrolled = int(n)
+        cost = n * pr.cost_per_month * m.scale
+        pr.spent += cost
+        m.spending["public" if pr.public else "employer"][pr.region] += cost
+    _enrol_unemployed(m, rng)
+    _enrol_employed(m, rng)
+
+
+def _graduate(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.ndarray) -> None:
+    ws = m.ws
+    if idx.size == 0:
+        return
+    award = np.array([pr.award for pr in m.providers])[k]
+    skill_after = np.array([pr.skill_after for pr in m.providers])[k]
+    ws.cred[idx] = np.maximum(ws.cred[idx], award)
+    # a credential earned where one lives needs no recognition there
+    formal = award >= 0
+    ws.recog[idx[formal]] = NOT_NEEDED
+    ws.occ[idx] = target
+    ws.skill[idx] = np.maximum(ws.skill[idx], skill_after)
+    ws.programme[idx] = -1
+    m.count("completions", ws.region[idx])
+
+
+def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.ndarray) -> None:
+    """In-house graduates move to the target occupation at their employer, or gain skill in their own."""
+    ws = m.ws
+    if idx.size == 0:
+        return
+    f = ws.employer[idx].astype(np.int64)
+    old = ws.occ[idx].astype(np.int64)
+    skill_after = np.array([pr.skill_after for pr in m.providers])[k]
+    np.subtract.at(m.E, (f, old), 1)
+    np.add.at(m.E, (f, target), 1)
+    m.count("occupation_changes", ws.region[idx], (old != target).astype(float))
+    ws.skill[idx] = np.maximum(m.skill_now(idx), skill_after)
+    ws.occ[idx] = target
+    ws.since[idx] = m.t
+    ws.wage[idx] = m.wage_of(f, target, ws.skill[idx].astype(np.float64))
+    ws.programme[idx] = -1
+    m.count("completions", ws.region[idx])
+
+
+def _enrol_unemployed(m: LabourMarketModel, rng: np.random.Generator) -> None:
+    ws, p = m.ws, m.params
+    seek = p["training_seek_rate"]
+
+    def prob(idx: np.ndarray) -> np.ndarray:
+        return np.where(ws.status[idx] == UNEMPLOYED, seek, 0.0)
+
+    cand = thinned(rng, len(ws), prob, seek)
+    if cand.size == 0:
+        return
+    wants = checked("WorkerRules.seeks_training", m.rules.seeks_training(m, cand), cand.size, "b")
+    cand = cand[wants]
+    O = m.world.n_occupations
+    for pr in m.providers:
+        if pr.kind == "inhouse":
+            continue
+        mine = cand[(ws.region[cand] == pr.region) & (ws.cred[cand] >= pr.min_credential)]
+        # the provider's own trainees leave the pool for the others
+        mine = mine[ws.status[mine] == UNEMPLOYED]
+        n = pr.admit(mine.size)
+        if n == 0:
+            continue
+        take = rng.permutation(mine)[:n]
+        target = checked("WorkerRules.training_target", m.rules.training_target(m, take, pr.targets), n, "i")
+        m.transition(take, TRAINING)
+        ws.programme[take] = pr.index * O + target
+        pr.enrolled += n
+        m.count("enrolments", ws.region[take])
+
+
+def _enrol_employed(m: LabourMarketModel, rng: np.random.Generator) -> None:
+    """Employers train some workers of exposed occupations in-house toward less exposed ones."""
+    ws, w = m.ws, m.world
+    O = w.n_occupations
+    exposed = w.exposure >= np.median(w.exposure)
+    for pr in m.providers:
+        if pr.kind != "inhouse":
+            continue
+        free = pr.admit(10**9)
+        if free <= 0:
+            continue
+        rate = min(1.0, free / max(1.0, m.E_region[pr.region, exposed].sum()))
+
+        def prob(idx: np.ndarray, r: int = pr.region, rate: float = rate) -> np.ndarray:
+            ok = (ws.status[idx] == EMPLOYED) & (ws.region[idx] == r) & (ws.programme[idx] < 0)
+            return np.where(ok & exposed[ws.occ[idx]], rate, 0.0)
+
+        take = thinned(rng, len(ws), prob, rate)[:free]
+        if take.size == 0:
+            continue
+        target = checked("WorkerRules.training_target", m.rules.training_target(m, take, pr.targets), take.size, "i")
+        ws.programme[take] = pr.index * O + target
+        pr.enrolled += take.size
+        m.count("enrolments", ws.region[take])
+
+
+# ---------------------------------------------------------------- 5. migration
+def update_diaspora(m: LabourMarketModel) -> None:
+    """Each corridor's diaspora: migrants of the origin in the destination, over the origin's labour force."""
+    ws, w = m.ws, m.world
+    live = (ws.status != VACANT) & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
+    k = m.corridor_of[ws.origin[live], ws.region[live]]
+    k = k[k >= 0]
+    stock = np.bincount(k, minlength=len(w.corridors)).astype(float)
+    m.migrant_stock = stock
+    lf = m.S[:, 1:].sum(axis=1).astype(float)
+    origin_lf = np.where(w.corridors.origin < w.n_regions, lf[np.minimum(w.corridors.origin, w.n_regions - 1)], np.inf)
+    m.diaspora_share = stock / origin_lf
+
+
+def migration(m: LabourMarketModel) -> None:
+    """Returns (visa ends, kafala exits, permanent returns), then emigration through open visa channels."""
+    ws, p, w, rng = m.ws, m.params, m.world, m.streams["migration"]
+    c = w.corridors
+    for gov in m.governments:
+        gov.refresh_quotas()
+    _returns(m, rng)
+    # emigration from simulated regions: candidates at the base rate, then the rules decide
+    base = p["migration_consider_rate"]
+    has_route = np.zeros(w.n_regions, dtype=bool)
+    has_route[c.origin[c.origin < w.n_regions]] = True
+
+    def prob(idx: np.ndarray) -> np.ndarray:
+        r = ws.region[idx]
+        ok = (ws.status[idx] == EMPLOYED) | (ws.status[idx] == UNEMPLOYED)
+        ok &= (ws.mig[idx] == NATIVE) | (ws.mig[idx] == RETURNEE)
+        age = (m.t - ws.birth[idx]) / 12.0
+        return np.where(ok & has_route[r] & (age < 45), base, 0.0)
+
+    cand = thinned(rng, len(ws), prob, base)
+    if cand.size:
+        # each candidate looks at one corridor from home, weighted by its diaspora (plus a floor)
+        r = ws.region[cand].astype(np.int64)
+        weight = np.zeros((w.n_regions, len(c)))
+        internal = c.origin < w.n_regions
+        weight[c.origin[internal], np.flatnonzero(internal)] = m.migrant_stock[internal] + 1.0
+        cum = np.cumsum(weight, axis=1)[r]
+        k = np.minimum((cum < rng.random(cand.size)[:, None] * cum[:, -1:]).sum(axis=1), len(c) - 1)
+        go = checked("WorkerRules.migration_choice", m.rules.migration_choice(m, cand, k), cand.size, "b")
+        cand, k = cand[go], k[go]
+        # channel: temporary, refugee or permanent, then visas within the destination's allowance
+        u = rng.random(cand.size)
+        channel = np.where(u < c.temporary_share[k], TEMPORARY,
+                           np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT))
+        order = np.lexsort((rng.random(cand.size), k))
+        cand, k, channel = cand[order], k[order], channel[order]
+        allowed = np.zeros(cand.size, dtype=bool)
+        starts = np.searchsorted(k, np.arange(len(c)))
+        ends = np.searchsorted(k, np.arange(len(c)), side="right")
+        for kk in np.unique(k):
+            # the corridor's annual quota covers every channel (work, family, protection)
+            n = m.governments[c.destination[kk]].issue_visas(kk, int(ends[kk] - starts[kk]))
+            allowed[starts[kk] : starts[kk] + n] = True
+        _move(m, cand[allowed], k[allowed], channel[allowed])
+    _external_arrivals(m, rng)
+    update_diaspora(m)
+
+
+def _move(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, channel: np.ndarray) -> None:
+    ws, p, c = m.ws, m.params, m.world.corridors
+    if idx.size == 0:
+        return
+    dest = c.destination[k]
+    m.count("emigrants", ws.region[idx])
+    m.count("immigrants", dest)
+    np.add.at(m.migration_flow, (ws.origin[idx].astype(np.int64), dest), 1)
+    m.transition(idx, UNEMPLOYED, region=dest)
+    ws.mig[idx] = channel
+    ws.programme[idx] = -1
+    ws.visa_end[idx] = np.where(channel == TEMPORARY, m.t + int(p["temporary_visa_months"]), -1)
+    ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
+    ret_age = m.world.rp("retirement_age")[dest]
+    ws.retire_at[idx] = ws.birth[idx] + np.round(ret_age * 12).astype(np.int16)
+
+
+def _returns(m: LabourMarketModel, rng: np.random.Generator) -> None:
+    ws, p, w = m.ws, m.params, m.world
+    live = ws.status != VACANT
+    temp = np.flatnonzero(live & (ws.mig == TEMPORARY))
+    # a temporary visa ends: renewed if employed (with a probability), else the worker goes home;
+    # a temporary migrant out of work longer than the grace period must leave (kafala sponsorship)
+    ended = temp[ws.visa_end[temp] <= m.t]
+    renew = (ws.status[ended] == EMPLOYED) & (rng.random(ended.size) < p["visa_renewal_prob"])
+    ws.visa_end[ended[renew]] = m.t + int(p["temporary_visa_months"])
+    jobless = temp[(ws.status[temp] != EMPLOYED) & (m.t - ws.since[temp] >= p["temporary_jobless_months"])]
+    leave = np.union1d(ended[~renew], jobless)
+    # permanent migrants and refugees return at a low monthly hazard
+    settled = thinned(rng, len(ws), lambda i: np.where(
+        (ws.status[i] != VACANT) & ((ws.mig[i] == PERMANENT) | (ws.mig[i] == REFUGEE)), p["permanent_return_rate"], 0.0),
+        p["permanent_return_rate"])
+    leave = np.union1d(leave, settled)
+    if leave.size == 0:
+        return
+    home = ws.origin[leave].astype(np.int64)
+    m.count("returns", ws.region[leave])
+    internal = home < w.n_regions
+    back = leave[internal]
+    # returnees bring their experience home (a skill premium) and keep their credential
+    m.count("returnees", home[internal])
+    np.add.at(m.return_flow, (home, ws.region[leave].astype(np.int64)), 1)
+    skill = np.minimum(1.0, m.skill_now(back) + p["return_skill_gain"])
+    m.transition(back, UNEMPLOYED, region=home[internal])
+    ws.skill[back] = skill
+    ws.mig[back] = RETURNEE
+    ws.visa_end[back] = -1
+    ws.recog[back] = NOT_NEEDED
+    ret_age = w.rp("retirement_age")[home[internal]]
+    ws.retire_at[back] = ws.birth[back] + np.round(ret_age * 12).astype(np.int16)
+    # migrants from outside the simulated regions leave the model
+    m.transition(leave[~internal], VACANT)
+
+
+def _external_arrivals(m: LabourMarketModel, rng: np.random.Generator) -> None:
+    """Migrants from origins outside the simulated regions arrive within their corridor's quota."""
+    ws, p, w = m.ws, m.params, m.world
+    c = w.corridors
+    ext = np.flatnonzero(c.origin >= w.n_regions)
+    for k in ext:
+        gov = m.governments[c.destination[k]]
+        monthly = c.annual_quota[k] / 12.0 / m.scale
+        n = gov.issue_visas(int(k), int(rng.poisson(monthly * p["external_fill_rate"])))
+        if n == 0:
+            continue
+        idx = m.free_slots(n)
+        d = int(c.destination[k])
+        u = rng.random(n)
+        channel = np.where(u < c.temporary_share[k], TEMPORARY,
+                           np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT))
+        _new_worker(m, idx, d, rng)
+        ws.origin[idx] = c.origin[k]
+        m.count("immigrants", np.full(n, d))
+        m.migration_flow[c.origin[k], d] += n
+        m.transition(idx, UNEMPLOYED, region=d)
+        ws.mig[idx] = channel
+        ws.visa_end[idx] = np.where(channel == TEMPORARY, m.t + int(p["temporary_visa_months"]), -1)
+        ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
+
+
+# ---------------------------------------------------------------- 6. recognition
+def recognition(m: LabourMarketModel) -> None:
+    """Pending foreign credentials are decided: recognised or downgraded, at each corridor's rates."""
+    ws, rng = m.ws, m.streams["recognition"]
+    pend = np.flatnonzero(ws.recog == PENDING)
+    pend = pend[ws.status[pend] != VACANT]
+    if pend.size == 0:
+        return
+    k = m.corridor_of[ws.origin[pend], ws.region[pend]]
+    known = k >= 0
+    pend, k = pend[known], k[known]
+    decide = np.zeros(pend.size)
+    approve = np.zeros(pend.size)
+    for gov in m.governments:
+        mine = ws.region[pend] == gov.region
+        if mine.any():
+            decide[mine], approve[mine] = gov.recognition_rates(k[mine])
+    decided = rng.random(pend.size) < decide
+    ok = rng.random(pend.size) < approve
+    ws.recog[pend[decided & ok]] = RECOGNISED
+    ws.recog[pend[decided & ~ok]] = DOWNGRADED
+    m.count("recognised", ws.region[pend[decided & ok]])
+    m.count("downgraded", ws.region[pend[decided & ~ok]])
+
+
+# ---------------------------------------------------------------- 7. search and matching
+def search_and_matching(m: LabourMarketModel) -> None:
+    """Applications along the mobility network, employers pick among applicants, workers take the best offer.
+
+    Applications go to occupations in the worker's own region, weighted by `WorkerRules.search_weights`.
+    Each vacancy draws `employer_sample` of the applications to its (region, occupation) and offers
+    the job to the best of them (skill, credential fit); a worker with several offers takes the
+    best paid one if it beats the reservation wage (`WorkerRules.accept`).
+    """
+    ws, p, w, rng = m.ws, m.params, m.world, m.streams["matching"]
+    R, O = w.n_regions, w.n_occupations
+    U = np.flatnonzero(ws.status == UNEMPLOYED)
+    if U.size == 0 or m.V.sum() == 0:
+        return
+    n_app = checked("WorkerRules.applications", m.rules.applications(m, U), U.size, "i")
+    app_w = np.repeat(U, n_app)
+    if app_w.size == 0:
+        return
+    weights = np.asarray(m.rules.search_weights(m), dtype=np.float64)
+    if weights.shape != (R, O, 4, O):
+        raise TypeError(f"WorkerRules.search_weights returned shape {weights.shape}; expected {(R, O, 4, O)}")
+    eff = ws.effective_credential(app_w).astype(np.int64)
+    row = ((ws.region[app_w].astype(np.int64) * O + ws.occ[app_w]) * 4 + eff)
+    flat = np.cumsum(weights.reshape(-1))
+    row_total = weights.reshape(-1, O).sum(axis=1)
+    row_start = flat.reshape(-1, O)[:, -1] - row_total
+    has = row_total[row] > 0
+    app_w, row = app_w[has], row[has]
+    u = row_start[row] + rng.random(row.size) * row_total[row]
+    target = np.minimum(np.searchsorted(flat, u, side="right") - row * O, O - 1)
+    cell = ws.region[app_w].astype(np.int64) * O + target
+    order, starts, sizes = grouped_ranks(cell, R * O)
+    # vacancies: one entry per open job, with its employer and cell
+    vac_id = np.repeat(np.arange(m.V.size), m.V.ravel())
+    vac_f, vac_o = vac_id // O, vac_id % O
+    vac_cell = m.firm_region[vac_f] * O + vac_o
+    live = sizes[vac_cell] > 0
+    vac_f, vac_o, vac_cell = vac_f[live], vac_o[live], vac_cell[live]
+    if vac_cell.size == 0:
+        return
+    k = int(p["employer_sample"])
+    pick = starts[vac_cell][:, None] + (rng.random((vac_cell.size, k)) * sizes[vac_cell][:, None]).astype(np.int64)
+    cand_app = order[pick]  # (V, k) application indices
+    cand_w = app_w[cand_app]
+    skill = m.skill_now(cand_w.ravel()).reshape(cand_w.shape)
+    fit = ws.effective_credential(cand_w.ravel()).reshape(cand_w.shape) >= (w.skill_level[vac_o] - 1)[:, None]
+    score = skill + p["credential_fit_weight"] * fit + 0.05 * rng.random(cand_w.shape)
+    best = np.argmax(score, axis=1)
+    offer_w = cand_w[np.arange(best.size), best]
+    # skill carried into the new occupation: full in the same one, by task similarity elsewhere
+    old = ws.occ[offer_w].astype(np.int64)
+    carried = skill[np.arange(best.size), best] * m.skill_transfer[old, vac_o]
+    wage = m.wage_of(vac_f, vac_o, carried)
+    # best offer per worker: sort by worker, then wage descending
+    srt = np.lexsort((-wage, offer_w))
+    first = np.ones(srt.size, dtype=bool)
+    first[1:] = offer_w[srt][1:] != offer_w[srt][:-1]
+    chosen = srt[first]
+    take = checked("WorkerRules.accept", m.rules.accept(m, offer_w[chosen], wage[chosen]), chosen.size, "b")
+    chosen = chosen[take]
+    who, f, o = offer_w[chosen], vac_f[chosen], vac_o[chosen]
+    np.subtract.at(m.V, (f, o), 1)
+    prev_occ = ws.occ[who].astype(np.int64)
+    m.count("hires", ws.region[who])
+    m.count("occupation_changes", ws.region[who], (prev_occ != o).astype(float))
+    over = (ws.cred[who] == TERTIARY) & (w.skill_level[o] <= 2)
+    m.count("overqualified_hires", ws.region[who], over.astype(float))
+    reemployed = ws.displaced[who] >= 0
+    m.count("displaced_reemployed", ws.region[who], reemployed.astype(float))
+    m.hire(who, f, o, np.clip(carried[chosen], 0.0, 1.0).astype(np.float32))
+
+
+# ---------------------------------------------------------------- 8. demography
+def demography(m: LabourMarketModel) -> None:
+    """Workers reaching their retirement month leave; young entrants arrive with education levels."""
+    ws, w, p, rng = m.ws, m.world, m.params, m.streams["demography"]
+    retiring = np.flatnonzero(ws.retire_at == m.t)
+    retiring = retiring[ws.status[retiring] != VACANT]
+    m.count("retirements", ws.region[retiring])
+    m.transition(retiring, VACANT)
+    lf = m.S[:, 1:].sum(axis=1)
+    n_new = rng.poisson(lf * w.rp("entry_rate") / 12.0)
+    total = int(n_new.sum())
+    if total == 0:
+        return
+    idx = m.free_slots(total)
+    region = np.repeat(np.arange(w.n_regions), n_new)
+    _new_worker(m, idx, region, rng)
+    m.count("entrants", region)
+    m.transition(idx, UNEMPLOYED, region=region)
+
+
+def _new_worker(m: LabourMarketModel, idx: np.ndarray, region: np.ndarray | int, rng: np.random.Generator) -> None:
+    """Fill vacant slots `idx` with young workers of `region`: education, age, sex, an entry occupation."""
+    ws, w, p = m.ws, m.world, m.params
+    n = idx.size
+    region = np.broadcast_to(np.asarray(region, dtype=np.int64), (n,))
+    edu = np.stack([w.rp(e) for e in ("edu_primary", "edu_secondary", "edu_post_secondary", "edu_tertiary")], axis=1)
+    cum = np.cumsum(edu[region], axis=1)
+    cred = (cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1)
+    entry_age = np.array([16.0, 19.0, 21.0, 23.0])[cred] + rng.random(n) * 3.0
+    ws.birth[idx] = (m.t - np.round(entry_age * 12)).astype(np.int16)
+    ws.retire_at[idx] = ws.birth[idx] + np.round(w.rp("retirement_age")[region] * 12).astype(np.int16)
+    ws.cred[idx] = cred
+    ws.female[idx] = rng.random(n) < w.rp("female_share")[region]
+    ws.origin[idx] = region
+    ws.mig[idx] = NATIVE
+    ws.recog[idx] = NOT_NEEDED
+    ws.visa_end[idx] = -1
+    ws.programme[idx] = -1
+    ws.displaced[idx] = -1
+    ws.employer[idx] = -1
+    ws.wage[idx] = 0.0
+    # entry occupation: drawn from the region's demand among occupations the credential allows
+    feasible = cred[:, None] >= w.min_credential[None, :]
+    weight = m.D_region[region] * feasible
+    cum = np.cumsum(weight, axis=1)
+    ws.occ[idx] = np.minimum((cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1), w.n_occupations - 1)
+    ws.skill[idx] = p["entrant_skill"]
+    ws.region[idx] = region
+
+
+# ---------------------------------------------------------------- 9. record
+def record(m: LabourMarketModel) -> None:
+    """Monthly aggregates into the recorder."""
+    m.unemployment_rate_now = m.S[:, 2] / np.maximum(1, m.S[:, 1] + m.S[:, 2])
+    m.recorder.record()

@@ -1,0 +1,39 @@
+"""A quiet progress bar on stderr: it appears only for work that takes more than a few seconds."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    """Callable `progress(done, total)`; draws after `delay` seconds, at most every `every` seconds."""
+
+    def __init__(self, label: str = "months", delay: float = 2.0, every: float = 0.5, stream=None) -> None:
+        self.label, self.delay, self.every = label, delay, every
+        self.stream = stream or sys.stderr
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        elapsed = now - self.t0
+        if elapsed < self.delay or (now - self.last < self.every and done < total):
+            return
+        self.last = now
+        frac = done / max(total, 1)
+        eta = elapsed * (1 - frac) / frac if frac > 0 else 0.0
+        bar = "#" * int(30 * frac)
+        self.stream.write(f"\r[{bar:<30}] {done}/{total} {self.label}  {elapsed:5.0f}s elapsed, ~{eta:4.0f}s left ")
+        self.stream.flush()
+        self.drawn = True
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        """End the bar's line if one was drawn."""
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False

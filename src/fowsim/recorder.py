@@ -1,0 +1,187 @@
+"""Monthly aggregates: each output declared once (dims, units, long name), filled into preallocated arrays.
+
+Counts of workers are multiplied by the model's scale (people per simulated worker) so that every
+count is in people and every amount in EUR; rates are scale-free.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from fowsim import __version__
+from fowsim.workforce import EMPLOYED, NATIVE, RETURNEE, STATUS_NAMES, TERTIARY, UNEMPLOYED, VACANT
+
+if TYPE_CHECKING:
+    from fowsim.model import LabourMarketModel
+
+
+@dataclass(frozen=True)
+class Output:
+    """One recorded variable."""
+
+    dims: tuple[str, ...]  # besides time
+    units: str
+    long_name: str
+
+
+R, O, OR, ST = ("region",), ("region", "occupation"), ("origin", "destination"), ("region", "from_state", "to_state")
+TALLIES = {
+    "separations": "job separations into unemployment",
+    "displaced": "demand-driven (automation) layoffs",
+    "hires": "hires from unemployment",
+    "occupation_changes": "hires and in-house moves into a different occupation",
+    "overqualified_hires": "hires of tertiary-educated workers into skill level 1-2 jobs",
+    "displaced_reemployed": "hires of workers once displaced by automation",
+    "entrants": "young labour-market entrants",
+    "retirements": "retirements",
+    "emigrants": "emigrants leaving the region",
+    "immigrants": "immigrants arriving in the region",
+    "returns": "migrants leaving the region to go home",
+    "returnees": "returning migrants arriving home",
+    "enrolments": "enrolments in training",
+    "completions": "training completions",
+    "dropouts": "training drop-outs",
+    "recognised": "foreign credentials recognised",
+    "downgraded": "foreign credentials downgraded",
+}
+OUTPUTS: dict[str, Output] = {
+    "labour_force": Output(R, "people", "labour force (employed + unemployed)"),
+    "employed": Output(R, "people", "employed"),
+    "unemployed": Output(R, "people", "unemployed"),
+    "in_training": Output(R, "people", "in full-time training (off the market)"),
+    "long_term_unemployed": Output(R, "people", "unemployed for 12 months or more"),
+    "vacancies": Output(R, "jobs", "open vacancies"),
+    "unemployment_rate": Output(R, "1", "unemployment rate"),
+    "long_term_unemployment_rate": Output(R, "1", "long-term unemployed as a share of the labour force"),
+    "vacancy_rate": Output(R, "1", "vacancies / (employment + vacancies)"),
+    "migrant_share_employed": Output(R, "1", "share of the employed who are foreign (temporary, permanent, refugee)"),
+    "overqualification_native": Output(R, "1", "share of employed tertiary-educated natives in skill level 1-2 jobs"),
+    "overqualification_migrant": Output(R, "1", "share of employed tertiary-educated migrants in skill level 1-2 jobs"),
+    "mean_wage": Output(R, "EUR month-1", "mean monthly wage of the employed"),
+    "public_spending": Output(R, "EUR month-1", "public spending on training"),
+    "employer_spending": Output(R, "EUR month-1", "employers' spending on training"),
+    "automation_adoption": Output(R, "1", "automation adoption level of the shock path"),
+    **{name: Output(R, "people month-1", long) for name, long in TALLIES.items()},
+    "employment_by_occupation": Output(O, "people", "employed by occupation"),
+    "unemployment_by_occupation": Output(O, "people", "unemployed by last occupation"),
+    "vacancies_by_occupation": Output(O, "jobs", "open vacancies by occupation"),
+    "demand_by_occupation": Output(O, "jobs", "employers' target demand by occupation"),
+    "migrant_stock": Output(OR, "people", "foreign workers from origin living in destination"),
+    "migration_flow": Output(OR, "people month-1", "moves from origin to destination"),
+    "return_flow": Output(OR, "people month-1", "returns home to origin from destination"),
+    "stock": Output(("region", "state"), "people", "workers by region and state"),
+    "transitions": Output(ST, "people month-1", "moves between states (state 'outside' = not in the region)"),
+}
+
+
+class Recorder:
+    """Fills the declared outputs month by month; `dataset()` wraps them with coordinates and attributes."""
+
+    def __init__(self, model: LabourMarketModel) -> None:
+        self.m = model
+        w = model.world
+        self.sizes = {"region": w.n_regions, "occupation": w.n_occupations, "origin": len(w.origins),
+                      "destination": w.n_regions, "state": 4, "from_state": 4, "to_state": 4}
+        T = model.months
+        self.data = {name: np.zeros((T, *(self.sizes[d] for d in out.dims))) for name, out in OUTPUTS.items()}
+        model.migration_flow = np.zeros((len(w.origins), w.n_regions))
+        model.return_flow = np.zeros((len(w.origins), w.n_regions))
+
+    def record(self) -> None:
+        """Aggregate month `m.t` into the arrays."""
+        m, d = self.m, self.data
+        ws, w, t, s = m.ws, m.world, m.t, m.scale
+        Rn, On = w.n_regions, w.n_occupations
+        emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
+        lf = emp + unemp
+        U = np.flatnonzero(ws.status == UNEMPLOYED)
+        u_reg = ws.region[U].astype(np.int64)
+        ltu = np.bincount(u_reg, weights=(t - ws.since[U]) >= 12, minlength=Rn)
+        m._refresh_region_tables()
+        vac = m.V_region.sum(axis=1)
+        d["labour_force"][t] = lf * s
+        d["employed"][t] = emp * s
+        d["unemployed"][t] = unemp * s
+        d["in_training"][t] = m.S[:, 3] * s
+        d["long_term_unemployed"][t] = ltu * s
+        d["vacancies"][t] = vac * s
+        d["unemployment_rate"][t] = unemp / np.maximum(lf, 1)
+        d["long_term_unemployment_rate"][t] = ltu / np.maximum(lf, 1)
+        d["vacancy_rate"][t] = vac / np.maximum(emp + vac, 1)
+        # migrants and over-qualification: one pass over the live population
+        live = ws.status != VACANT
+        foreign = live & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
+        fi = np.flatnonzero(foreign)
+        d["migrant_stock"][t] = np.bincount(ws.origin[fi].astype(np.int64) * Rn + ws.region[fi],
+                                            minlength=len(w.origins) * Rn).reshape(-1, Rn) * s
+        fe = fi[ws.status[fi] == EMPLOYED]
+        d["migrant_share_employed"][t] = np.bincount(ws.region[fe], minlength=Rn) / np.maximum(emp, 1)
+        tert = np.flatnonzero((ws.cred == TERTIARY) & (ws.status == EMPLOYED))
+        mig = foreign[tert]
+        low = w.skill_level[ws.occ[tert]] <= 2
+        r_t = ws.region[tert].astype(np.int64)
+        for name, group in (("overqualification_native", ~mig), ("overqualification_migrant", mig)):
+            n = np.bincount(r_t[group], minlength=Rn)
+            d[name][t] = np.bincount(r_t[group], weights=low[group], minlength=Rn) / np.maximum(n, 1)
+        e_all = np.flatnonzero(ws.status == EMPLOYED)
+        d["mean_wage"][t] = np.bincount(ws.region[e_all], weights=ws.wage[e_all], minlength=Rn) / np.maximum(emp, 1)
+        d["public_spending"][t] = m.spending["public"]
+        d["employer_spending"][t] = m.spending["employer"]
+        m.spending["public"][:] = 0.0
+        m.spending["employer"][:] = 0.0
+        d["automation_adoption"][t] = getattr(m, "adoption", np.zeros(Rn))
+        for name in TALLIES:
+            d[name][t] = m.tally.get(name, np.zeros(Rn)) * s
+        d["employment_by_occupation"][t] = m.E_region * s
+        d["unemployment_by_occupation"][t] = np.bincount(u_reg * On + ws.occ[U], minlength=Rn * On).reshape(Rn, On) * s
+        d["vacancies_by_occupation"][t] = m.V_region * s
+        d["demand_by_occupation"][t] = m.D_region * s
+        d["migration_flow"][t] = m.migration_flow * s
+        d["return_flow"][t] = m.return_flow * s
+        m.migration_flow[:] = 0.0
+        m.return_flow[:] = 0.0
+        d["stock"][t] = m.S * s
+        d["transitions"][t] = m.flows * s
+
+    def dataset(self) -> xr.Dataset:
+        """The months recorded so far, with coordinates, CF units and the run's attributes."""
+        m, w = self.m, self.m.world
+        n = m.t
+        coords = {
+            "time": ("time", pd.date_range(f"{m.scenario.start}-01", periods=n, freq="MS"), {"long_name": "month"}),
+            "region": ("region", list(w.regions)),
+            "occupation": ("occupation", list(w.occupations)),
+            "origin": ("origin", list(w.origins)),
+            "destination": ("destination", list(w.regions)),
+            "state": ("state", ["outside", *STATUS_NAMES[1:]]),
+            "from_state": ("from_state", ["outside", *STATUS_NAMES[1:]]),
+            "to_state": ("to_state", ["outside", *STATUS_NAMES[1:]]),
+        }
+        data_vars = {
+            name: (("time", *out.dims), self.data[name][:n], {"units": out.units, "long_name": out.long_name})
+            for name, out in OUTPUTS.items()
+        }
+        ds = xr.Dataset(data_vars, coords=coords)
+        ds["occupation_name"] = ("occupation", list(w.occupation_names), {"long_name": "ISCO-08 based occupation"})
+        ds["isco"] = ("occupation", list(w.isco), {"long_name": "ISCO-08 code"})
+        ds["automation_exposure"] = ("occupation", w.exposure, {"units": "1", "long_name": "automation exposure"})
+        ds["skill_level"] = ("occupation", w.skill_level, {"long_name": "ISCO-08 skill level"})
+        ds.attrs.update({
+            "title": f"fowsim run: world {w.name}, shock {m.shock.kind}",
+            "Conventions": "CF-1.8",
+            "source": f"fowsim {__version__}",
+            "seed": m.scenario.seed,
+            "workers": m.scenario.workers,
+            "scale_people_per_worker": m.scale,
+            "price_year": 2019,
+            "currency": "EUR",
+            "months": n,
+            "config": json.dumps(m.scenario.config, sort_keys=True, default=str),
+        })
+        return ds

@@ -1,0 +1,367 @@
+"""The world a scenario lives in: regions, occupations, the mobility network, migration corridors.
+
+A world is a folder of CSV files (and an optional `calibration.yaml`); `load_world` reads it,
+checks every figure, and returns a `World` of plain numpy arrays. The default world ships in
+`fowsim/data/default`; a user world is any folder with the same files (see `docs/worlds.md`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from fowsim.errors import ConfigError
+
+DATA_DIR = Path(__file__).parent / "data"
+TASKS = (
+    "task_nonroutine_analytic",
+    "task_nonroutine_interpersonal",
+    "task_routine_cognitive",
+    "task_routine_manual",
+    "task_nonroutine_manual",
+)
+EDUCATION = ("edu_primary", "edu_secondary", "edu_post_secondary", "edu_tertiary")
+
+# region parameter -> (kind of check, description of what is allowed)
+REGION_PARAMETERS: dict[str, tuple[str, str]] = {
+    "labour_force": ("positive", "people"),
+    "unemployment_target": ("fraction", "fraction of the labour force"),
+    "ltu_share_target": ("fraction", "fraction of the unemployed"),
+    "wage_level": ("positive", "EUR per month"),
+    "adoption_speed": ("positive", "relative speed, EU = 1"),
+    "training_capacity": ("fraction", "fraction of the labour force in training"),
+    "edu_primary": ("fraction", "share of the labour force"),
+    "edu_secondary": ("fraction", "share of the labour force"),
+    "edu_post_secondary": ("fraction", "share of the labour force"),
+    "edu_tertiary": ("fraction", "share of the labour force"),
+    "entry_rate": ("fraction", "entrants per year as a fraction of the labour force"),
+    "retirement_age": ("age", "years"),
+    "separation_rate": ("fraction", "monthly probability"),
+    "female_share": ("fraction", "share of the labour force"),
+    "median_age": ("age", "years"),
+}
+OCCUPATION_COLUMNS = (
+    "occupation",
+    "isco",
+    "name",
+    "skill_level",
+    "min_credential",
+    "automation_exposure",
+    "relative_wage",
+    *TASKS,
+)
+CORRIDOR_COLUMNS = (
+    "origin",
+    "destination",
+    "initial_stock",
+    "migration_cost",
+    "temporary_share",
+    "refugee_share",
+    "annual_quota",
+    "recognition_months",
+    "recognition_approval",
+)
+WORLD_FILES = ("regions.csv", "occupations.csv", "employment.csv", "corridors.csv", "parameters.csv")
+
+
+@dataclass(frozen=True)
+class Corridors:
+    """Migration corridors origin -> destination, one entry per corridor (arrays of length K)."""
+
+    origin: np.ndarray  # index into World.origins
+    destination: np.ndarray  # index into World.regions
+    initial_stock: np.ndarray  # people
+    migration_cost: np.ndarray  # EUR, one-off
+    temporary_share: np.ndarray
+    refugee_share: np.ndarray
+    annual_quota: np.ndarray  # people per year
+    recognition_months: np.ndarray
+    recognition_approval: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.origin)
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything the model needs to know about places, jobs and routes, as arrays."""
+
+    name: str
+    regions: tuple[str, ...]
+    origins: tuple[str, ...]  # regions, then external origins (no simulated labour market)
+    occupations: tuple[str, ...]
+    occupation_names: tuple[str, ...]
+    isco: tuple[str, ...]
+    region_params: dict[str, np.ndarray]  # parameter -> (R,)
+    skill_level: np.ndarray  # (O,) ISCO-08 skill level 1..4
+    min_credential: np.ndarray  # (O,) 0..3
+    exposure: np.ndarray  # (O,) automation exposure probability
+    relative_wage: np.ndarray  # (O,)
+    tasks: np.ndarray  # (O, 5)
+    employment: np.ndarray  # (R, O) employment shares, rows sum to 1
+    network: np.ndarray  # (O, O) row-stochastic occupational mobility, self-loop on the diagonal
+    corridors: Corridors
+    params: dict[str, float]  # behavioural parameters (parameters.csv + overrides)
+    calibration: dict[str, np.ndarray]  # fitted per-region values
+    calibration_info: dict[str, Any] = field(default_factory=dict)
+    sources: str = ""
+
+    @property
+    def n_regions(self) -> int:
+        """Number of simulated regions."""
+        return len(self.regions)
+
+    @property
+    def n_occupations(self) -> int:
+        """Number of occupations."""
+        return len(self.occupations)
+
+    def region(self, name: str) -> int:
+        """Index of region `name`."""
+        return self.regions.index(name)
+
+    def rp(self, name: str) -> np.ndarray:
+        """Per-region parameter `name` as an array over regions."""
+        return self.region_params[name]
+
+
+def resolve_data_dir(data: str | Path) -> Path:
+    """Folder of a world: a name under `fowsim/data`, or a path."""
+    path = Path(str(data)).expanduser()
+    if not path.is_absolute() and not path.exists() and (DATA_DIR / str(data)).is_dir():
+        path = DATA_DIR / str(data)
+    if not path.is_dir():
+        names = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())
+        raise ConfigError("world.data", str(data), f"a world folder or one of {names}")
+    missing = [f for f in WORLD_FILES if not (path / f).is_file()]
+    if missing:
+        raise ConfigError(
+            "world.data", str(path), f"a folder holding {', '.join(WORLD_FILES)} (missing {', '.join(missing)})"
+        )
+    return path
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "unreadable", f"a CSV file ({exc.__class__.__name__}: {exc})") from exc
+    df.columns = [c.strip() for c in df.columns]
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(path.name, list(df.columns), f"columns including {', '.join(missing)}")
+    return df
+
+
+def _number(file: str, key: str, raw: str, kind: str = "real") -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{file}[{key}]", raw, "a number") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{file}[{key}]", raw, "a finite number")
+    checks = {
+        "real": (True, ""),
+        "fraction": (0.0 <= value <= 1.0, "a probability or share in [0, 1]"),
+        "positive": (value > 0.0, "a number > 0"),
+        "nonnegative": (value >= 0.0, "a number >= 0"),
+        "age": (10.0 <= value <= 90.0, "an age in years between 10 and 90"),
+        "level": (value in (1, 2, 3, 4), "an ISCO-08 skill level 1, 2, 3 or 4"),
+        "credential": (value in (0, 1, 2, 3), "a credential level 0, 1, 2 or 3"),
+    }
+    ok, allowed = checks[kind]
+    if not ok:
+        raise ConfigError(f"{file}[{key}]", value, allowed)
+    return value
+
+
+def _regions(path: Path) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
+    df = _read_csv(path / "regions.csv", ("region", "parameter", "value"))
+    regions = tuple(dict.fromkeys(df["region"].str.strip()))
+    table: dict[str, dict[str, float]] = {r: {} for r in regions}
+    for row in df.itertuples(index=False):
+        region, param = row.region.strip(), row.parameter.strip()
+        if param not in REGION_PARAMETERS:
+            raise ConfigError(f"regions.csv[{region}].parameter", param, f"one of {sorted(REGION_PARAMETERS)}")
+        kind = REGION_PARAMETERS[param][0]
+        table[region][param] = _number("regions.csv", f"{region}.{param}", row.value, kind)
+    for region, values in table.items():
+        missing = sorted(set(REGION_PARAMETERS) - set(values))
+        if missing:
+            raise ConfigError(f"regions.csv[{region}]", "incomplete", f"a row for each of {', '.join(missing)}")
+        total = sum(values[e] for e in EDUCATION)
+        if abs(total - 1.0) > 1e-3:
+            raise ConfigError(f"regions.csv[{region}].edu_*", round(total, 6), "education shares summing to 1")
+    params = {p: np.array([table[r][p] for r in regions]) for p in REGION_PARAMETERS}
+    edu = np.stack([params[e] for e in EDUCATION], axis=1)
+    edu /= edu.sum(axis=1, keepdims=True)
+    for i, e in enumerate(EDUCATION):
+        params[e] = edu[:, i]
+    return regions, params
+
+
+def _occupations(path: Path) -> pd.DataFrame:
+    df = _read_csv(path / "occupations.csv", OCCUPATION_COLUMNS)
+    df["occupation"] = df["occupation"].str.strip()
+    dup = df["occupation"][df["occupation"].duplicated()].tolist()
+    if dup:
+        raise ConfigError("occupations.csv.occupation", dup[0], "unique occupation ids")
+    kinds = {"skill_level": "level", "min_credential": "credential", "automation_exposure": "fraction",
+             "relative_wage": "positive"} | dict.fromkeys(TASKS, "fraction")
+    for col, kind in kinds.items():
+        df[col] = [_number("occupations.csv", f"{o}.{col}", v, kind) for o, v in zip(df["occupation"], df[col])]
+    return df
+
+
+def _employment(path: Path, regions: tuple[str, ...], occupations: tuple[str, ...]) -> np.ndarray:
+    df = _read_csv(path / "employment.csv", ("region", "occupation", "share"))
+    emp = np.zeros((len(regions), len(occupations)))
+    for row in df.itertuples(index=False):
+        r, o = row.region.strip(), row.occupation.strip()
+        if r not in regions:
+            raise ConfigError("employment.csv.region", r, f"one of {list(regions)}")
+        if o not in occupations:
+            raise ConfigError("employment.csv.occupation", o, "an occupation id from occupations.csv")
+        emp[regions.index(r), occupations.index(o)] = _number("employment.csv", f"{r}.{o}", row.share, "fraction")
+    for i, r in enumerate(regions):
+        if abs(emp[i].sum() - 1.0) > 1e-3:
+            raise ConfigError(f"employment.csv[{r}].share", round(emp[i].sum(), 6), "shares summing to 1")
+    return emp / emp.sum(axis=1, keepdims=True)
+
+
+def _corridors(path: Path, regions: tuple[str, ...], origins: tuple[str, ...]) -> Corridors:
+    df = _read_csv(path / "corridors.csv", CORRIDOR_COLUMNS)
+    kinds = {
+        "initial_stock": "nonnegative", "migration_cost": "nonnegative", "temporary_share": "fraction",
+        "refugee_share": "fraction", "annual_quota": "nonnegative", "recognition_months": "positive",
+        "recognition_approval": "fraction",
+    }
+    cols: dict[str, list[float]] = {c: [] for c in kinds}
+    orig, dest, seen = [], [], set()
+    for row in df.itertuples(index=False):
+        o, d = row.origin.strip(), row.destination.strip()
+        if o not in origins:
+            raise ConfigError("corridors.csv.origin", o, f"one of {list(origins)}")
+        if d not in regions:
+            raise ConfigError("corridors.csv.destination", d, f"one of {list(regions)}")
+        if o == d or (o, d) in seen:
+            raise ConfigError("corridors.csv", f"{o}->{d}", "distinct origin and destination, each pair once")
+        seen.add((o, d))
+        orig.append(origins.index(o))
+        dest.append(regions.index(d))
+        for c, kind in kinds.items():
+            cols[c].append(_number("corridors.csv", f"{o}->{d}.{c}", getattr(row, c), kind))
+        if cols["temporary_share"][-1] + cols["refugee_share"][-1] > 1.0 + 1e-9:
+            raise ConfigError(f"corridors.csv[{o}->{d}].temporary_share+refugee_share",
+                              cols["temporary_share"][-1] + cols["refugee_share"][-1], "a sum <= 1")
+    return Corridors(np.array(orig, dtype=np.int64), np.array(dest, dtype=np.int64),
+                     **{c: np.array(v, dtype=float) for c, v in cols.items()})
+
+
+def _parameters(path: Path, overrides: dict[str, Any]) -> dict[str, float]:
+    df = _read_csv(path / "parameters.csv", ("parameter", "value", "kind", "source"))
+    params = {p.strip(): _number("parameters.csv", p.strip(), v) for p, v in zip(df["parameter"], df["value"])}
+    for key, value in (overrides or {}).items():
+        if key not in params:
+            raise ConfigError(f"world.params.{key}", value, f"one of {sorted(params)}")
+        try:
+            params[key] = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"world.params.{key}", value, "a number") from None
+    for key in params:
+        if key.endswith(("_prob", "_rate", "_share")) and not 0.0 <= params[key] <= 1.0:
+            raise ConfigError(f"world.params.{key}", params[key], "a probability or share in [0, 1]")
+    return params
+
+
+def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: float, neighbours: int) -> np.ndarray:
+    """Row-stochastic mobility matrix from task-profile similarity, with `self_loop` on the diagonal.
+
+    Similarity is the cosine of the task profiles, damped by the distance in ISCO skill level; each
+    occupation keeps its `neighbours` most similar others, weighted by similarity squared.
+    """
+    unit = tasks / np.linalg.norm(tasks, axis=1, keepdims=True).clip(1e-12)
+    sim = (unit @ unit.T) * np.exp(-np.abs(skill_level[:, None] - skill_level[None, :]) / 1.5)
+    np.fill_diagonal(sim, 0.0)
+    k = min(neighbours, len(tasks) - 1)
+    cut = -np.sort(-sim, axis=1)[:, k - 1 : k] if k > 0 else np.inf
+    w = np.where(sim >= cut, sim, 0.0) ** 2
+    w = w / w.sum(axis=1, keepdims=True).clip(1e-12) * (1.0 - self_loop)
+    np.fill_diagonal(w, self_loop)
+    return w
+
+
+def _network_csv(file: Path, occupations: tuple[str, ...]) -> np.ndarray:
+    if not file.is_file():
+        raise ConfigError("world.network", str(file), "an existing CSV file with columns source,target,weight")
+    df = _read_csv(file, ("source", "target", "weight"))
+    net = np.zeros((len(occupations), len(occupations)))
+    for row in df.itertuples(index=False):
+        s, t = row.source.strip(), row.target.strip()
+        for key, occ in (("source", s), ("target", t)):
+            if occ not in occupations:
+                raise ConfigError(f"{file.name}.{key}", occ, "an occupation id from occupations.csv")
+        net[occupations.index(s), occupations.index(t)] = _number(file.name, f"{s}->{t}", row.weight, "nonnegative")
+    empty = [occupations[i] for i in np.flatnonzero(net.sum(axis=1) <= 0)]
+    if empty:
+        raise ConfigError(f"{file.name}.source", empty[0], "every occupation with at least one positive edge")
+    return net / net.sum(axis=1, keepdims=True)
+
+
+def load_world(cfg: Any) -> World:
+    """Read and check the world described by the `world` config node (a mapping)."""
+    get = cfg.get if hasattr(cfg, "get") else lambda k, d=None: getattr(cfg, k, d)
+    path = resolve_data_dir(get("data", "default"))
+    regions, region_params = _regions(path)
+    external = tuple(get("external_origins", ()) or ())
+    clash = [e for e in external if e in regions]
+    if clash:
+        raise ConfigError("world.external_origins", clash[0], "names that are not simulated regions")
+    origins = regions + external
+    occ = _occupations(path)
+    occupations = tuple(occ["occupation"])
+    self_loop = float(get("self_loop", 0.5503))
+    if not 0.0 <= self_loop < 1.0:
+        raise ConfigError("world.self_loop", self_loop, "a probability in [0, 1)")
+    tasks = occ[list(TASKS)].to_numpy(float)
+    skill_level = occ["skill_level"].to_numpy(np.int64)
+    network_file = get("network", None)
+    if network_file:
+        network = _network_csv(Path(str(network_file)).expanduser(), occupations)
+    else:
+        network = similarity_network(tasks, skill_level, self_loop, int(get("neighbours", 6)))
+    calibration, info = {}, {}
+    cal_file = path / "calibration.yaml"
+    if cal_file.is_file():
+        raw = yaml.safe_load(cal_file.read_text()) or {}
+        info = {k: v for k, v in raw.items() if k != "values"}
+        for key, per_region in (raw.get("values") or {}).items():
+            calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
+    sources = (path / "SOURCES.md").read_text() if (path / "SOURCES.md").is_file() else ""
+    return World(
+        name=str(get("name", path.name)),
+        regions=regions,
+        origins=origins,
+        occupations=occupations,
+        occupation_names=tuple(occ["name"]),
+        isco=tuple(occ["isco"]),
+        region_params=region_params,
+        skill_level=skill_level,
+        min_credential=occ["min_credential"].to_numpy(np.int64),
+        exposure=occ["automation_exposure"].to_numpy(float),
+        relative_wage=occ["relative_wage"].to_numpy(float),
+        tasks=tasks,
+        employment=_employment(path, regions, occupations),
+        network=network,
+        corridors=_corridors(path, regions, origins),
+        params=_parameters(path, dict(get("params", {}) or {})),
+        calibration=calibration,
+        calibration_info=info,
+        sources=sources,
+    )
