@@ -43,8 +43,9 @@ class Employer(mesa.Agent):
         wage_premium: multiplier on the regional wage for each occupation.
     """
 
-    def __init__(self, model: LabourMarketModel, index: int, region: int, sector: int,
-                 adoption_speed: float, wage_premium: float) -> None:
+    def __init__(
+        self, model: LabourMarketModel, index: int, region: int, sector: int, adoption_speed: float, wage_premium: float
+    ) -> None:
         super().__init__(model)
         self.index, self.region, self.sector = index, region, sector
         self.adoption_speed, self.wage_premium = adoption_speed, wage_premium
@@ -73,8 +74,9 @@ class Employer(mesa.Agent):
         """Month on the regional adoption path this employer has reached by month `t`."""
         return start + (t - start) * self.adoption_speed if t > start else t
 
-    def plan(self, rng: np.random.Generator, sep_rate: float, open_rate: float,
-             gap_response: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def plan(
+        self, rng: np.random.Generator, sep_rate: float, open_rate: float, gap_response: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Layoff probabilities, the demand-driven part of them, and new vacancies, by occupation.
 
         The rule of del Rio-Chanona et al. (2021): with the gap g = e + v - d, separations are
@@ -104,9 +106,22 @@ class TrainingProvider(mesa.Agent):
     `targets` and awards credential `award` (or keeps the trainee's own if higher).
     """
 
-    def __init__(self, model: LabourMarketModel, index: int, region: int, kind: str, seats: float,
-                 duration: int, completion: float, cost_per_month: float, award: int,
-                 min_credential: int, targets: np.ndarray, skill_after: float, public: bool) -> None:
+    def __init__(
+        self,
+        model: LabourMarketModel,
+        index: int,
+        region: int,
+        kind: str,
+        seats: float,
+        duration: int,
+        completion: float,
+        cost_per_month: float,
+        award: int,
+        min_credential: int,
+        targets: np.ndarray,
+        skill_after: float,
+        public: bool,
+    ) -> None:
         super().__init__(model)
         self.index, self.region, self.kind = index, region, kind
         self.seats, self.duration, self.completion = seats, duration, completion

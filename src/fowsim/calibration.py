@@ -1,10 +1,10 @@
-"""Calibration: fit each region's vacancy-opening multiplier so that baseline unemployment
-settles on the region's target (regions.csv `unemployment_target`).
+"""Calibration: fit each region's vacancy-opening multiplier to its unemployment target.
 
 The routine runs short baseline simulations (no shock, no policy) over a few seeds and solves
-u_r(multiplier_r) = target_r by damped Newton steps per region on the log multiplier (regions
-interact only weakly, through migration), keeping the best fit seen. The result is written to the world's `calibration.yaml` with the
-date, the targets and the fit achieved, and read back by every later run.
+u_r(multiplier_r) = target_r (regions.csv `unemployment_target`) by damped Newton steps per
+region on the log multiplier (regions interact only weakly, through migration), keeping the best
+fit seen. The result is written to the world's `calibration.yaml` with the date, the targets and
+the fit achieved, and read back by every later run.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ def baseline_unemployment(cfg: dict[str, Any], multiplier: np.ndarray, seeds: in
     return np.mean(out, axis=0)
 
 
-def calibrate(cfg: dict[str, Any], iterations: int = 8, seeds: int = 2, burn_in: int = 36,
-              log=print) -> dict[str, Any]:
+def calibrate(cfg: dict[str, Any], iterations: int = 8, seeds: int = 2, burn_in: int = 36, log=print) -> dict[str, Any]:
     """Fit the per-region opening multipliers for the config `cfg` (a plain dict); return the record."""
     world = build_scenario(cfg).world
     target = world.rp("unemployment_target")
@@ -52,7 +51,7 @@ def calibrate(cfg: dict[str, Any], iterations: int = 8, seeds: int = 2, burn_in:
     return {
         "date": _dt.date.today().isoformat(),
         "method": "fowsim.calibration.calibrate: damped Newton steps on log opening multipliers, "
-                  f"{seeds} seeds, {cfg['workers']} workers, {cfg['months']} months, mean after month {burn_in}",
+        f"{seeds} seeds, {cfg['workers']} workers, {cfg['months']} months, mean after month {burn_in}",
         "targets": {"unemployment_rate": dict(zip(world.regions, map(float, target)))},
         "achieved": {"unemployment_rate": dict(zip(world.regions, map(lambda v: round(float(v), 4), u)))},
         "values": {"opening_multiplier": dict(zip(world.regions, map(lambda v: round(float(v), 4), np.exp(x))))},
@@ -62,8 +61,10 @@ def calibrate(cfg: dict[str, Any], iterations: int = 8, seeds: int = 2, burn_in:
 def write_calibration(record: dict[str, Any], world_dir: str | Path) -> Path:
     """Store a calibration record as `calibration.yaml` in the world's folder."""
     path = Path(world_dir) / "calibration.yaml"
-    path.write_text("# Fitted by fowsim.calibration.calibrate; regenerate with `python -m fowsim.calibration`.\n"
-                    + yaml.safe_dump(record, sort_keys=False))
+    path.write_text(
+        "# Fitted by fowsim.calibration.calibrate; regenerate with `python -m fowsim.calibration`.\n"
+        + yaml.safe_dump(record, sort_keys=False)
+    )
     return path
 
 

@@ -36,6 +36,8 @@ def _discard_partial(folder: Path) -> None:
 
 
 def _run_task(cfg) -> None:
+    import logging
+
     from hydra.core.hydra_config import HydraConfig
 
     from fowsim.errors import ConfigError, ExtensionError
@@ -45,6 +47,7 @@ def _run_task(cfg) -> None:
     from fowsim.progress import Progress
     from fowsim.scenario import build_scenario
 
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
     try:
         scenario = build_scenario(cfg)
@@ -65,10 +68,10 @@ def run(argv: list[str]) -> None:
     """`fowsim run`: one scenario through Hydra."""
     import hydra
 
-    from fowsim.config import config_dir, register_schema
+    from fowsim.config import config_dir, normalise_overrides, register_schema
 
     register_schema()
-    sys.argv = ["fowsim run", *argv]
+    sys.argv = ["fowsim run", *normalise_overrides(argv)]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     main_fn()
 

@@ -76,6 +76,18 @@ def register_schema() -> None:
     cs.store(group="shock", name="shock_schema", node=ShockConfig)
 
 
+OPEN_MAPPINGS = ("world.params.", "shock.region_speed.")
+
+
+def normalise_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
+    """Let `world.params.NAME=V` (and `shock.region_speed.REGION=V`) set keys the YAML does not list.
+
+    These mappings start empty (their defaults live in the world's data files), so plain Hydra
+    would ask for `+`; fowsim adds `++` (add or override) for them.
+    """
+    return [f"++{o}" if o.startswith(OPEN_MAPPINGS) else o for o in overrides]
+
+
 def compose(overrides: list[str] | tuple[str, ...] = (), config_dir_extra: str | Path | None = None) -> DictConfig:
     """The config `fowsim run` would build from `overrides`, e.g. `compose(["shock=gradual", "workers=20000"])`.
 
@@ -85,4 +97,4 @@ def compose(overrides: list[str] | tuple[str, ...] = (), config_dir_extra: str |
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
-        return _hydra_compose(config_name="config", overrides=[*extra, *overrides])
+        return _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])

@@ -15,8 +15,11 @@ def last_year(ds: xr.Dataset, name: str) -> xr.DataArray:
 
 
 def headline(ds: xr.Dataset) -> dict[str, dict[str, float]]:
-    """Per-region headline indicators: unemployment (first, last year, peak), long-term
-    unemployment, vacancy rate, migrant share of employment, over-qualification, total displaced."""
+    """Per-region headline indicators.
+
+    Unemployment (first month, last year, peak), long-term unemployment, vacancy rate, migrant
+    share of employment, over-qualification, total displaced, labour force, training spending.
+    """
     out: dict[str, dict[str, float]] = {}
     first = ds.isel(time=0)
     for region in ds.region.values.tolist():
@@ -51,10 +54,16 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
 def format_table(ds: xr.Dataset) -> str:
     """The headline table printed after a run."""
     h = headline(ds)
-    cols = [("unemployment_rate_start", "u start"), ("unemployment_rate_end", "u end"),
-            ("unemployment_rate_peak", "u peak"), ("long_term_unemployment_rate_end", "LTU end"),
-            ("vacancy_rate_end", "vac rate"), ("migrant_share_employed_end", "migr. empl."),
-            ("overqualification_native_end", "overq. nat."), ("overqualification_migrant_end", "overq. migr.")]
+    cols = [
+        ("unemployment_rate_start", "u start"),
+        ("unemployment_rate_end", "u end"),
+        ("unemployment_rate_peak", "u peak"),
+        ("long_term_unemployment_rate_end", "LTU end"),
+        ("vacancy_rate_end", "vac rate"),
+        ("migrant_share_employed_end", "migr. empl."),
+        ("overqualification_native_end", "overq. nat."),
+        ("overqualification_migrant_end", "overq. migr."),
+    ]
     width = max(len(r) for r in h) + 2
     lines = ["region".ljust(width) + "".join(label.rjust(13) for _, label in cols)]
     for region, row in h.items():

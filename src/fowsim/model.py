@@ -18,8 +18,19 @@ from fowsim.rules import WorkerRules
 from fowsim.scenario import Scenario, build_scenario
 from fowsim.workforce import EMPLOYED, VACANT, Workforce
 
-STREAMS = ("init", "agents", "automation", "labour", "policies", "training", "migration",
-           "recognition", "matching", "demography", "mesa")
+STREAMS = (
+    "init",
+    "agents",
+    "automation",
+    "labour",
+    "policies",
+    "training",
+    "migration",
+    "recognition",
+    "matching",
+    "demography",
+    "mesa",
+)
 N_STATES = 4  # 0 outside / vacant, 1 employed, 2 unemployed, 3 training
 
 
@@ -39,8 +50,17 @@ class LabourMarketModel(mesa.Model):
     arrays in `fowsim.processes`. `results()` returns the recorded monthly aggregates.
     """
 
-    PHASES = ("automation", "separations_and_vacancies", "policies", "training", "migration",
-              "recognition", "search_and_matching", "demography", "record")
+    PHASES = (
+        "automation",
+        "separations_and_vacancies",
+        "policies",
+        "training",
+        "migration",
+        "recognition",
+        "search_and_matching",
+        "demography",
+        "record",
+    )
 
     def __init__(self, cfg: Scenario | Mapping[str, Any] | Any, rules: WorkerRules | None = None) -> None:
         scenario = cfg if isinstance(cfg, Scenario) else build_scenario(cfg)
@@ -53,7 +73,7 @@ class LabourMarketModel(mesa.Model):
         self.rules = rules if rules is not None else scenario.rules
         self.months = scenario.months
         self.t = 0
-        R, O = w.n_regions, w.n_occupations
+        R = w.n_regions
         capacity = int(scenario.workers * (1.0 + self.params["capacity_headroom"])) + 16
         self.ws: Workforce
         self.ws, self.scale = populate(w, scenario.workers, self.streams["init"], capacity)
@@ -103,10 +123,16 @@ class LabourMarketModel(mesa.Model):
             for s in range(4):
                 for _ in range(per):
                     f = len(self.employers)
-                    self.employers.append(Employer(
-                        self, f, r, s,
-                        adoption_speed=float(rng.lognormal(0.0, p["firm_adoption_dispersion"])),
-                        wage_premium=float(rng.lognormal(0.0, p["firm_wage_dispersion"]))))
+                    self.employers.append(
+                        Employer(
+                            self,
+                            f,
+                            r,
+                            s,
+                            adoption_speed=float(rng.lognormal(0.0, p["firm_adoption_dispersion"])),
+                            wage_premium=float(rng.lognormal(0.0, p["firm_wage_dispersion"])),
+                        )
+                    )
                     firm_region.append(r)
                     firm_sector.append(s)
         F = len(self.employers)
@@ -160,14 +186,23 @@ class LabourMarketModel(mesa.Model):
             seats_total = w.rp("training_capacity")[r] * p["adult_training_share"] * lf_sim[r]
             for kind in TRAINING_TYPES:
                 targets, award, min_cred, public = spec[kind]
-                self.providers.append(TrainingProvider(
-                    self, len(self.providers), r, kind,
-                    seats=seats_total * p[f"{kind}_seat_share"],
-                    duration=int(p[f"{kind}_months"]),
-                    completion=p[f"{kind}_completion_rate"],
-                    cost_per_month=p[f"{kind}_cost_share"] * self.region_wage[r],
-                    award=award, min_credential=min_cred, targets=targets,
-                    skill_after=p[f"{kind}_skill"], public=public))
+                self.providers.append(
+                    TrainingProvider(
+                        self,
+                        len(self.providers),
+                        r,
+                        kind,
+                        seats=seats_total * p[f"{kind}_seat_share"],
+                        duration=int(p[f"{kind}_months"]),
+                        completion=p[f"{kind}_completion_rate"],
+                        cost_per_month=p[f"{kind}_cost_share"] * self.region_wage[r],
+                        award=award,
+                        min_credential=min_cred,
+                        targets=targets,
+                        skill_after=p[f"{kind}_skill"],
+                        public=public,
+                    )
+                )
         self.provider_of = np.array([[pr.index for pr in self.providers if pr.region == r] for r in range(w.n_regions)])
 
     # ---------------------------------------------------------------- helpers used by the phases
@@ -197,8 +232,9 @@ class LabourMarketModel(mesa.Model):
     def skill_now(self, idx: np.ndarray) -> np.ndarray:
         """Effective skill of workers `idx` this month."""
         p = self.params
-        return self.ws.effective_skill(idx, self.t, p["skill_learning_rate"], p["skill_decay_rate"],
-                                       int(p["skill_loss_grace"]))
+        return self.ws.effective_skill(
+            idx, self.t, p["skill_learning_rate"], p["skill_decay_rate"], int(p["skill_loss_grace"])
+        )
 
     def count(self, name: str, region: np.ndarray, weights: np.ndarray | None = None) -> None:
         """Add events (one per entry of `region`, or `weights`) to this month's tally `name`."""

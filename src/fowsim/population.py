@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from fowsim.world import EDUCATION, World
 from fowsim.workforce import (
     DOWNGRADED,
     EMPLOYED,
@@ -25,6 +24,7 @@ from fowsim.workforce import (
     UNEMPLOYED,
     Workforce,
 )
+from fowsim.world import EDUCATION, World
 
 
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
@@ -35,8 +35,9 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-def joint_table(edu: np.ndarray, emp: np.ndarray, min_cred: np.ndarray, level: np.ndarray,
-                overqual: float, iterations: int = 200) -> np.ndarray:
+def joint_table(
+    edu: np.ndarray, emp: np.ndarray, min_cred: np.ndarray, level: np.ndarray, overqual: float, iterations: int = 200
+) -> np.ndarray:
     """P(credential, occupation) with margins `edu` (4,) and `emp` (O,) by iterative proportional fitting.
 
     The seed weighs a match at the worker's own level 1, over-qualification by `overqual` per
@@ -44,7 +45,7 @@ def joint_table(edu: np.ndarray, emp: np.ndarray, min_cred: np.ndarray, level: n
     """
     cred = np.arange(4)[:, None]
     excess = cred - (level[None, :] - 1)
-    seed = np.where(cred >= min_cred[None, :], np.where(excess > 0, overqual ** excess, 1.0), 0.0)
+    seed = np.where(cred >= min_cred[None, :], np.where(excess > 0, overqual**excess, 1.0), 0.0)
     t = seed * edu[:, None] * emp[None, :]
     for _ in range(iterations):
         t *= (edu / t.sum(axis=1).clip(1e-300))[:, None]
@@ -101,8 +102,10 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
             corridor[pos : pos + count] = k
             u = rng.random(count)
             mig[pos : pos + count] = np.where(
-                u < c.temporary_share[k], TEMPORARY,
-                np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT))
+                u < c.temporary_share[k],
+                TEMPORARY,
+                np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT),
+            )
             pos += count
         # credentials: natives from the region's shares, migrants from their origin's (the region's
         # own for external origins)

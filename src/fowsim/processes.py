@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fowsim.rules import checked
-from fowsim.sampling import bernoulli_indices, grouped_ranks, thinned
+from fowsim.sampling import grouped_ranks, thinned
 from fowsim.workforce import (
+    DOWNGRADED,
     EMPLOYED,
     NATIVE,
     NOT_NEEDED,
     PENDING,
     PERMANENT,
     RECOGNISED,
-    DOWNGRADED,
     REFUGEE,
     RETURNEE,
     TEMPORARY,
@@ -90,7 +90,7 @@ def policies(m: LabourMarketModel) -> None:
 # ---------------------------------------------------------------- 4. training
 def training(m: LabourMarketModel) -> None:
     """Providers advance their trainees (graduation, drop-out), then admit new ones up to their seats."""
-    ws, p, rng = m.ws, m.params, m.streams["training"]
+    ws, rng = m.ws, m.streams["training"]
     prov = m.providers
     duration = np.array([pr.duration for pr in prov])
     hazard = np.array([pr.dropout_hazard for pr in prov])
@@ -268,8 +268,11 @@ def migration(m: LabourMarketModel) -> None:
         cand, k = cand[go], k[go]
         # channel: temporary, refugee or permanent, then visas within the destination's allowance
         u = rng.random(cand.size)
-        channel = np.where(u < c.temporary_share[k], TEMPORARY,
-                           np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT))
+        channel = np.where(
+            u < c.temporary_share[k],
+            TEMPORARY,
+            np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT),
+        )
         order = np.lexsort((rng.random(cand.size), k))
         cand, k, channel = cand[order], k[order], channel[order]
         allowed = np.zeros(cand.size, dtype=bool)
@@ -313,9 +316,16 @@ def _returns(m: LabourMarketModel, rng: np.random.Generator) -> None:
     jobless = temp[(ws.status[temp] != EMPLOYED) & (m.t - ws.since[temp] >= p["temporary_jobless_months"])]
     leave = np.union1d(ended[~renew], jobless)
     # permanent migrants and refugees return at a low monthly hazard
-    settled = thinned(rng, len(ws), lambda i: np.where(
-        (ws.status[i] != VACANT) & ((ws.mig[i] == PERMANENT) | (ws.mig[i] == REFUGEE)), p["permanent_return_rate"], 0.0),
-        p["permanent_return_rate"])
+    settled = thinned(
+        rng,
+        len(ws),
+        lambda i: np.where(
+            (ws.status[i] != VACANT) & ((ws.mig[i] == PERMANENT) | (ws.mig[i] == REFUGEE)),
+            p["permanent_return_rate"],
+            0.0,
+        ),
+        p["permanent_return_rate"],
+    )
     leave = np.union1d(leave, settled)
     if leave.size == 0:
         return
@@ -352,8 +362,11 @@ def _external_arrivals(m: LabourMarketModel, rng: np.random.Generator) -> None:
         idx = m.free_slots(n)
         d = int(c.destination[k])
         u = rng.random(n)
-        channel = np.where(u < c.temporary_share[k], TEMPORARY,
-                           np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT))
+        channel = np.where(
+            u < c.temporary_share[k],
+            TEMPORARY,
+            np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT),
+        )
         _new_worker(m, idx, d, rng)
         ws.origin[idx] = c.origin[k]
         m.count("immigrants", np.full(n, d))
@@ -411,7 +424,7 @@ def search_and_matching(m: LabourMarketModel) -> None:
     if weights.shape != (R, O, 4, O):
         raise TypeError(f"WorkerRules.search_weights returned shape {weights.shape}; expected {(R, O, 4, O)}")
     eff = ws.effective_credential(app_w).astype(np.int64)
-    row = ((ws.region[app_w].astype(np.int64) * O + ws.occ[app_w]) * 4 + eff)
+    row = (ws.region[app_w].astype(np.int64) * O + ws.occ[app_w]) * 4 + eff
     flat = np.cumsum(weights.reshape(-1))
     row_total = weights.reshape(-1, O).sum(axis=1)
     row_start = flat.reshape(-1, O)[:, -1] - row_total
@@ -464,7 +477,7 @@ def search_and_matching(m: LabourMarketModel) -> None:
 # ---------------------------------------------------------------- 8. demography
 def demography(m: LabourMarketModel) -> None:
     """Workers reaching their retirement month leave; young entrants arrive with education levels."""
-    ws, w, p, rng = m.ws, m.world, m.params, m.streams["demography"]
+    ws, w, rng = m.ws, m.world, m.streams["demography"]
     retiring = np.flatnonzero(ws.retire_at == m.t)
     retiring = retiring[ws.status[retiring] != VACANT]
     m.count("retirements", ws.region[retiring])
@@ -502,9 +515,10 @@ def _new_worker(m: LabourMarketModel, idx: np.ndarray, region: np.ndarray | int,
     ws.displaced[idx] = -1
     ws.employer[idx] = -1
     ws.wage[idx] = 0.0
-    # entry occupation: drawn from the region's demand among occupations the credential allows
+    # entry occupation: where employers want people (demand, and open vacancies weighted up),
+    # among occupations the credential allows
     feasible = cred[:, None] >= w.min_credential[None, :]
-    weight = m.D_region[region] * feasible
+    weight = (m.D_region[region] + p["entrant_vacancy_weight"] * m.V_region[region]) * feasible
     cum = np.cumsum(weight, axis=1)
     ws.occ[idx] = np.minimum((cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1), w.n_occupations - 1)
     ws.skill[idx] = p["entrant_skill"]

@@ -17,6 +17,7 @@ class Progress:
         self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
+        """Report `done` of `total`."""
         now = time.monotonic()
         elapsed = now - self.t0
         if elapsed < self.delay or (now - self.last < self.every and done < total):

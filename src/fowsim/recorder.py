@@ -86,8 +86,15 @@ class Recorder:
     def __init__(self, model: LabourMarketModel) -> None:
         self.m = model
         w = model.world
-        self.sizes = {"region": w.n_regions, "occupation": w.n_occupations, "origin": len(w.origins),
-                      "destination": w.n_regions, "state": 4, "from_state": 4, "to_state": 4}
+        self.sizes = {
+            "region": w.n_regions,
+            "occupation": w.n_occupations,
+            "origin": len(w.origins),
+            "destination": w.n_regions,
+            "state": 4,
+            "from_state": 4,
+            "to_state": 4,
+        }
         T = model.months
         self.data = {name: np.zeros((T, *(self.sizes[d] for d in out.dims))) for name, out in OUTPUTS.items()}
         model.migration_flow = np.zeros((len(w.origins), w.n_regions))
@@ -118,8 +125,12 @@ class Recorder:
         live = ws.status != VACANT
         foreign = live & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
         fi = np.flatnonzero(foreign)
-        d["migrant_stock"][t] = np.bincount(ws.origin[fi].astype(np.int64) * Rn + ws.region[fi],
-                                            minlength=len(w.origins) * Rn).reshape(-1, Rn) * s
+        d["migrant_stock"][t] = (
+            np.bincount(ws.origin[fi].astype(np.int64) * Rn + ws.region[fi], minlength=len(w.origins) * Rn).reshape(
+                -1, Rn
+            )
+            * s
+        )
         fe = fi[ws.status[fi] == EMPLOYED]
         d["migrant_share_employed"][t] = np.bincount(ws.region[fe], minlength=Rn) / np.maximum(emp, 1)
         tert = np.flatnonzero((ws.cred == TERTIARY) & (ws.status == EMPLOYED))
@@ -172,16 +183,18 @@ class Recorder:
         ds["isco"] = ("occupation", list(w.isco), {"long_name": "ISCO-08 code"})
         ds["automation_exposure"] = ("occupation", w.exposure, {"units": "1", "long_name": "automation exposure"})
         ds["skill_level"] = ("occupation", w.skill_level, {"long_name": "ISCO-08 skill level"})
-        ds.attrs.update({
-            "title": f"fowsim run: world {w.name}, shock {m.shock.kind}",
-            "Conventions": "CF-1.8",
-            "source": f"fowsim {__version__}",
-            "seed": m.scenario.seed,
-            "workers": m.scenario.workers,
-            "scale_people_per_worker": m.scale,
-            "price_year": 2019,
-            "currency": "EUR",
-            "months": n,
-            "config": json.dumps(m.scenario.config, sort_keys=True, default=str),
-        })
+        ds.attrs.update(
+            {
+                "title": f"fowsim run: world {w.name}, shock {m.shock.kind}",
+                "Conventions": "CF-1.8",
+                "source": f"fowsim {__version__}",
+                "seed": m.scenario.seed,
+                "workers": m.scenario.workers,
+                "scale_people_per_worker": m.scale,
+                "price_year": 2019,
+                "currency": "EUR",
+                "months": n,
+                "config": json.dumps(m.scenario.config, sort_keys=True, default=str),
+            }
+        )
         return ds

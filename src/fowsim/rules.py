@@ -20,13 +20,12 @@ if TYPE_CHECKING:
 def checked(name: str, value: object, n: int, kind: str) -> np.ndarray:
     """Return `value` as an array of length `n` of dtype kind `kind` ('b', 'i', 'f'), or raise."""
     arr = np.asarray(value)
-    ok_kind = arr.dtype.kind == kind or (kind == "f" and arr.dtype.kind in "iu") or (
-        kind == "i" and arr.dtype.kind == "u")
+    ok_kind = (
+        arr.dtype.kind == kind or (kind == "f" and arr.dtype.kind in "iu") or (kind == "i" and arr.dtype.kind == "u")
+    )
     if arr.shape != (n,) or not ok_kind:
         want = {"b": "bool", "i": "integer", "f": "float"}[kind]
-        raise ExtensionError(
-            f"{name} returned shape {arr.shape} dtype {arr.dtype}; expected shape ({n},) of {want}"
-        )
+        raise ExtensionError(f"{name} returned shape {arr.shape} dtype {arr.dtype}; expected shape ({n},) of {want}")
     return arr
 
 
@@ -34,15 +33,18 @@ class WorkerRules:
     """Default worker behaviour. Every method works on index arrays `idx` into the workforce."""
 
     def search_weights(self, model: LabourMarketModel) -> np.ndarray:
-        """Weights (R, O_from, C, O_to) of sending an application from occupation O_from with
-        effective credential C to occupation O_to in one's own region.
+        """Weights (R, O_from, C, O_to) of an application from O_from with credential C to O_to.
 
-        del Rio-Chanona et al. (2021): proportional to the mobility network times the target's
-        vacancies; here also zero where the credential is below the occupation's minimum.
+        Applications stay in the worker's own region. As in del Rio-Chanona et al. (2021) they are
+        proportional to the mobility network times the target's vacancies; here also scaled down
+        by `underqualified_search_weight` where the credential is below the occupation's minimum
+        (employers take such applicants only when short of others).
         """
         w = model.world
         vac = model.V_region  # (R, O)
-        feasible = (np.arange(4)[:, None] >= w.min_credential[None, :]).astype(float)  # (C, O)
+        feasible = np.where(
+            np.arange(4)[:, None] >= w.min_credential[None, :], 1.0, model.params["underqualified_search_weight"]
+        )  # (C, O)
         return w.network[None, :, None, :] * vac[:, None, None, :] * feasible[None, None, :, :]
 
     def applications(self, model: LabourMarketModel, idx: np.ndarray) -> np.ndarray:
@@ -50,22 +52,28 @@ class WorkerRules:
         return np.full(idx.size, int(model.params["applications"]), dtype=np.int64)
 
     def accept(self, model: LabourMarketModel, idx: np.ndarray, wage: np.ndarray) -> np.ndarray:
-        """Whether workers `idx` take their best offer `wage`: above a reservation wage that falls
-        with the length of unemployment."""
+        """Whether workers `idx` take their best offer `wage`.
+
+        They take it above a reservation wage that falls with the length of unemployment.
+        """
         p = model.params
         base = model.region_wage[model.ws.region[idx]] * p["reservation_wage"]
         months = (model.t - model.ws.since[idx]).astype(float)
         return wage >= base * np.exp(-months / 12.0)
 
     def seeks_training(self, model: LabourMarketModel, idx: np.ndarray) -> np.ndarray:
-        """Whether unemployed workers `idx` (already drawn at the monthly seek rate) want to train:
-        those out of work for at least `training_min_unemployed` months."""
+        """Whether unemployed workers `idx` (drawn at the monthly seek rate) want to train.
+
+        Those out of work for at least `training_min_unemployed` months do.
+        """
         months = model.t - model.ws.since[idx]
         return (model.ws.status[idx] == UNEMPLOYED) & (months >= model.params["training_min_unemployed"])
 
     def training_target(self, model: LabourMarketModel, idx: np.ndarray, targets: np.ndarray) -> np.ndarray:
-        """Occupation each worker `idx` trains for, among `targets` of the chosen programme:
-        weighted by the region's open vacancies and the occupation's relative wage."""
+        """Occupation each worker `idx` trains for, among `targets` of the chosen programme.
+
+        Weighted by the region's open vacancies and the occupation's relative wage.
+        """
         region = model.ws.region[idx]
         weight = (model.V_region[:, targets] + 0.01 * model.D_region[:, targets]) * model.world.relative_wage[targets]
         cum = np.cumsum(weight, axis=1)[region]
@@ -91,6 +99,7 @@ class WorkerRules:
         gain = np.log(away_income / home_income.clip(1e-9)) - cost
         diaspora = model.diaspora_share[corridor]
         z = p["migration_gain_sensitivity"] * (gain - p["migration_threshold"]) + p["diaspora_effect"] * np.log1p(
-            100.0 * diaspora)
+            100.0 * diaspora
+        )
         prob = 1.0 / (1.0 + np.exp(-z))
         return model.streams["migration"].random(idx.size) < prob

@@ -48,19 +48,30 @@ class Workforce:
     displaced: np.ndarray  # int16, month of the last automation-driven layoff or -1
 
     DTYPES = {
-        "region": np.int8, "origin": np.int8, "occ": np.int16, "cred": np.int8, "skill": np.float32,
-        "status": np.int8, "employer": np.int16, "wage": np.float32, "since": np.int16,
-        "birth": np.int16, "retire_at": np.int16, "female": np.bool_, "mig": np.int8,
-        "visa_end": np.int16, "recog": np.int8, "programme": np.int16, "displaced": np.int16,
+        "region": np.int8,
+        "origin": np.int8,
+        "occ": np.int16,
+        "cred": np.int8,
+        "skill": np.float32,
+        "status": np.int8,
+        "employer": np.int16,
+        "wage": np.float32,
+        "since": np.int16,
+        "birth": np.int16,
+        "retire_at": np.int16,
+        "female": np.bool_,
+        "mig": np.int8,
+        "visa_end": np.int16,
+        "recog": np.int8,
+        "programme": np.int16,
+        "displaced": np.int16,
     }
     FILL = {"employer": -1, "visa_end": -1, "programme": -1, "displaced": -1}
 
     @classmethod
     def empty(cls, capacity: int) -> Workforce:
         """A workforce of `capacity` vacant slots."""
-        return cls(**{
-            name: np.full(capacity, cls.FILL.get(name, 0), dtype=dt) for name, dt in cls.DTYPES.items()
-        })
+        return cls(**{name: np.full(capacity, cls.FILL.get(name, 0), dtype=dt) for name, dt in cls.DTYPES.items()})
 
     def __len__(self) -> int:
         return len(self.status)

@@ -212,8 +212,12 @@ def _occupations(path: Path) -> pd.DataFrame:
     dup = df["occupation"][df["occupation"].duplicated()].tolist()
     if dup:
         raise ConfigError("occupations.csv.occupation", dup[0], "unique occupation ids")
-    kinds = {"skill_level": "level", "min_credential": "credential", "automation_exposure": "fraction",
-             "relative_wage": "positive"} | dict.fromkeys(TASKS, "fraction")
+    kinds = {
+        "skill_level": "level",
+        "min_credential": "credential",
+        "automation_exposure": "fraction",
+        "relative_wage": "positive",
+    } | dict.fromkeys(TASKS, "fraction")
     for col, kind in kinds.items():
         df[col] = [_number("occupations.csv", f"{o}.{col}", v, kind) for o, v in zip(df["occupation"], df[col])]
     return df
@@ -238,8 +242,12 @@ def _employment(path: Path, regions: tuple[str, ...], occupations: tuple[str, ..
 def _corridors(path: Path, regions: tuple[str, ...], origins: tuple[str, ...]) -> Corridors:
     df = _read_csv(path / "corridors.csv", CORRIDOR_COLUMNS)
     kinds = {
-        "initial_stock": "nonnegative", "migration_cost": "nonnegative", "temporary_share": "fraction",
-        "refugee_share": "fraction", "annual_quota": "nonnegative", "recognition_months": "positive",
+        "initial_stock": "nonnegative",
+        "migration_cost": "nonnegative",
+        "temporary_share": "fraction",
+        "refugee_share": "fraction",
+        "annual_quota": "nonnegative",
+        "recognition_months": "positive",
         "recognition_approval": "fraction",
     }
     cols: dict[str, list[float]] = {c: [] for c in kinds}
@@ -258,10 +266,16 @@ def _corridors(path: Path, regions: tuple[str, ...], origins: tuple[str, ...]) -
         for c, kind in kinds.items():
             cols[c].append(_number("corridors.csv", f"{o}->{d}.{c}", getattr(row, c), kind))
         if cols["temporary_share"][-1] + cols["refugee_share"][-1] > 1.0 + 1e-9:
-            raise ConfigError(f"corridors.csv[{o}->{d}].temporary_share+refugee_share",
-                              cols["temporary_share"][-1] + cols["refugee_share"][-1], "a sum <= 1")
-    return Corridors(np.array(orig, dtype=np.int64), np.array(dest, dtype=np.int64),
-                     **{c: np.array(v, dtype=float) for c, v in cols.items()})
+            raise ConfigError(
+                f"corridors.csv[{o}->{d}].temporary_share+refugee_share",
+                cols["temporary_share"][-1] + cols["refugee_share"][-1],
+                "a sum <= 1",
+            )
+    return Corridors(
+        np.array(orig, dtype=np.int64),
+        np.array(dest, dtype=np.int64),
+        **{c: np.array(v, dtype=float) for c, v in cols.items()},
+    )
 
 
 def _parameters(path: Path, overrides: dict[str, Any]) -> dict[str, float]:

@@ -1,0 +1,112 @@
+"""The naive reference: one `mesa.Agent` per worker running fowsim's core rules.
+
+Separations (spontaneous and demand-driven, per employer and occupation), vacancy openings,
+search along the mobility network weighted by vacancies, urn-ball matching with employer
+choice, best offer taken: the same rules as `fowsim.processes`, written the way a first Mesa
+model would be, with a Python call per worker per month (`shuffle_do`). It starts from the
+state of an array model so the two can be compared side by side (`fowsim bench`, and
+`tests/test_naive_reference.py`).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from fowsim.model import LabourMarketModel
+from fowsim.workforce import EMPLOYED, UNEMPLOYED
+
+
+class WorkerAgent(mesa.Agent):
+    """One worker."""
+
+    def __init__(self, model: NaiveModel, region: int, occ: int, cred: int, status: int, employer: int) -> None:
+        super().__init__(model)
+        self.region, self.occ, self.cred, self.status, self.employer = region, occ, cred, status, employer
+        self.offers: list[tuple[float, int, int]] = []
+
+    def step(self) -> None:
+        m = self.model
+        if self.status == EMPLOYED:
+            if m.random.random() < m.p_sep[self.employer, self.occ]:
+                m.E[self.employer, self.occ] -= 1
+                self.status, self.employer = UNEMPLOYED, -1
+                m.unemployed += 1
+        elif self.status == UNEMPLOYED:
+            cum = m.search_cum[self.region, self.occ, self.cred]
+            if cum[-1] <= 0:
+                return
+            for _ in range(m.applications):
+                target = int(np.searchsorted(cum, m.random.random() * cum[-1], side="right"))
+                m.applicants.setdefault((self.region, min(target, m.n_occ - 1)), []).append(self)
+
+    def take_best_offer(self) -> None:
+        if not self.offers or self.status != UNEMPLOYED:
+            self.offers = []
+            return
+        wage, firm, occ = max(self.offers)
+        self.offers = []
+        if self.model.V[firm, occ] <= 0:
+            return
+        self.model.V[firm, occ] -= 1
+        self.model.E[firm, occ] += 1
+        self.status, self.employer, self.occ = EMPLOYED, firm, occ
+        self.model.unemployed -= 1
+
+
+class NaiveModel(mesa.Model):
+    """Core labour-market rules with an agent per worker, started from an array model's state."""
+
+    def __init__(self, source: LabourMarketModel, seed: int = 0) -> None:
+        super().__init__(seed=seed)
+        self.src = source
+        ws = source.ws
+        live = np.flatnonzero((ws.status == EMPLOYED) | (ws.status == UNEMPLOYED))
+        eff = ws.effective_credential(live)
+        for i, c in zip(live, eff):
+            WorkerAgent(self, int(ws.region[i]), int(ws.occ[i]), int(c), int(ws.status[i]), int(ws.employer[i]))
+        self.E, self.V = source.E.copy(), source.V.copy()
+        self.n_occ = source.world.n_occupations
+        self.applications = int(source.params["applications"])
+        self.unemployed = int((ws.status[live] == UNEMPLOYED).sum())
+        self.labour_force = live.size
+        self.history: list[float] = []
+        self.np_rng = np.random.default_rng(seed)
+
+    def step(self) -> None:
+        src, w = self.src, self.src.world
+        # employers plan from their own counts (the same Employer.plan rule)
+        src.E[:], src.V[:] = self.E, self.V
+        self.p_sep = np.zeros(self.E.shape)
+        for emp in src.employers:
+            p_sep, _, openings = emp.plan(
+                self.np_rng, src.sep_rate[emp.region], src.open_rate[emp.region], src.params["gap_response"]
+            )
+            self.p_sep[emp.index] = p_sep
+            self.V[emp.index] += openings
+        src.V[:] = self.V
+        src._refresh_region_tables()
+        self.search_cum = np.cumsum(src.rules.search_weights(src), axis=-1)
+        self.applicants: dict[tuple[int, int], list[WorkerAgent]] = {}
+        self.agents.shuffle_do("step")
+        # each vacancy picks one applicant to its (region, occupation) at random
+        offered: list[WorkerAgent] = []
+        for f, emp in enumerate(src.employers):
+            for o in np.flatnonzero(self.V[f]):
+                pool = self.applicants.get((emp.region, int(o)))
+                if not pool:
+                    continue
+                for _ in range(int(self.V[f, o])):
+                    worker = pool[int(self.random.random() * len(pool))]
+                    worker.offers.append((w.relative_wage[o] * emp.wage_premium, f, int(o)))
+                    offered.append(worker)
+        for worker in offered:
+            worker.take_best_offer()
+        self.history.append(self.unemployed / self.labour_force)
+
+
+def core_model(cfg) -> LabourMarketModel:
+    """An array model running only the core phases the naive reference shares with it."""
+    model = LabourMarketModel(cfg)
+    model.PHASES = ("separations_and_vacancies", "search_and_matching", "record")
+    return model

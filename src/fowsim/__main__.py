@@ -1,0 +1,5 @@
+"""`python -m fowsim` runs the `fowsim` command."""
+
+from fowsim.cli import main
+
+main()

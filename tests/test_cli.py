@@ -1,0 +1,85 @@
+"""The `fowsim` command as a user meets it: a run, its outputs, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+FOWSIM = [sys.executable, "-m", "fowsim"]
+
+
+def fowsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*FOWSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_run_writes_results_summary_and_config(tmp_path):
+    out = tmp_path / "run"
+    p = fowsim("run", "workers=2000", "months=6", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "u start" in p.stdout and "north_africa" in p.stdout and str(out / "results.nc") in p.stdout
+    ds = xr.open_dataset(out / "results.nc")
+    assert ds.sizes["time"] == 6 and ds.attrs["workers"] == 2000
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["regions"]) == set(ds.region.values)
+    assert (out / ".hydra" / "config.yaml").is_file()
+    assert not list(out.glob("*.tmp"))
+
+
+def test_world_params_override_without_plus(tmp_path):
+    out = tmp_path / "run"
+    p = fowsim("run", "workers=1000", "months=2", "world.params.applications=5", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert '"applications": 5' in xr.open_dataset(out / "results.nc").attrs["config"]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("workers=-5", "workers=-5: a whole number of simulated workers"),
+        ("months=0", "months=0: a whole number of months"),
+        ("world.params.visa_renewal_prob=1.7", "world.params.visa_renewal_prob=1.7: a probability"),
+        ("world.params.no_such_thing=1", "world.params.no_such_thing=1.0: one of"),
+        ("world.data=/nonexistent/world", "world.data='/nonexistent/world': a world folder"),
+        ("shock.size=2", "shock.size=2.0: a share in [0, 1]"),
+        ("start=2020-13", "start='2020-13': a calendar month"),
+    ],
+)
+def test_bad_input_fails_in_one_line_and_writes_nothing(tmp_path, override, message):
+    out = tmp_path / "run"
+    p = fowsim("run", override, f"hydra.run.dir={out}", cwd=tmp_path)
+    assert p.returncode != 0
+    lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
+    assert len(lines) == 1 and message in lines[0], p.stderr
+    assert not (out / "results.nc").exists()
+
+
+def test_unknown_shock_lists_the_options(tmp_path):
+    p = fowsim("run", "shock=nonexistent", cwd=tmp_path)
+    assert p.returncode != 0
+    assert "shock" in p.stderr and "gradual" in p.stderr and "rapid" in p.stderr
+    assert not list(tmp_path.rglob("results.nc"))
+
+
+def test_help_and_unknown_command(tmp_path):
+    assert "run [overrides" in fowsim("--help", cwd=tmp_path).stdout
+    p = fowsim("frobnicate", cwd=tmp_path)
+    assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr
+
+
+def test_python_api_compose_and_simulate():
+    from fowsim import LabourMarketModel, compose, simulate
+
+    cfg = compose(["workers=1500", "months=3", "shock=rapid"])
+    assert cfg.shock.kind == "rapid"
+    ds = simulate(cfg)
+    assert ds.sizes["time"] == 3
+    m = LabourMarketModel(cfg)
+    m.step()
+    assert m.results().sizes["time"] == 1
+    m.run()
+    assert m.results().sizes["time"] == 3

@@ -1,0 +1,117 @@
+"""The default world and user worlds: loading, checks, the mobility network."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fowsim import ConfigError, load_world
+from fowsim.world import DATA_DIR, similarity_network
+
+
+@pytest.fixture(scope="module")
+def world():
+    return load_world({"data": "default", "external_origins": ["rest_of_world"]})
+
+
+def test_default_world_has_the_regions_occupations_and_corridors(world):
+    assert world.regions == ("eu", "gulf", "north_africa", "west_africa", "east_africa")
+    assert world.n_occupations >= 20
+    assert set(world.skill_level) == {1, 2, 3, 4}
+    np.testing.assert_allclose(world.employment.sum(axis=1), 1.0)
+    np.testing.assert_allclose(world.network.sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.diag(world.network), 0.5503)
+    assert len(world.corridors) >= 10
+
+
+def test_migrant_stocks_match_published_anchors(world):
+    c, names = world.corridors, world.origins
+    africa = [names.index(r) for r in ("north_africa", "west_africa", "east_africa")]
+    eu, gulf = world.region("eu"), world.region("gulf")
+    in_eu = c.initial_stock[np.isin(c.origin, africa) & (c.destination == eu)].sum()
+    in_gulf = c.initial_stock[c.destination == gulf].sum()
+    # about 11M Africans in Europe as a whole (UN DESA 2020); the EU-27 holds most of them
+    assert 8e6 < in_eu < 11.5e6
+    assert 28e6 < in_gulf < 32e6  # GCC 30.1M non-nationals (GLMM mid-2020)
+
+
+def test_every_data_row_carries_a_source():
+    import csv
+
+    for name in ("regions.csv", "occupations.csv", "employment.csv", "corridors.csv", "parameters.csv"):
+        with open(DATA_DIR / "default" / name) as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows and all(r["source"].strip() for r in rows), name
+
+
+def test_network_from_similarity_keeps_self_loop_and_neighbours():
+    tasks = np.random.default_rng(0).random((8, 5))
+    net = similarity_network(tasks, np.array([1, 2, 2, 3, 4, 4, 1, 2]), 0.5, 3)
+    np.testing.assert_allclose(net.sum(axis=1), 1.0)
+    assert ((net > 0).sum(axis=1) <= 4).all()
+
+
+def _copy_world(tmp_path: Path) -> Path:
+    dst = tmp_path / "w"
+    shutil.copytree(DATA_DIR / "default", dst)
+    return dst
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_probability_of_1_7_is_refused(tmp_path):
+    d = _copy_world(tmp_path)
+    _edit(d / "regions.csv", "eu,unemployment_target,0.067", "eu,unemployment_target,1.7")
+    with pytest.raises(ConfigError, match=r"regions.csv\[eu.unemployment_target\]=1.7: a probability"):
+        load_world({"data": str(d), "external_origins": ["rest_of_world"]})
+
+
+def test_a_corridor_to_an_unknown_region_is_refused(tmp_path):
+    d = _copy_world(tmp_path)
+    _edit(d / "corridors.csv", "north_africa,eu,", "north_africa,atlantis,")
+    with pytest.raises(ConfigError, match=r"corridors.csv.destination='atlantis': one of"):
+        load_world({"data": str(d), "external_origins": ["rest_of_world"]})
+
+
+def test_a_missing_data_file_is_named(tmp_path):
+    d = _copy_world(tmp_path)
+    (d / "occupations.csv").unlink()
+    with pytest.raises(ConfigError, match="missing occupations.csv"):
+        load_world({"data": str(d)})
+
+
+def test_a_user_network_csv_replaces_the_similarity_network(tmp_path, world):
+    occ = world.occupations
+    rows = ["source,target,weight"] + [f"{o},{o},1" for o in occ] + [f"{occ[0]},{occ[1]},1"]
+    (tmp_path / "net.csv").write_text("\n".join(rows) + "\n")
+    w = load_world({"data": "default", "network": str(tmp_path / "net.csv"), "external_origins": ["rest_of_world"]})
+    assert w.network[0, 0] == pytest.approx(0.5) and w.network[0, 1] == pytest.approx(0.5)
+    assert w.network[1, 1] == 1.0
+
+
+def test_a_two_region_user_world_runs(tmp_path):
+    """Another world (other regions) from CSV files alone, no code."""
+    from fowsim import simulate
+    from tests.conftest import small
+
+    d = _copy_world(tmp_path)
+    keep = ("eu", "north_africa")
+    for name in ("regions.csv", "employment.csv"):
+        lines = (d / name).read_text().splitlines()
+        (d / name).write_text("\n".join([lines[0]] + [x for x in lines[1:] if x.split(",")[0] in keep]) + "\n")
+    lines = (d / "corridors.csv").read_text().splitlines()
+    (d / "corridors.csv").write_text(
+        lines[0] + "\n" + next(x for x in lines if x.startswith("north_africa,eu,")) + "\n"
+    )
+    (d / "calibration.yaml").unlink()
+    cfg = small(f"world.data={d}", "world.external_origins=[]", workers=2000, months=6)
+    ds = simulate(cfg)
+    assert list(ds.region.values) == list(keep)
+    assert float(ds.migrant_stock.sel(origin="north_africa", destination="eu").isel(time=-1)) > 0
