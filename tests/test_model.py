@@ -55,6 +55,8 @@ def check_accounting(m: LabourMarketModel, prev: np.ndarray) -> np.ndarray:
     np.testing.assert_array_equal(book, m.E)
     assert (m.V >= 0).all() and (m.E >= 0).all()
     assert (ws.employer[ws.status != EMPLOYED] == -1).all()
+    wages = np.bincount(ws.region[emp], weights=ws.wage[emp], minlength=R)
+    np.testing.assert_allclose(m.wage_sum, wages, rtol=1e-6)
     assert np.isfinite(ws.skill[live]).all() and (ws.skill[live] >= 0).all() and (ws.skill[live] <= 1).all()
     return m.S.copy()
 

@@ -12,7 +12,7 @@ import xarray as xr
 
 from fowsim import processes as ph
 from fowsim.agents import TRAINING_TYPES, Employer, Government, TrainingProvider, sector_of
-from fowsim.population import populate
+from fowsim.population import draw_categories, populate
 from fowsim.recorder import Recorder
 from fowsim.rules import WorkerRules
 from fowsim.scenario import Scenario, build_scenario
@@ -92,6 +92,7 @@ class LabourMarketModel(mesa.Model):
         self._build_providers()
         self.governments = [Government(self, r, np.flatnonzero(w.corridors.destination == r)) for r in range(R)]
         self.policies = list(scenario.policies)
+        self._free: np.ndarray | None = None
         # stocks by region and state, kept by `transition`; checked against the arrays in tests
         self.S = np.zeros((R, N_STATES), dtype=np.int64)
         live = self.ws.status != VACANT
@@ -105,6 +106,8 @@ class LabourMarketModel(mesa.Model):
         unit = w.tasks / np.linalg.norm(w.tasks, axis=1, keepdims=True).clip(1e-12)
         self.skill_transfer = np.clip(unit @ unit.T, 0.0, 1.0) ** self.params["skill_transfer_exponent"]
         np.fill_diagonal(self.skill_transfer, 1.0)
+        emp = self.ws.status == EMPLOYED
+        self.wage_sum = np.bincount(self.ws.region[emp], weights=self.ws.wage[emp], minlength=R)  # kept by hires/exits
         self.recorder = Recorder(self)
         for policy in self.policies:
             policy.setup(self)
@@ -148,13 +151,12 @@ class LabourMarketModel(mesa.Model):
         emp = np.flatnonzero(ws.status == EMPLOYED)
         cum = np.cumsum(share, axis=0)  # firms ordered by region: cumulative within each region block
         firm_of = np.zeros(emp.size, dtype=np.int64)
+        cell = ws.region[emp].astype(np.int64) * O + ws.occ[emp]
         for r in range(R):
             block = np.flatnonzero(self.firm_region == r)
-            sel = emp[ws.region[emp] == r]
-            ccum = cum[block] - (cum[block[0] - 1] if block[0] > 0 else 0.0)
-            u = rng.random(sel.size)
-            pick = (ccum[:, ws.occ[sel]] < u[None, :]).sum(axis=0).clip(0, block.size - 1)
-            firm_of[np.searchsorted(emp, sel)] = block[pick]
+            ccum = cum[block] - (cum[block[0] - 1] if block[0] > 0 else 0.0)  # (firms in r, O)
+            pick = draw_categories(rng, cell[ws.region[emp] == r] - r * O, ccum.T)
+            firm_of[ws.region[emp] == r] = block[pick]
         ws.employer[emp] = firm_of
         self.E = np.zeros((F, O), dtype=np.int64)
         np.add.at(self.E, (firm_of, ws.occ[emp]), 1)
@@ -222,11 +224,15 @@ class LabourMarketModel(mesa.Model):
 
     def free_slots(self, n: int) -> np.ndarray:
         """Indices of `n` vacant slots, growing the workforce arrays when too few are left."""
-        free = np.flatnonzero(self.ws.status == VACANT)
+        # one scan a month; slots freed later in the month are checked again before reuse
+        if self._free is None or self._free.size < n:
+            self._free = np.flatnonzero(self.ws.status == VACANT)
+        free = self._free
         if free.size < n:
             start = len(self.ws)
             self.ws.grow(max(n - free.size, start // 8))
             free = np.concatenate([free, np.arange(start, len(self.ws))])
+        self._free = free[n:]
         return free[:n]
 
     def skill_now(self, idx: np.ndarray) -> np.ndarray:
@@ -261,6 +267,7 @@ class LabourMarketModel(mesa.Model):
         if was_emp.any():
             e = idx[was_emp]
             np.subtract.at(self.E, (ws.employer[e].astype(np.int64), ws.occ[e].astype(np.int64)), 1)
+            self.wage_sum -= np.bincount(old_r[was_emp], weights=ws.wage[e], minlength=R)
             ws.employer[e] = -1
             ws.wage[e] = 0.0
         new_r = old_r if region is None else np.broadcast_to(np.asarray(region, dtype=np.int64), idx.shape)
@@ -291,12 +298,14 @@ class LabourMarketModel(mesa.Model):
         ws.skill[idx] = skill
         ws.wage[idx] = self.wage_of(firm, occ, skill)
         np.add.at(self.E, (firm, occ), 1)
+        self.wage_sum += np.bincount(ws.region[idx], weights=ws.wage[idx], minlength=self.world.n_regions)
 
     # ---------------------------------------------------------------- the schedule
     def step(self) -> None:
         """Advance one month: run each phase of `PHASES` in order."""
         self.tally = {}
         self.flows[:] = 0
+        self._free = None
         for name in self.PHASES:
             getattr(ph, name)(self)
         self.t += 1

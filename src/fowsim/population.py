@@ -73,6 +73,20 @@ def draw_ages(rng: np.random.Generator, n: int, median: float, hi: float, lo: fl
     return lo - np.log(1 - u * (1 - np.exp(-lam * (hi - lo)))) / lam
 
 
+def draw_categories(rng: np.random.Generator, group: np.ndarray, cum: np.ndarray) -> np.ndarray:
+    """One category per entry of `group`, from row `group` of cumulative weights `cum` (G, K).
+
+    Works group by group with `searchsorted`, so memory stays O(len(group)).
+    """
+    out = np.zeros(group.size, dtype=np.int64)
+    u = rng.random(group.size)
+    for g in np.unique(group):
+        sel = group == g
+        row = cum[g]
+        out[sel] = np.minimum(np.searchsorted(row, u[sel] * row[-1], side="right"), row.size - 1)
+    return out
+
+
 def populate(world: World, workers: int, rng: np.random.Generator, capacity: int) -> tuple[Workforce, float]:
     """Build the initial workforce of `workers` slots (plus vacant room up to `capacity`)."""
     p = world.params
@@ -110,8 +124,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         # credentials: natives from the region's shares, migrants from their origin's (the region's
         # own for external origins)
         edu_src = np.where(origin < world.n_regions, origin, r)
-        cum = np.cumsum(edu_all[edu_src], axis=1)
-        cred = (cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1)
+        cred = draw_categories(rng, edu_src, np.cumsum(edu_all, axis=1))
         # recognition of foreign post-secondary credentials: settled for the initial stock
         recog = np.full(n, NOT_NEEDED, dtype=np.int64)
         foreign = (corridor >= 0) & (cred >= 2)
@@ -124,8 +137,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         eff[recog == DOWNGRADED] = np.maximum(cred[recog == DOWNGRADED] - 1, 0)
         # occupation given the credential employers recognise
         table = joint_table(edu_all[r], world.employment[r], world.min_credential, level, p["overqualification_weight"])
-        cond = np.cumsum(table / table.sum(axis=1, keepdims=True).clip(1e-300), axis=1)
-        occ = (cond[eff] < rng.random(n)[:, None]).sum(axis=1).clip(0, world.n_occupations - 1)
+        occ = draw_categories(rng, eff, np.cumsum(table, axis=1))
         # status, durations, ages
         unemployed = rng.random(n) < world.rp("unemployment_target")[r]
         q = world.rp("ltu_share_target")[r] ** (1.0 / 12.0)  # P(duration >= 12) = ltu share

@@ -161,7 +161,9 @@ def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.nd
     ws.skill[idx] = np.maximum(m.skill_now(idx), skill_after)
     ws.occ[idx] = target
     ws.since[idx] = m.t
-    ws.wage[idx] = m.wage_of(f, target, ws.skill[idx].astype(np.float64))
+    new_wage = m.wage_of(f, target, ws.skill[idx].astype(np.float64))
+    m.wage_sum += np.bincount(ws.region[idx], weights=new_wage - ws.wage[idx], minlength=m.world.n_regions)
+    ws.wage[idx] = new_wage
     ws.programme[idx] = -1
     m.count("completions", ws.region[idx])
 
@@ -425,13 +427,16 @@ def search_and_matching(m: LabourMarketModel) -> None:
         raise TypeError(f"WorkerRules.search_weights returned shape {weights.shape}; expected {(R, O, 4, O)}")
     eff = ws.effective_credential(app_w).astype(np.int64)
     row = (ws.region[app_w].astype(np.int64) * O + ws.occ[app_w]) * 4 + eff
-    flat = np.cumsum(weights.reshape(-1))
-    row_total = weights.reshape(-1, O).sum(axis=1)
-    row_start = flat.reshape(-1, O)[:, -1] - row_total
-    has = row_total[row] > 0
+    # each row of weights has few non-zero targets (the network's neighbours): draw among those
+    wrow = weights.reshape(-1, O)
+    k_max = max(1, int((wrow > 0).sum(axis=1).max()))
+    cols = np.argsort(wrow <= 0, axis=1, kind="stable")[:, :k_max]
+    cum = np.cumsum(np.take_along_axis(wrow, cols, axis=1), axis=1)
+    has = cum[row, -1] > 0
     app_w, row = app_w[has], row[has]
-    u = row_start[row] + rng.random(row.size) * row_total[row]
-    target = np.minimum(np.searchsorted(flat, u, side="right") - row * O, O - 1)
+    c = cum[row]
+    pick = np.argmax(c >= (rng.random(row.size) * c[:, -1])[:, None], axis=1)
+    target = cols[row, pick]
     cell = ws.region[app_w].astype(np.int64) * O + target
     order, starts, sizes = grouped_ranks(cell, R * O)
     # vacancies: one entry per open job, with its employer and cell

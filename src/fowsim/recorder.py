@@ -140,8 +140,7 @@ class Recorder:
         for name, group in (("overqualification_native", ~mig), ("overqualification_migrant", mig)):
             n = np.bincount(r_t[group], minlength=Rn)
             d[name][t] = np.bincount(r_t[group], weights=low[group], minlength=Rn) / np.maximum(n, 1)
-        e_all = np.flatnonzero(ws.status == EMPLOYED)
-        d["mean_wage"][t] = np.bincount(ws.region[e_all], weights=ws.wage[e_all], minlength=Rn) / np.maximum(emp, 1)
+        d["mean_wage"][t] = m.wage_sum / np.maximum(emp, 1)
         d["public_spending"][t] = m.spending["public"]
         d["employer_spending"][t] = m.spending["employer"]
         m.spending["public"][:] = 0.0

@@ -46,7 +46,9 @@ def choose_rows(rng: np.random.Generator, cum: np.ndarray) -> np.ndarray:
 
 def grouped_ranks(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sort order by group key, group start offsets and group sizes (counting sort)."""
-    order = np.argsort(keys, kind="stable")
+    # small keys sort as 16-bit integers, for which numpy's stable sort is a radix sort
+    small = keys.astype(np.uint16) if n_groups <= 65536 else keys
+    order = np.argsort(small, kind="stable")
     sizes = np.bincount(keys, minlength=n_groups)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     return order, starts, sizes
