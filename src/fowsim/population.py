@@ -17,9 +17,7 @@ from fowsim.workforce import (
     NATIVE,
     NOT_NEEDED,
     PENDING,
-    PERMANENT,
     RECOGNISED,
-    REFUGEE,
     TEMPORARY,
     UNEMPLOYED,
     Workforce,
@@ -114,12 +112,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         for k, count in zip(into, m):
             origin[pos : pos + count] = c.origin[k]
             corridor[pos : pos + count] = k
-            u = rng.random(count)
-            mig[pos : pos + count] = np.where(
-                u < c.temporary_share[k],
-                TEMPORARY,
-                np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT),
-            )
+            mig[pos : pos + count] = c.draw_channel(rng, k, count)
             pos += count
         # credentials: natives from the region's shares, migrants from their origin's (the region's
         # own for external origins)

@@ -269,12 +269,7 @@ def migration(m: LabourMarketModel) -> None:
         go = checked("WorkerRules.migration_choice", m.rules.migration_choice(m, cand, k), cand.size, "b")
         cand, k = cand[go], k[go]
         # channel: temporary, refugee or permanent, then visas within the destination's allowance
-        u = rng.random(cand.size)
-        channel = np.where(
-            u < c.temporary_share[k],
-            TEMPORARY,
-            np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT),
-        )
+        channel = c.draw_channel(rng, k, cand.size)
         order = np.lexsort((rng.random(cand.size), k))
         cand, k, channel = cand[order], k[order], channel[order]
         allowed = np.zeros(cand.size, dtype=bool)
@@ -363,12 +358,7 @@ def _external_arrivals(m: LabourMarketModel, rng: np.random.Generator) -> None:
             continue
         idx = m.free_slots(n)
         d = int(c.destination[k])
-        u = rng.random(n)
-        channel = np.where(
-            u < c.temporary_share[k],
-            TEMPORARY,
-            np.where(u < c.temporary_share[k] + c.refugee_share[k], REFUGEE, PERMANENT),
-        )
+        channel = c.draw_channel(rng, k, n)
         _new_worker(m, idx, d, rng)
         ws.origin[idx] = c.origin[k]
         m.count("immigrants", np.full(n, d))

@@ -87,6 +87,14 @@ class Corridors:
     def __len__(self) -> int:
         return len(self.origin)
 
+    def draw_channel(self, rng: np.random.Generator, k: np.ndarray | int, n: int) -> np.ndarray:
+        """Migration status of `n` movers on corridors `k`: temporary, refugee or permanent, by the shares."""
+        from fowsim.workforce import PERMANENT, REFUGEE, TEMPORARY
+
+        u = rng.random(n)
+        temp, ref = self.temporary_share[k], self.refugee_share[k]
+        return np.where(u < temp, TEMPORARY, np.where(u < temp + ref, REFUGEE, PERMANENT))
+
 
 @dataclass(frozen=True)
 class World:
