@@ -93,11 +93,6 @@ class Employer(mesa.Agent):
         openings = rng.poisson(want)
         return p_sep, p_extra, openings
 
-    def wage_offer(self, occ: np.ndarray, skill: np.ndarray) -> np.ndarray:
-        """Monthly wage (EUR) offered for occupations `occ` to workers of skill `skill`."""
-        base = self.model.region_wage[self.region] * self.model.world.relative_wage[occ] * self.wage_premium
-        return base * (0.8 + 0.4 * skill)
-
 
 class TrainingProvider(mesa.Agent):
     """A training provider of one type in one region: programmes, seats, duration, cost, completion.

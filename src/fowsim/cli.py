@@ -6,7 +6,6 @@ as Hydra documents them). Other subcommands use argparse.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -95,9 +94,3 @@ def main(argv: list[str] | None = None) -> None:
         print(__version__)
     else:
         _fail(f"unknown command {command!r}; one of run, bench, version (see fowsim --help)")
-
-
-def bench_parser() -> argparse.ArgumentParser:
-    """Arguments of `fowsim bench`."""
-    p = argparse.ArgumentParser(prog="fowsim bench", description=__doc__)
-    return p

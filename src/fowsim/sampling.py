@@ -38,12 +38,6 @@ def thinned(rng: np.random.Generator, n: int, prob_of, p_max: float) -> np.ndarr
     return cand[rng.random(cand.size) * p_max < p]
 
 
-def choose_rows(rng: np.random.Generator, cum: np.ndarray) -> np.ndarray:
-    """One category per row of a (k, m) array of cumulative weights (last column = row total)."""
-    u = rng.random(cum.shape[0]) * cum[:, -1]
-    return (cum < u[:, None]).sum(axis=1)
-
-
 def grouped_ranks(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sort order by group key, group start offsets and group sizes (counting sort)."""
     # small keys sort as 16-bit integers, for which numpy's stable sort is a radix sort

@@ -102,10 +102,3 @@ class Workforce:
         emp = self.status[idx] == EMPLOYED
         out = np.where(emp, 1.0 - (1.0 - s) * np.exp(-learn * dt), s * np.exp(-decay * np.maximum(dt - grace, 0.0)))
         return out
-
-    def set_status(self, idx: np.ndarray, status: int, t: int, skill: np.ndarray | None = None) -> None:
-        """Move workers `idx` to `status` at month `t`, fixing their skill at its current value."""
-        if skill is not None:
-            self.skill[idx] = skill
-        self.status[idx] = status
-        self.since[idx] = t
