@@ -28,6 +28,7 @@ from fowsim.workforce import (
     UNEMPLOYED,
     VACANT,
 )
+from fowsim.world import EDUCATION
 
 if TYPE_CHECKING:
     from fowsim.model import LabourMarketModel
@@ -494,7 +495,7 @@ def _new_worker(m: LabourMarketModel, idx: np.ndarray, region: np.ndarray | int,
     ws, w, p = m.ws, m.world, m.params
     n = idx.size
     region = np.broadcast_to(np.asarray(region, dtype=np.int64), (n,))
-    edu = np.stack([w.rp(e) for e in ("edu_primary", "edu_secondary", "edu_post_secondary", "edu_tertiary")], axis=1)
+    edu = np.stack([w.rp(e) for e in EDUCATION], axis=1)
     cum = np.cumsum(edu[region], axis=1)
     cred = (cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1)
     entry_age = np.array([16.0, 19.0, 21.0, 23.0])[cred] + rng.random(n) * 3.0

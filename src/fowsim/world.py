@@ -157,7 +157,7 @@ def resolve_data_dir(data: str | Path) -> Path:
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "unreadable", f"a CSV file ({exc.__class__.__name__}: {exc})") from exc
     df.columns = [c.strip() for c in df.columns]
