@@ -1,9 +1,10 @@
 """The naive reference: one `mesa.Agent` per worker running fowsim's core rules.
 
 Separations (spontaneous and demand-driven, per employer and occupation), vacancy openings,
-search along the mobility network weighted by vacancies, urn-ball matching with employer
-choice, best offer taken: the same rules as `fowsim.processes`, written the way a first Mesa
-model would be, with a Python call per worker per month (`shuffle_do`). It starts from the
+search along the mobility network weighted by vacancies, urn-ball matching (each application
+lands on a random vacancy; a vacancy picks one of those it received), best offer taken: the
+same rules as `fowsim.processes`, written the way a first Mesa model would be, with a Python
+call per worker per month (`shuffle_do`). It starts from the
 state of an array model so the two can be compared side by side (`fowsim bench`, and
 `tests/test_naive_reference.py`).
 """
@@ -89,17 +90,25 @@ class NaiveModel(mesa.Model):
         self.search_cum = np.cumsum(src.rules.search_weights(src), axis=-1)
         self.applicants: dict[tuple[int, int], list[WorkerAgent]] = {}
         self.agents.shuffle_do("step")
-        # each vacancy picks one applicant to its (region, occupation) at random
-        offered: list[WorkerAgent] = []
+        # each application lands on a random vacancy of its (region, occupation); a vacancy that
+        # received any offers the job to one of them
+        open_jobs: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for f, emp in enumerate(src.employers):
             for o in np.flatnonzero(self.V[f]):
-                pool = self.applicants.get((emp.region, int(o)))
-                if not pool:
-                    continue
-                for _ in range(int(self.V[f, o])):
-                    worker = pool[int(self.random.random() * len(pool))]
-                    worker.offers.append((w.relative_wage[o] * emp.wage_premium, f, int(o)))
-                    offered.append(worker)
+                open_jobs.setdefault((emp.region, int(o)), []).extend([(f, int(o))] * int(self.V[f, o]))
+        received: dict[tuple[tuple[int, int], int], list[WorkerAgent]] = {}
+        for cell, pool in self.applicants.items():
+            jobs = open_jobs.get(cell)
+            if not jobs:
+                continue
+            for worker in pool:
+                received.setdefault((cell, int(self.random.random() * len(jobs))), []).append(worker)
+        offered: list[WorkerAgent] = []
+        for (cell, job), pool in received.items():
+            f, o = open_jobs[cell][job]
+            worker = pool[int(self.random.random() * len(pool))]
+            worker.offers.append((w.relative_wage[o] * src.employers[f].wage_premium, f, o))
+            offered.append(worker)
         for worker in offered:
             worker.take_best_offer()
         self.history.append(self.unemployed / self.labour_force)

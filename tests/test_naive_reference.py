@@ -18,7 +18,7 @@ def test_unemployment_paths_match_statistically():
     months, runs = 18, 4
     array_paths, naive_paths = [], []
     for seed in range(runs):
-        cfg = small(f"seed={seed}", "world.params.employer_sample=1", workers=4000, months=months)
+        cfg = small(f"seed={seed}", workers=4000, months=months)
         core = naive.core_model(cfg)
         ref = naive.NaiveModel(naive.core_model(cfg), seed=100 + seed)
         core.run()

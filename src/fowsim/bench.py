@@ -56,7 +56,7 @@ def naive(workers: int, months: int) -> dict[str, float] | None:
     spec = importlib.util.spec_from_file_location("naive_mesa", NAIVE)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    cfg = _config(workers, months, ["world.params.employer_sample=1"])
+    cfg = _config(workers, months, [])
     src = mod.core_model(cfg)
     ref = mod.NaiveModel(src, seed=1)
     t0 = time.perf_counter()

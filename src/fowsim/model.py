@@ -15,6 +15,7 @@ from fowsim.agents import TRAINING_TYPES, Employer, Government, TrainingProvider
 from fowsim.population import draw_categories, populate
 from fowsim.recorder import Recorder
 from fowsim.rules import WorkerRules
+from fowsim.sampling import counts
 from fowsim.scenario import Scenario, build_scenario
 from fowsim.workforce import EMPLOYED, VACANT, Workforce
 
@@ -266,7 +267,7 @@ class LabourMarketModel(mesa.Model):
         was_emp = old_s == EMPLOYED
         if was_emp.any():
             e = idx[was_emp]
-            np.subtract.at(self.E, (ws.employer[e].astype(np.int64), ws.occ[e].astype(np.int64)), 1)
+            self.E -= counts(self.E.shape, ws.employer[e], ws.occ[e])
             self.wage_sum -= np.bincount(old_r[was_emp], weights=ws.wage[e], minlength=R)
             ws.employer[e] = -1
             ws.wage[e] = 0.0
@@ -277,9 +278,12 @@ class LabourMarketModel(mesa.Model):
         entering = old_s == VACANT
         moved = ~entering & (new_r != old_r)
         stay = ~entering & ~moved
-        np.add.at(self.flows, (old_r[stay], old_s[stay], status), 1)
-        np.add.at(self.flows, (old_r[moved], old_s[moved], 0), 1)
-        np.add.at(self.flows, (new_r[moved | entering], 0, status), 1)
+        F = self.flows.shape
+        self.flows += counts(F, old_r[stay], old_s[stay], np.full(int(stay.sum()), status))
+        if moved.any():
+            self.flows += counts(F, old_r[moved], old_s[moved], np.zeros(int(moved.sum()), np.int64))
+        arriving = new_r[moved | entering]
+        self.flows += counts(F, arriving, np.zeros(arriving.size, np.int64), np.full(arriving.size, status))
         ws.status[idx] = status
         ws.since[idx] = self.t
         if region is not None:
@@ -297,7 +301,7 @@ class LabourMarketModel(mesa.Model):
         ws.occ[idx] = occ
         ws.skill[idx] = skill
         ws.wage[idx] = self.wage_of(firm, occ, skill)
-        np.add.at(self.E, (firm, occ), 1)
+        self.E += counts(self.E.shape, firm, occ)
         self.wage_sum += np.bincount(ws.region[idx], weights=ws.wage[idx], minlength=self.world.n_regions)
 
     # ---------------------------------------------------------------- the schedule

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from fowsim import kernels
 from fowsim.rules import checked
-from fowsim.sampling import grouped_ranks, thinned
+from fowsim.sampling import counts, thinned
 from fowsim.workforce import (
     DOWNGRADED,
     EMPLOYED,
@@ -63,14 +64,8 @@ def separations_and_vacancies(m: LabourMarketModel) -> None:
         p_sep[emp.index], p_extra[emp.index], openings = emp.plan(rng, m.sep_rate[r], m.open_rate[r], gamma)
         emp.vacancies[:] += openings
     ws = m.ws
-    p_max = float(p_sep.max()) if p_sep.size else 0.0
-
-    def prob(idx: np.ndarray) -> np.ndarray:
-        emp = ws.status[idx] == EMPLOYED
-        f = np.where(emp, ws.employer[idx], 0).astype(np.int64)
-        return np.where(emp, p_sep[f, ws.occ[idx]], 0.0)
-
-    out = thinned(rng, len(ws), prob, min(p_max, 1.0))
+    key = rng.integers(0, 2**63, dtype=np.uint64)
+    out = kernels.employed_bernoulli(ws.status, ws.employer, ws.occ, p_sep, key)
     if out.size:
         f, o = ws.employer[out].astype(np.int64), ws.occ[out].astype(np.int64)
         displaced = rng.random(out.size) * p_sep[f, o] < p_extra[f, o]
@@ -156,8 +151,7 @@ def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.nd
     f = ws.employer[idx].astype(np.int64)
     old = ws.occ[idx].astype(np.int64)
     skill_after = np.array([pr.skill_after for pr in m.providers])[k]
-    np.subtract.at(m.E, (f, old), 1)
-    np.add.at(m.E, (f, target), 1)
+    m.E += counts(m.E.shape, f, target) - counts(m.E.shape, f, old)
     m.count("occupation_changes", ws.region[idx], (old != target).astype(float))
     ws.skill[idx] = np.maximum(m.skill_now(idx), skill_after)
     ws.occ[idx] = target
@@ -292,7 +286,7 @@ def _move(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, channel: np.ndar
     dest = c.destination[k]
     m.count("emigrants", ws.region[idx])
     m.count("immigrants", dest)
-    np.add.at(m.migration_flow, (ws.origin[idx].astype(np.int64), dest), 1)
+    m.migration_flow += counts(m.migration_flow.shape, ws.origin[idx], dest)
     m.transition(idx, UNEMPLOYED, region=dest)
     ws.mig[idx] = channel
     ws.programme[idx] = -1
@@ -333,7 +327,7 @@ def _returns(m: LabourMarketModel, rng: np.random.Generator) -> None:
     back = leave[internal]
     # returnees bring their experience home (a skill premium) and keep their credential
     m.count("returnees", home[internal])
-    np.add.at(m.return_flow, (home, ws.region[leave].astype(np.int64)), 1)
+    m.return_flow += counts(m.return_flow.shape, home, ws.region[leave])
     skill = np.minimum(1.0, m.skill_now(back) + p["return_skill_gain"])
     m.transition(back, UNEMPLOYED, region=home[internal])
     ws.skill[back] = skill
@@ -400,73 +394,60 @@ def search_and_matching(m: LabourMarketModel) -> None:
     """Applications along the mobility network, employers pick among applicants, workers take the best offer.
 
     Applications go to occupations in the worker's own region, weighted by `WorkerRules.search_weights`.
-    Each vacancy draws `employer_sample` of the applications to its (region, occupation) and offers
-    the job to the best of them (skill, credential fit); a worker with several offers takes the
-    best paid one if it beats the reservation wage (`WorkerRules.accept`).
+    Matching is urn-ball, as in del Rio-Chanona et al. (2021): each application lands on a random
+    vacancy of its (region, occupation), and a vacancy that received any offers the job to the best
+    of them (skill, credential fit); a worker with several offers takes the best paid one if it
+    beats the reservation wage (`WorkerRules.accept`).
     """
     ws, p, w, rng = m.ws, m.params, m.world, m.streams["matching"]
     R, O = w.n_regions, w.n_occupations
-    U = np.flatnonzero(ws.status == UNEMPLOYED)
+    U = kernels.indices_equal(ws.status, UNEMPLOYED)
     if U.size == 0 or m.V.sum() == 0:
         return
-    n_app = checked("WorkerRules.applications", m.rules.applications(m, U), U.size, "i")
-    app_w = np.repeat(U, n_app)
-    if app_w.size == 0:
-        return
+    n_app = checked("WorkerRules.applications", m.rules.applications(m, U), U.size, "i").astype(np.int64)
     weights = np.asarray(m.rules.search_weights(m), dtype=np.float64)
     if weights.shape != (R, O, 4, O):
         raise TypeError(f"WorkerRules.search_weights returned shape {weights.shape}; expected {(R, O, 4, O)}")
-    eff = ws.effective_credential(app_w).astype(np.int64)
-    row = (ws.region[app_w].astype(np.int64) * O + ws.occ[app_w]) * 4 + eff
     # each row of weights has few non-zero targets (the network's neighbours): draw among those
-    wrow = weights.reshape(-1, O)
-    k_max = max(1, int((wrow > 0).sum(axis=1).max()))
-    cols = np.argsort(wrow <= 0, axis=1, kind="stable")[:, :k_max]
-    cum = np.cumsum(np.take_along_axis(wrow, cols, axis=1), axis=1)
-    has = cum[row, -1] > 0
-    app_w, row = app_w[has], row[has]
-    c = cum[row]
-    pick = np.argmax(c >= (rng.random(row.size) * c[:, -1])[:, None], axis=1)
-    target = cols[row, pick]
-    cell = ws.region[app_w].astype(np.int64) * O + target
-    order, starts, sizes = grouped_ranks(cell, R * O)
-    # vacancies: one entry per open job, with its employer and cell
+    indptr, cols, cum = kernels.sparse_rows(weights.reshape(-1, O))
+    # what employers see of each searcher, gathered once in worker order
+    u_region = ws.region[U].astype(np.int64)
+    u_occ = ws.occ[U].astype(np.int64)
+    u_cred = ws.effective_credential(U).astype(np.int64)
+    u_skill = m.skill_now(U)
+    rows = (u_region * O + u_occ) * 4 + u_cred
+    searcher, target = kernels.draw_targets(rows, n_app, indptr, cols, cum, rng.random(int(n_app.sum())))
+    if searcher.size == 0:
+        return
+    cell = u_region[searcher] * O + target
+    # vacancies: one entry per open job, with its employer and occupation, grouped by cell
     vac_id = np.repeat(np.arange(m.V.size), m.V.ravel())
     vac_f, vac_o = vac_id // O, vac_id % O
-    vac_cell = m.firm_region[vac_f] * O + vac_o
-    live = sizes[vac_cell] > 0
-    vac_f, vac_o, vac_cell = vac_f[live], vac_o[live], vac_cell[live]
-    if vac_cell.size == 0:
+    vac_order, vac_start, vac_size = kernels.group_by(m.firm_region[vac_f] * O + vac_o, R * O)
+    # each application lands on a random vacancy of its cell; the employer offers the job to the
+    # best application it received (skill, credential fit, and a little noise for unobservables)
+    fit = u_cred[searcher] >= w.skill_level[target] - 1
+    score = u_skill[searcher] + p["credential_fit_weight"] * fit + 0.05 * rng.random(searcher.size)
+    best = kernels.urn_ball(cell, score, vac_order, vac_start, vac_size, rng.random(searcher.size), vac_id.size)
+    filled = np.flatnonzero(best >= 0)
+    if filled.size == 0:
         return
-    k = int(p["employer_sample"])
-    pick = starts[vac_cell][:, None] + (rng.random((vac_cell.size, k)) * sizes[vac_cell][:, None]).astype(np.int64)
-    cand_app = order[pick]  # (V, k) application indices
-    cand_w = app_w[cand_app]
-    skill = m.skill_now(cand_w.ravel()).reshape(cand_w.shape)
-    fit = ws.effective_credential(cand_w.ravel()).reshape(cand_w.shape) >= (w.skill_level[vac_o] - 1)[:, None]
-    score = skill + p["credential_fit_weight"] * fit + 0.05 * rng.random(cand_w.shape)
-    best = np.argmax(score, axis=1)
-    offer_w = cand_w[np.arange(best.size), best]
+    offer, vac_f, vac_o = searcher[best[filled]], vac_f[filled], vac_o[filled]
     # skill carried into the new occupation: full in the same one, by task similarity elsewhere
-    old = ws.occ[offer_w].astype(np.int64)
-    carried = skill[np.arange(best.size), best] * m.skill_transfer[old, vac_o]
+    carried = u_skill[offer] * m.skill_transfer[u_occ[offer], vac_o]
     wage = m.wage_of(vac_f, vac_o, carried)
-    # best offer per worker: sort by worker, then wage descending
-    srt = np.lexsort((-wage, offer_w))
-    first = np.ones(srt.size, dtype=bool)
-    first[1:] = offer_w[srt][1:] != offer_w[srt][:-1]
-    chosen = srt[first]
-    take = checked("WorkerRules.accept", m.rules.accept(m, offer_w[chosen], wage[chosen]), chosen.size, "b")
+    # best offer per worker: the highest wage (the earliest vacancy on ties)
+    chosen = kernels.best_per_group(offer, wage, U.size)
+    take = checked("WorkerRules.accept", m.rules.accept(m, U[offer[chosen]], wage[chosen]), chosen.size, "b")
     chosen = chosen[take]
-    who, f, o = offer_w[chosen], vac_f[chosen], vac_o[chosen]
-    np.subtract.at(m.V, (f, o), 1)
-    prev_occ = ws.occ[who].astype(np.int64)
-    m.count("hires", ws.region[who])
-    m.count("occupation_changes", ws.region[who], (prev_occ != o).astype(float))
+    hired, f, o = offer[chosen], vac_f[chosen], vac_o[chosen]
+    who, region = U[hired], u_region[hired]
+    m.V -= counts(m.V.shape, f, o)
+    m.count("hires", region)
+    m.count("occupation_changes", region, (u_occ[hired] != o).astype(float))
     over = (ws.cred[who] == TERTIARY) & (w.skill_level[o] <= 2)
-    m.count("overqualified_hires", ws.region[who], over.astype(float))
-    reemployed = ws.displaced[who] >= 0
-    m.count("displaced_reemployed", ws.region[who], reemployed.astype(float))
+    m.count("overqualified_hires", region, over.astype(float))
+    m.count("displaced_reemployed", region, (ws.displaced[who] >= 0).astype(float))
     m.hire(who, f, o, np.clip(carried[chosen], 0.0, 1.0).astype(np.float32))
 
 

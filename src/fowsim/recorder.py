@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from fowsim import __version__
-from fowsim.workforce import EMPLOYED, NATIVE, RETURNEE, STATUS_NAMES, TERTIARY, UNEMPLOYED, VACANT
+from fowsim import __version__, kernels
+from fowsim.workforce import EMPLOYED, STATUS_NAMES, UNEMPLOYED
 
 if TYPE_CHECKING:
     from fowsim.model import LabourMarketModel
@@ -86,6 +86,7 @@ class Recorder:
     def __init__(self, model: LabourMarketModel) -> None:
         self.m = model
         w = model.world
+        self.low_skill = w.skill_level <= 2  # over-qualification: tertiary graduates in these
         self.sizes = {
             "region": w.n_regions,
             "occupation": w.n_occupations,
@@ -104,12 +105,12 @@ class Recorder:
         """Aggregate month `m.t` into the arrays."""
         m, d = self.m, self.data
         ws, w, t, s = m.ws, m.world, m.t, m.scale
-        Rn, On = w.n_regions, w.n_occupations
+        Rn = w.n_regions
         emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
         lf = emp + unemp
-        U = np.flatnonzero(ws.status == UNEMPLOYED)
-        u_reg = ws.region[U].astype(np.int64)
-        ltu = np.bincount(u_reg, weights=(t - ws.since[U]) >= 12, minlength=Rn)
+        unemp_occ, ltu, stock, foreign_emp, tert, tert_low = kernels.census(
+            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, t, self.low_skill, Rn, len(w.origins)
+        )
         m._refresh_region_tables()
         vac = m.V_region.sum(axis=1)
         d["labour_force"][t] = lf * s
@@ -121,25 +122,10 @@ class Recorder:
         d["unemployment_rate"][t] = unemp / np.maximum(lf, 1)
         d["long_term_unemployment_rate"][t] = ltu / np.maximum(lf, 1)
         d["vacancy_rate"][t] = vac / np.maximum(emp + vac, 1)
-        # migrants and over-qualification: one pass over the live population
-        live = ws.status != VACANT
-        foreign = live & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
-        fi = np.flatnonzero(foreign)
-        d["migrant_stock"][t] = (
-            np.bincount(ws.origin[fi].astype(np.int64) * Rn + ws.region[fi], minlength=len(w.origins) * Rn).reshape(
-                -1, Rn
-            )
-            * s
-        )
-        fe = fi[ws.status[fi] == EMPLOYED]
-        d["migrant_share_employed"][t] = np.bincount(ws.region[fe], minlength=Rn) / np.maximum(emp, 1)
-        tert = np.flatnonzero((ws.cred == TERTIARY) & (ws.status == EMPLOYED))
-        mig = foreign[tert]
-        low = w.skill_level[ws.occ[tert]] <= 2
-        r_t = ws.region[tert].astype(np.int64)
-        for name, group in (("overqualification_native", ~mig), ("overqualification_migrant", mig)):
-            n = np.bincount(r_t[group], minlength=Rn)
-            d[name][t] = np.bincount(r_t[group], weights=low[group], minlength=Rn) / np.maximum(n, 1)
+        d["migrant_stock"][t] = stock * s
+        d["migrant_share_employed"][t] = foreign_emp / np.maximum(emp, 1)
+        d["overqualification_native"][t] = tert_low[0] / np.maximum(tert[0], 1)
+        d["overqualification_migrant"][t] = tert_low[1] / np.maximum(tert[1], 1)
         d["mean_wage"][t] = m.wage_sum / np.maximum(emp, 1)
         d["public_spending"][t] = m.spending["public"]
         d["employer_spending"][t] = m.spending["employer"]
@@ -149,7 +135,7 @@ class Recorder:
         for name in TALLIES:
             d[name][t] = m.tally.get(name, np.zeros(Rn)) * s
         d["employment_by_occupation"][t] = m.E_region * s
-        d["unemployment_by_occupation"][t] = np.bincount(u_reg * On + ws.occ[U], minlength=Rn * On).reshape(Rn, On) * s
+        d["unemployment_by_occupation"][t] = unemp_occ * s
         d["vacancies_by_occupation"][t] = m.V_region * s
         d["demand_by_occupation"][t] = m.D_region * s
         d["migration_flow"][t] = m.migration_flow * s

@@ -46,3 +46,9 @@ def grouped_ranks(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarr
     sizes = np.bincount(keys, minlength=n_groups)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     return order, starts, sizes
+
+
+def counts(shape: tuple[int, ...], *index: np.ndarray | int) -> np.ndarray:
+    """How often each cell of an array of `shape` is named by the index arrays (`np.add.at(a, index, 1)`, faster)."""
+    flat = np.ravel_multi_index(tuple(np.asarray(i, dtype=np.int64) for i in index), shape)
+    return np.bincount(np.ravel(flat), minlength=int(np.prod(shape))).reshape(shape)

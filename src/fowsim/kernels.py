@@ -1,0 +1,242 @@
+"""Compiled kernels for the hot loops of the monthly step (numba, compiled once and cached on disk).
+
+Each kernel is a plain loop over arrays that numpy would otherwise need several passes and
+temporaries for. Kernels draw no random numbers themselves: the phases draw uniforms from their
+named streams and pass them in, so results stay bit-identical whatever compiled the kernels.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from fowsim.workforce import EMPLOYED, NATIVE, RETURNEE, TERTIARY, UNEMPLOYED, VACANT
+
+jit = nb.njit(cache=True, nogil=True)
+
+
+@jit
+def sparse_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of a non-negative (n, m) weight matrix as CSR: row pointers, columns, cumulative weights."""
+    n, m = weights.shape
+    indptr = np.zeros(n + 1, np.int64)
+    for r in range(n):
+        c = 0
+        for j in range(m):
+            if weights[r, j] > 0.0:
+                c += 1
+        indptr[r + 1] = indptr[r] + c
+    cols = np.empty(indptr[n], np.int64)
+    cum = np.empty(indptr[n], np.float64)
+    for r in range(n):
+        k, s = indptr[r], 0.0
+        for j in range(m):
+            x = weights[r, j]
+            if x > 0.0:
+                s += x
+                cols[k] = j
+                cum[k] = s
+                k += 1
+    return indptr, cols, cum
+
+
+@jit
+def draw_targets(
+    rows: np.ndarray, n_draws: np.ndarray, indptr: np.ndarray, cols: np.ndarray, cum: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each searcher p, `n_draws[p]` columns drawn from CSR row `rows[p]` in proportion to its weights.
+
+    `u` holds one uniform per draw (`n_draws.sum()`); draws from an empty row are dropped.
+    Returns the searcher of each kept draw and the column drawn.
+    """
+    total = 0
+    for p in range(rows.size):
+        total += n_draws[p]
+    who = np.empty(total, np.int64)
+    target = np.empty(total, np.int64)
+    k = a = 0
+    for p in range(rows.size):
+        r = rows[p]
+        lo, hi = indptr[r], indptr[r + 1]
+        for _ in range(n_draws[p]):
+            x = u[a]
+            a += 1
+            if hi == lo:
+                continue
+            x *= cum[hi - 1]
+            j = lo  # first entry whose cumulative weight exceeds x: a branch-free count (rows are short)
+            for q in range(lo, hi - 1):
+                j += cum[q] <= x
+            who[k] = p
+            target[k] = cols[j]
+            k += 1
+    return who[:k], target[:k]
+
+
+@jit
+def group_by(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable counting sort: order of `keys` by group, group start offsets and sizes."""
+    sizes = np.zeros(n_groups, np.int64)
+    for i in range(keys.size):
+        sizes[keys[i]] += 1
+    starts = np.empty(n_groups, np.int64)
+    s = 0
+    for g in range(n_groups):
+        starts[g] = s
+        s += sizes[g]
+    pos = starts.copy()
+    order = np.empty(keys.size, np.int64)
+    for i in range(keys.size):
+        g = keys[i]
+        order[pos[g]] = i
+        pos[g] += 1
+    return order, starts, sizes
+
+
+@jit
+def best_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Index of the largest `value` within each group (the first on ties), in group order; empty groups skipped."""
+    best = np.full(n_groups, -1, np.int64)
+    for i in range(group.size):
+        g = group[i]
+        b = best[g]
+        if b < 0 or value[i] > value[b]:
+            best[g] = i
+    n = 0
+    for g in range(n_groups):
+        if best[g] >= 0:
+            n += 1
+    out = np.empty(n, np.int64)
+    k = 0
+    for g in range(n_groups):
+        if best[g] >= 0:
+            out[k] = best[g]
+            k += 1
+    return out
+
+
+@jit
+def indices_equal(values: np.ndarray, v: int) -> np.ndarray:
+    """Indices i with values[i] == v (one pass; `np.flatnonzero(values == v)` without the mask)."""
+    n = 0
+    for i in range(values.size):
+        if values[i] == v:
+            n += 1
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(values.size):
+        if values[i] == v:
+            out[k] = i
+            k += 1
+    return out
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
+
+
+@jit
+def _uniform(key: np.uint64, i: int) -> float:
+    """Uniform in [0, 1) for slot `i` under `key` (splitmix64 of the counter): reproducible, no state."""
+    z = key + np.uint64(i) * _GOLDEN
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    z = z ^ (z >> _S31)
+    return np.float64(z >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@jit
+def employed_bernoulli(
+    status: np.ndarray, employer: np.ndarray, occ: np.ndarray, p: np.ndarray, key: np.uint64
+) -> np.ndarray:
+    """Employed workers i that succeed with probability p[employer[i], occ[i]], in one pass.
+
+    Each slot's uniform comes from `key` (drawn from the phase's stream) and the slot index.
+    """
+    hits = np.empty(status.size, np.int64)  # only the pages written are touched
+    n = 0
+    for i in range(status.size):
+        if status[i] == EMPLOYED and _uniform(key, i) < p[employer[i], occ[i]]:
+            hits[n] = i
+            n += 1
+    return hits[:n].copy()
+
+
+@jit
+def census(
+    status: np.ndarray,
+    region: np.ndarray,
+    origin: np.ndarray,
+    mig: np.ndarray,
+    cred: np.ndarray,
+    occ: np.ndarray,
+    since: np.ndarray,
+    t: int,
+    low_skill: np.ndarray,
+    n_regions: int,
+    n_origins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the population for the monthly record.
+
+    Returns unemployed by (region, occupation), long-term unemployed (12+ months) by region,
+    foreign-born stock by (origin, region), foreign-born employed by region, and employed
+    tertiary graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs.
+    """
+    unemp = np.zeros((n_regions, low_skill.size))
+    ltu = np.zeros(n_regions)
+    stock = np.zeros((n_origins, n_regions))
+    foreign_emp = np.zeros(n_regions)
+    tert = np.zeros((2, n_regions))
+    tert_low = np.zeros((2, n_regions))
+    for i in range(status.size):
+        s = status[i]
+        if s == VACANT:
+            continue
+        r = region[i]
+        foreign = mig[i] != NATIVE and mig[i] != RETURNEE
+        if foreign:
+            stock[origin[i], r] += 1.0
+        if s == UNEMPLOYED:
+            unemp[r, occ[i]] += 1.0
+            if t - since[i] >= 12:
+                ltu[r] += 1.0
+        elif s == EMPLOYED:
+            if foreign:
+                foreign_emp[r] += 1.0
+            if cred[i] == TERTIARY:
+                f = 1 if foreign else 0
+                tert[f, r] += 1.0
+                if low_skill[occ[i]]:
+                    tert_low[f, r] += 1.0
+    return unemp, ltu, stock, foreign_emp, tert, tert_low
+
+
+@jit
+def urn_ball(
+    cell: np.ndarray,
+    score: np.ndarray,
+    vac_order: np.ndarray,
+    vac_start: np.ndarray,
+    vac_size: np.ndarray,
+    u: np.ndarray,
+    n_vacancies: int,
+) -> np.ndarray:
+    """Urn-ball matching: each application lands on a uniformly drawn vacancy of its cell.
+
+    Vacancies of cell c are `vac_order[vac_start[c] : vac_start[c] + vac_size[c]]`; `u` holds one
+    uniform per application. Returns, per vacancy, the application with the highest `score` among
+    those it received (the first on ties), or -1 when it received none.
+    """
+    best = np.full(n_vacancies, -1, np.int64)
+    for a in range(cell.size):
+        c = cell[a]
+        nv = vac_size[c]
+        if nv == 0:
+            continue
+        j = vac_order[vac_start[c] + min(int(u[a] * nv), nv - 1)]
+        b = best[j]
+        if b < 0 or score[a] > score[b]:
+            best[j] = a
+    return best

@@ -1,0 +1,1 @@
+"""Validation suite: checks of the model against published results and data."""
