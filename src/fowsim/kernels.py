@@ -41,39 +41,6 @@ def sparse_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 @jit
-def draw_targets(
-    rows: np.ndarray, n_draws: np.ndarray, indptr: np.ndarray, cols: np.ndarray, cum: np.ndarray, u: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each searcher p, `n_draws[p]` columns drawn from CSR row `rows[p]` in proportion to its weights.
-
-    `u` holds one uniform per draw (`n_draws.sum()`); draws from an empty row are dropped.
-    Returns the searcher of each kept draw and the column drawn.
-    """
-    total = 0
-    for p in range(rows.size):
-        total += n_draws[p]
-    who = np.empty(total, np.int64)
-    target = np.empty(total, np.int64)
-    k = a = 0
-    for p in range(rows.size):
-        r = rows[p]
-        lo, hi = indptr[r], indptr[r + 1]
-        for _ in range(n_draws[p]):
-            x = u[a]
-            a += 1
-            if hi == lo:
-                continue
-            x *= cum[hi - 1]
-            j = lo  # first entry whose cumulative weight exceeds x: a branch-free count (rows are short)
-            for q in range(lo, hi - 1):
-                j += cum[q] <= x
-            who[k] = p
-            target[k] = cols[j]
-            k += 1
-    return who[:k], target[:k]
-
-
-@jit
 def group_by(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stable counting sort: order of `keys` by group, group start offsets and sizes."""
     sizes = np.zeros(n_groups, np.int64)
@@ -215,28 +182,58 @@ def census(
 
 @jit
 def urn_ball(
-    cell: np.ndarray,
-    score: np.ndarray,
+    rows: np.ndarray,
+    n_draws: np.ndarray,
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    cum: np.ndarray,
+    region: np.ndarray,
+    quality: np.ndarray,
+    credential: np.ndarray,
+    required: np.ndarray,
+    fit_weight: float,
     vac_order: np.ndarray,
     vac_start: np.ndarray,
     vac_size: np.ndarray,
-    u: np.ndarray,
-    n_vacancies: int,
+    key: np.uint64,
 ) -> np.ndarray:
-    """Urn-ball matching: each application lands on a uniformly drawn vacancy of its cell.
+    """Applications and urn-ball matching in one pass over the searchers.
 
-    Vacancies of cell c are `vac_order[vac_start[c] : vac_start[c] + vac_size[c]]`; `u` holds one
-    uniform per application. Returns, per vacancy, the application with the highest `score` among
-    those it received (the first on ties), or -1 when it received none.
+    Searcher p sends `n_draws[p]` applications to occupations drawn from CSR row `rows[p]` of the
+    search weights (columns `cols`, cumulative weights `cum`), in its own `region`. Each
+    application lands on a uniformly drawn vacancy of its (region, occupation) cell: vacancies of
+    cell c are `vac_order[vac_start[c] : vac_start[c] + vac_size[c]]`. A vacancy keeps the
+    application with the best score, `quality[p] + fit_weight * (credential[p] >= required[occupation])
+    + 0.05 * noise` (the first on ties). Application a draws its three uniforms (occupation, noise,
+    vacancy) from `key` and its number.
+
+    Returns, per vacancy, the searcher it offers the job to (-1 if it received no application).
     """
-    best = np.full(n_vacancies, -1, np.int64)
-    for a in range(cell.size):
-        c = cell[a]
-        nv = vac_size[c]
-        if nv == 0:
-            continue
-        j = vac_order[vac_start[c] + min(int(u[a] * nv), nv - 1)]
-        b = best[j]
-        if b < 0 or score[a] > score[b]:
-            best[j] = a
+    n_occ = required.size
+    n_vac = vac_order.size
+    best = np.full(n_vac, -1, np.int64)
+    best_score = np.full(n_vac, -np.inf)
+    a = 0
+    for p in range(rows.size):
+        r = rows[p]
+        lo, hi = indptr[r], indptr[r + 1]
+        for _ in range(n_draws[p]):
+            x, noise, pick = _uniform(key, 3 * a), _uniform(key, 3 * a + 1), _uniform(key, 3 * a + 2)
+            a += 1
+            if hi == lo:
+                continue
+            x *= cum[hi - 1]
+            j = lo  # first entry whose cumulative weight exceeds x: a branch-free count (rows are short)
+            for q in range(lo, hi - 1):
+                j += cum[q] <= x
+            occ = cols[j]
+            c = region[p] * n_occ + occ
+            nv = vac_size[c]
+            if nv == 0:
+                continue
+            v = vac_order[vac_start[c] + min(int(pick * nv), nv - 1)]
+            score = quality[p] + fit_weight * (credential[p] >= required[occ]) + 0.05 * noise
+            if score > best_score[v]:
+                best_score[v] = score
+                best[v] = p
     return best

@@ -416,23 +416,21 @@ def search_and_matching(m: LabourMarketModel) -> None:
     u_cred = ws.effective_credential(U).astype(np.int64)
     u_skill = m.skill_now(U)
     rows = (u_region * O + u_occ) * 4 + u_cred
-    searcher, target = kernels.draw_targets(rows, n_app, indptr, cols, cum, rng.random(int(n_app.sum())))
-    if searcher.size == 0:
-        return
-    cell = u_region[searcher] * O + target
     # vacancies: one entry per open job, with its employer and occupation, grouped by cell
     vac_id = np.repeat(np.arange(m.V.size), m.V.ravel())
     vac_f, vac_o = vac_id // O, vac_id % O
     vac_order, vac_start, vac_size = kernels.group_by(m.firm_region[vac_f] * O + vac_o, R * O)
     # each application lands on a random vacancy of its cell; the employer offers the job to the
     # best application it received (skill, credential fit, and a little noise for unobservables)
-    fit = u_cred[searcher] >= w.skill_level[target] - 1
-    score = u_skill[searcher] + p["credential_fit_weight"] * fit + 0.05 * rng.random(searcher.size)
-    best = kernels.urn_ball(cell, score, vac_order, vac_start, vac_size, rng.random(searcher.size), vac_id.size)
+    required = w.skill_level - 1  # a credential fits an occupation of its level, give or take one
+    fit_weight = p["credential_fit_weight"]
+    searchers = (rows, n_app, indptr, cols, cum, u_region, u_skill, u_cred)
+    key = rng.integers(0, 2**63, dtype=np.uint64)
+    best = kernels.urn_ball(*searchers, required, fit_weight, vac_order, vac_start, vac_size, key)
     filled = np.flatnonzero(best >= 0)
     if filled.size == 0:
         return
-    offer, vac_f, vac_o = searcher[best[filled]], vac_f[filled], vac_o[filled]
+    offer, vac_f, vac_o = best[filled], vac_f[filled], vac_o[filled]
     # skill carried into the new occupation: full in the same one, by task similarity elsewhere
     carried = u_skill[offer] * m.skill_transfer[u_occ[offer], vac_o]
     wage = m.wage_of(vac_f, vac_o, carried)
