@@ -424,7 +424,7 @@ def search_and_matching(m: LabourMarketModel) -> None:
     # best application it received (skill, credential fit, and a little noise for unobservables)
     required = w.skill_level - 1  # a credential fits an occupation of its level, give or take one
     fit_weight = p["credential_fit_weight"]
-    searchers = (rows, n_app, indptr, cols, cum, u_region, u_skill, u_cred)
+    searchers = (rows, n_app, indptr, cols, cum, u_region, p["employer_skill_weight"] * u_skill, u_cred)
     key = rng.integers(0, 2**63, dtype=np.uint64)
     best = kernels.urn_ball(*searchers, required, fit_weight, vac_order, vac_start, vac_size, key)
     filled = np.flatnonzero(best >= 0)
