@@ -443,7 +443,7 @@ def search_and_matching(m: LabourMarketModel) -> None:
     m.V -= counts(m.V.shape, f, o)
     m.count("hires", region)
     m.count("occupation_changes", region, (u_occ[hired] != o).astype(float))
-    over = (ws.cred[who] == TERTIARY) & (w.skill_level[o] <= 2)
+    over = (ws.cred[who] == TERTIARY) & w.low_skill[o]
     m.count("overqualified_hires", region, over.astype(float))
     m.count("displaced_reemployed", region, (ws.displaced[who] >= 0).astype(float))
     m.hire(who, f, o, np.clip(carried[chosen], 0.0, 1.0).astype(np.float32))

@@ -86,7 +86,6 @@ class Recorder:
     def __init__(self, model: LabourMarketModel) -> None:
         self.m = model
         w = model.world
-        self.low_skill = w.skill_level <= 2  # over-qualification: tertiary graduates in these
         self.sizes = {
             "region": w.n_regions,
             "occupation": w.n_occupations,
@@ -109,7 +108,7 @@ class Recorder:
         emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
         lf = emp + unemp
         unemp_occ, ltu, stock, foreign_emp, tert, tert_low = kernels.census(
-            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, t, self.low_skill, Rn, len(w.origins)
+            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, t, w.low_skill, Rn, len(w.origins)
         )
         m._refresh_region_tables()
         vac = m.V_region.sum(axis=1)

@@ -38,16 +38,6 @@ def thinned(rng: np.random.Generator, n: int, prob_of, p_max: float) -> np.ndarr
     return cand[rng.random(cand.size) * p_max < p]
 
 
-def grouped_ranks(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sort order by group key, group start offsets and group sizes (counting sort)."""
-    # small keys sort as 16-bit integers, for which numpy's stable sort is a radix sort
-    small = keys.astype(np.uint16) if n_groups <= 65536 else keys
-    order = np.argsort(small, kind="stable")
-    sizes = np.bincount(keys, minlength=n_groups)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    return order, starts, sizes
-
-
 def counts(shape: tuple[int, ...], *index: np.ndarray | int) -> np.ndarray:
     """How often each cell of an array of `shape` is named by the index arrays (`np.add.at(a, index, 1)`, faster)."""
     flat = np.ravel_multi_index(tuple(np.asarray(i, dtype=np.int64) for i in index), shape)

@@ -130,6 +130,11 @@ class World:
         """Number of occupations."""
         return len(self.occupations)
 
+    @property
+    def low_skill(self) -> np.ndarray:
+        """Occupations (bool, O) of ISCO skill level 1-2: a tertiary graduate there is over-qualified."""
+        return self.skill_level <= 2
+
     def region(self, name: str) -> int:
         """Index of region `name`."""
         return self.regions.index(name)

@@ -16,6 +16,7 @@ import numpy as np
 
 from fowsim.config import compose
 from fowsim.model import LabourMarketModel
+from fowsim.sampling import counts
 from fowsim.scenario import as_dict, build_scenario
 from fowsim.validation import meanfield, synthetic
 from fowsim.workforce import UNEMPLOYED
@@ -135,8 +136,7 @@ def meanfield_agreement(quick: bool, workdir: Path) -> Result:
         u0 = np.bincount(ws.occ[U], minlength=O).astype(float)
         # cohorts by spell length at the end of "step -1": duration -1 - since, the last bin 12+
         dur = np.clip(-1 - ws.since[U].astype(np.int64), 0, 12)
-        by_dur = np.zeros((13, O))
-        np.add.at(by_dur, (dur, ws.occ[U]), 1.0)
+        by_dur = counts((13, O), dur, ws.occ[U]).astype(float)
         e0, v0 = m.E_region[0].astype(float), m.V_region[0].astype(float)
         m.run()
         ds = m.results()
