@@ -118,4 +118,7 @@ def core_model(cfg) -> LabourMarketModel:
     """An array model running only the core phases the naive reference shares with it."""
     model = LabourMarketModel(cfg)
     model.PHASES = ("separations_and_vacancies", "search_and_matching", "record")
+    # the reference has neither on-the-job search nor discouragement
+    model.params["on_the_job_search_rate"] = 0.0
+    model.params["search_persistence"] = np.inf
     return model

@@ -148,8 +148,8 @@ def census(
     """One pass over the population for the monthly record.
 
     Returns unemployed by (region, occupation), long-term unemployed (12+ months) by region,
-    foreign-born stock by (origin, region), foreign-born employed by region, and employed
-    tertiary graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs.
+    foreign-born stock by (origin, region), foreign-born employed by region, and employed tertiary
+    graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs.
     """
     unemp = np.zeros((n_regions, low_skill.size))
     ltu = np.zeros(n_regions)

@@ -17,7 +17,7 @@ from fowsim.recorder import Recorder
 from fowsim.rules import WorkerRules
 from fowsim.sampling import counts
 from fowsim.scenario import Scenario, build_scenario
-from fowsim.workforce import EMPLOYED, VACANT, Workforce
+from fowsim.workforce import EMPLOYED, UNEMPLOYED, VACANT, Workforce
 
 STREAMS = (
     "init",
@@ -101,8 +101,12 @@ class LabourMarketModel(mesa.Model):
         self.flows = np.zeros((R, N_STATES, N_STATES), dtype=np.int64)
         self.tally: dict[str, np.ndarray] = {}
         self.spending = {"public": np.zeros(R), "employer": np.zeros(R)}
-        self.lf0 = np.maximum(1, self.S[:, 1:].sum(axis=1)).astype(np.float64)
-        self.lf_smooth = self.lf0.copy()
+        unemployed = self.ws.status == UNEMPLOYED
+        self.U_region = counts((R, w.n_occupations), self.ws.region[unemployed], self.ws.occ[unemployed]).astype(float)
+        # smoothed log labour force and its trend, which labour demand follows (processes.automation)
+        self.demand_level0 = np.log(np.maximum(1.0, self.S[:, 1:].sum(axis=1)))
+        self.demand_level = self.demand_level0.copy()
+        self.demand_trend = np.zeros(R)
         # skill carried from one occupation to another: 1 in the same, task similarity elsewhere
         unit = w.tasks / np.linalg.norm(w.tasks, axis=1, keepdims=True).clip(1e-12)
         self.skill_transfer = np.clip(unit @ unit.T, 0.0, 1.0) ** self.params["skill_transfer_exponent"]
@@ -168,6 +172,7 @@ class LabourMarketModel(mesa.Model):
         np.add.at(self.D0_region, self.firm_region, self.D0)
         self.demand_share = self.D0 / self.D0_region[self.firm_region].clip(1e-300)
         self.D = self.D0.copy()
+        self.V_carry = np.zeros_like(self.V)  # vacancies left open by last month's matching
         self.employer_premium = np.array([e.wage_premium for e in self.employers])
         skill = ws.effective_skill(emp, 0, p["skill_learning_rate"], p["skill_decay_rate"], int(p["skill_loss_grace"]))
         ws.wage[emp] = self.wage_of(firm_of, ws.occ[emp], skill)

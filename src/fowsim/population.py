@@ -33,6 +33,17 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def match_weights(min_cred: np.ndarray, level: np.ndarray, overqual: float) -> np.ndarray:
+    """Weight (4, O) of a credential-occupation match.
+
+    1 at or below the worker's own level, `overqual` per level of excess above it, and 0 below
+    the occupation's minimum credential.
+    """
+    cred = np.arange(4)[:, None]
+    excess = cred - (level[None, :] - 1)
+    return np.where(cred >= min_cred[None, :], np.where(excess > 0, overqual**excess, 1.0), 0.0)
+
+
 def joint_table(
     edu: np.ndarray, emp: np.ndarray, min_cred: np.ndarray, level: np.ndarray, overqual: float, iterations: int = 200
 ) -> np.ndarray:
@@ -41,10 +52,7 @@ def joint_table(
     The seed weighs a match at the worker's own level 1, over-qualification by `overqual` per
     level of excess, and is zero below an occupation's minimum credential.
     """
-    cred = np.arange(4)[:, None]
-    excess = cred - (level[None, :] - 1)
-    seed = np.where(cred >= min_cred[None, :], np.where(excess > 0, overqual**excess, 1.0), 0.0)
-    t = seed * edu[:, None] * emp[None, :]
+    t = match_weights(min_cred, level, overqual) * edu[:, None] * emp[None, :]
     for _ in range(iterations):
         t *= (edu / t.sum(axis=1).clip(1e-300))[:, None]
         t *= (emp / t.sum(axis=0).clip(1e-300))[None, :]

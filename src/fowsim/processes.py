@@ -39,11 +39,24 @@ if TYPE_CHECKING:
 def automation(m: LabourMarketModel) -> None:
     """Employers move their demand along the shock's adoption path (and the regional growth trend)."""
     shock, w = m.shock, m.world
-    # labour demand follows the region's labour force with a lag (long-run unemployment does not
-    # depend on the size of the labour force); the shock then reshapes it across occupations
-    lf = m.S[:, 1:].sum(axis=1)
-    m.lf_smooth += (lf - m.lf_smooth) / m.params["demand_adjustment_months"]
-    base = m.D0_region * (m.lf_smooth / m.lf0)[:, None]
+    # Labour demand follows the region's labour force (`demand_follows_labour_force` = 1), so that
+    # long-run unemployment does not depend on its size, or grows at `demand_growth` where the
+    # labour force follows demand instead (the Gulf: sponsored migrants are recruited to meet it).
+    # It follows with a lag: a level and a trend smoothed over `demand_adjustment_months` (Holt's
+    # linear method, in logs), so that a steadily growing labour force meets demand growing at its
+    # pace rather than a constant shortfall. The shock then reshapes demand across occupations.
+    tau = m.params["demand_adjustment_months"]
+    lf = np.log(np.maximum(1.0, m.S[:, 1:].sum(axis=1)))
+    previous = m.demand_level.copy()
+    m.demand_level += (lf - m.demand_level) / tau
+    m.demand_trend += (m.demand_level - previous - m.demand_trend) / tau
+    follows = w.rp("demand_follows_labour_force") > 0
+    growth = np.where(
+        follows,
+        np.exp(m.demand_level + (tau - 1.0) * m.demand_trend - m.demand_level0),
+        (1.0 + w.rp("demand_growth")) ** (m.t / 12.0),
+    )
+    base = m.D0_region * growth[:, None]
     for emp in m.employers:
         t_eff = emp.effective_time(m.t, shock.start_month)
         target = shock.target_demand(base[emp.region : emp.region + 1], w.exposure, t_eff)[0]
@@ -240,7 +253,9 @@ def migration(m: LabourMarketModel) -> None:
     for gov in m.governments:
         gov.refresh_quotas()
     _returns(m, rng)
-    # emigration from simulated regions: candidates at the base rate, then the rules decide
+    _sponsored_recruitment(m, rng)
+    # emigration from simulated regions (permanent and refugee channels; temporary visas are
+    # sponsored by employers, above): candidates at the base rate, then the rules decide
     base = p["migration_consider_rate"]
     has_route = np.zeros(w.n_regions, dtype=bool)
     has_route[c.origin[c.origin < w.n_regions]] = True
@@ -264,7 +279,7 @@ def migration(m: LabourMarketModel) -> None:
         go = checked("WorkerRules.migration_choice", m.rules.migration_choice(m, cand, k), cand.size, "b")
         cand, k = cand[go], k[go]
         # channel: temporary, refugee or permanent, then visas within the destination's allowance
-        channel = c.draw_channel(rng, k, cand.size)
+        channel = c.draw_channel(rng, k, cand.size, temporary=False)
         order = np.lexsort((rng.random(cand.size), k))
         cand, k, channel = cand[order], k[order], channel[order]
         allowed = np.zeros(cand.size, dtype=bool)
@@ -277,6 +292,83 @@ def migration(m: LabourMarketModel) -> None:
         _move(m, cand[allowed], k[allowed], channel[allowed])
     _external_arrivals(m, rng)
     update_diaspora(m)
+
+
+def _sponsored_recruitment(m: LabourMarketModel, rng: np.random.Generator) -> None:
+    """Employers recruit abroad for vacancies left open a month, on temporary (sponsored) visas.
+
+    Each vacancy unfilled by last month's matching is offered abroad with probability
+    `sponsorship_rate`, on one of the destination's corridors with a temporary channel (weighted
+    by the corridor's temporary quota), within the government's visa allowance. Recruits from
+    outside the simulated regions arrive as new workers; recruits from a simulated origin are
+    working-age natives or returnees there who accept the move (`WorkerRules.migration_choice`).
+    Either way they start in the vacancy on arrival, as under GCC sponsorship.
+    """
+    ws, p, w = m.ws, m.params, m.world
+    c = w.corridors
+    offered = rng.binomial(np.minimum(m.V_carry, m.V), p["sponsorship_rate"])
+    for gov in m.governments:
+        ks = gov.corridor_ids[c.temporary_share[gov.corridor_ids] > 0]
+        firms = np.flatnonzero(m.firm_region == gov.region)
+        n_offered = offered[firms]
+        if ks.size == 0 or n_offered.sum() == 0 or not gov.borders_open:
+            continue
+        cell = np.repeat(np.arange(n_offered.size), n_offered.ravel())
+        cell = cell[rng.permutation(cell.size)]
+        vac_f, vac_o = firms[cell // w.n_occupations], cell % w.n_occupations
+        weight = c.annual_quota[ks] * c.temporary_share[ks]
+        route = ks[np.minimum(np.searchsorted(np.cumsum(weight), rng.random(cell.size) * weight.sum()), ks.size - 1)]
+        for k in ks:
+            mine = np.flatnonzero(route == k)
+            n = gov.issue_visas(int(k), mine.size)
+            if n == 0:
+                continue
+            recruits = _recruit(m, rng, int(k), n)
+            gov.allowance[k] += n - recruits.size  # visas not taken up go back
+            if recruits.size == 0:
+                continue
+            f, o = vac_f[mine[: recruits.size]], vac_o[mine[: recruits.size]]
+            skill = m.skill_now(recruits) * m.skill_transfer[ws.occ[recruits], o]
+            m.V -= counts(m.V.shape, f, o)
+            m.count("sponsored_hires", np.full(recruits.size, gov.region))
+            m.hire(recruits, f, o, np.clip(skill, 0.0, 1.0).astype(np.float32))
+
+
+def _recruit(m: LabourMarketModel, rng: np.random.Generator, k: int, n: int) -> np.ndarray:
+    """Up to `n` workers recruited on corridor `k` and moved to its destination on a temporary visa."""
+    ws, w, p = m.ws, m.world, m.params
+    c = w.corridors
+    dest, origin = int(c.destination[k]), int(c.origin[k])
+    channel = np.full(n, TEMPORARY)
+    if origin >= w.n_regions:
+        idx = m.free_slots(n)
+        _new_worker(m, idx, dest, rng)
+        ws.origin[idx] = origin
+        m.count("immigrants", np.full(n, dest))
+        m.migration_flow[origin, dest] += n
+        m.transition(idx, UNEMPLOYED, region=dest)
+        ws.mig[idx] = TEMPORARY
+        ws.visa_end[idx] = m.t + int(p["temporary_visa_months"])
+        ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
+        return idx
+    # working-age natives and returnees of the origin, drawn at a rate that yields a few per visa
+    pool = max(1.0, float(m.S[origin, 1] + m.S[origin, 2]))
+    rate = min(1.0, 4.0 * n / pool)
+
+    def prob(idx: np.ndarray) -> np.ndarray:
+        ok = (ws.region[idx] == origin) & ((ws.status[idx] == EMPLOYED) | (ws.status[idx] == UNEMPLOYED))
+        ok &= ((ws.mig[idx] == NATIVE) | (ws.mig[idx] == RETURNEE)) & ((m.t - ws.birth[idx]) < 45 * 12)
+        return np.where(ok, rate, 0.0)
+
+    cand = thinned(rng, len(ws), prob, rate)
+    if cand.size == 0:
+        return cand
+    cand = cand[rng.permutation(cand.size)]
+    choice = m.rules.migration_choice(m, cand, np.full(cand.size, k))
+    go = checked("WorkerRules.migration_choice", choice, cand.size, "b")
+    idx = cand[go][:n]
+    _move(m, idx, np.full(idx.size, k), channel[: idx.size])
+    return idx
 
 
 def _move(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, channel: np.ndarray) -> None:
@@ -347,13 +439,14 @@ def _external_arrivals(m: LabourMarketModel, rng: np.random.Generator) -> None:
     ext = np.flatnonzero(c.origin >= w.n_regions)
     for k in ext:
         gov = m.governments[c.destination[k]]
-        monthly = c.annual_quota[k] / 12.0 / m.scale
+        # temporary visas are sponsored by employers (`_sponsored_recruitment`); these are the others
+        monthly = c.annual_quota[k] * (1.0 - c.temporary_share[k]) / 12.0 / m.scale
         n = gov.issue_visas(int(k), int(rng.poisson(monthly * p["external_fill_rate"])))
         if n == 0:
             continue
         idx = m.free_slots(n)
         d = int(c.destination[k])
-        channel = c.draw_channel(rng, k, n)
+        channel = c.draw_channel(rng, k, n, temporary=False)
         _new_worker(m, idx, d, rng)
         ws.origin[idx] = c.origin[k]
         m.count("immigrants", np.full(n, d))
@@ -393,18 +486,30 @@ def recognition(m: LabourMarketModel) -> None:
 def search_and_matching(m: LabourMarketModel) -> None:
     """Applications along the mobility network, employers pick among applicants, workers take the best offer.
 
-    Applications go to occupations in the worker's own region, weighted by `WorkerRules.search_weights`.
-    Matching is urn-ball, as in del Rio-Chanona et al. (2021): each application lands on a random
+    Applications go to occupations in the worker's own region, weighted by `WorkerRules.search_weights`;
+    a share `on_the_job_search_rate` of the employed send one application a month too, and move
+    if the offer pays more (a job-to-job move frees their old job). Matching is urn-ball, as in
+    del Rio-Chanona et al. (2021): each application lands on a random
     vacancy of its (region, occupation), and a vacancy that received any offers the job to the best
     of them (skill, credential fit); a worker with several offers takes the best paid one if it
     beats the reservation wage (`WorkerRules.accept`).
     """
     ws, p, w, rng = m.ws, m.params, m.world, m.streams["matching"]
     R, O = w.n_regions, w.n_occupations
-    U = kernels.indices_equal(ws.status, UNEMPLOYED)
+    m.V_carry = m.V.copy()
+    unemployed = kernels.indices_equal(ws.status, UNEMPLOYED)
+    # a few employed workers look too, with one application each (on-the-job search)
+    ojs = p["on_the_job_search_rate"]
+    looking = thinned(rng, len(ws), lambda i: np.where(ws.status[i] == EMPLOYED, ojs, 0.0), ojs)
+    U = np.concatenate([unemployed, looking])
     if U.size == 0 or m.V.sum() == 0:
         return
-    n_app = checked("WorkerRules.applications", m.rules.applications(m, U), U.size, "i").astype(np.int64)
+    n_app = np.concatenate(
+        [
+            checked("WorkerRules.applications", m.rules.applications(m, unemployed), unemployed.size, "i"),
+            np.ones(looking.size, dtype=np.int64),
+        ]
+    ).astype(np.int64)
     weights = np.asarray(m.rules.search_weights(m), dtype=np.float64)
     if weights.shape != (R, O, 4, O):
         raise TypeError(f"WorkerRules.search_weights returned shape {weights.shape}; expected {(R, O, 4, O)}")
@@ -440,13 +545,19 @@ def search_and_matching(m: LabourMarketModel) -> None:
     chosen = chosen[take]
     hired, f, o = offer[chosen], vac_f[chosen], vac_o[chosen]
     who, region = U[hired], u_region[hired]
+    from_job = hired >= unemployed.size
     m.V -= counts(m.V.shape, f, o)
-    m.count("hires", region)
+    m.count("hires", region[~from_job])
+    m.count("job_to_job", region[from_job])
     m.count("occupation_changes", region, (u_occ[hired] != o).astype(float))
-    over = (ws.cred[who] == TERTIARY) & w.low_skill[o]
+    over = (ws.cred[who] == TERTIARY) & w.low_skill[o] & ~from_job
     m.count("overqualified_hires", region, over.astype(float))
-    m.count("displaced_reemployed", region, (ws.displaced[who] >= 0).astype(float))
+    m.count("displaced_reemployed", region, ((ws.displaced[who] >= 0) & ~from_job).astype(float))
+    # a worker who moves on leaves a job that the employer advertises again at once
+    movers = who[from_job]
+    m.V += counts(m.V.shape, ws.employer[movers], ws.occ[movers])
     m.hire(who, f, o, np.clip(carried[chosen], 0.0, 1.0).astype(np.float32))
+    m.V_carry = m.V.copy()
 
 
 # ---------------------------------------------------------------- 8. demography
@@ -490,11 +601,13 @@ def _new_worker(m: LabourMarketModel, idx: np.ndarray, region: np.ndarray | int,
     ws.displaced[idx] = -1
     ws.employer[idx] = -1
     ws.wage[idx] = 0.0
-    # entry occupation: where employers want people (demand, and open vacancies weighted up),
-    # among occupations the credential allows
-    feasible = cred[:, None] >= w.min_credential[None, :]
-    weight = (m.D_region[region] + p["entrant_vacancy_weight"] * m.V_region[region]) * feasible
-    cum = np.cumsum(weight, axis=1)
+    # entry occupation: where the credential fits and jobs are to be had (`WorkerRules.entry_weights`)
+    weights = np.asarray(m.rules.entry_weights(m), dtype=np.float64)
+    if weights.shape != (w.n_regions, 4, w.n_occupations):
+        raise TypeError(
+            f"WorkerRules.entry_weights returned shape {weights.shape}; expected {(w.n_regions, 4, w.n_occupations)}"
+        )
+    cum = np.cumsum(weights, axis=2)[region, cred]
     ws.occ[idx] = np.minimum((cum < rng.random(n)[:, None] * cum[:, -1:]).sum(axis=1), w.n_occupations - 1)
     ws.skill[idx] = p["entrant_skill"]
     ws.region[idx] = region

@@ -35,7 +35,9 @@ TALLIES = {
     "separations": "job separations into unemployment",
     "displaced": "demand-driven (automation) layoffs",
     "hires": "hires from unemployment",
-    "occupation_changes": "hires and in-house moves into a different occupation",
+    "job_to_job": "moves from one job to another (on-the-job search)",
+    "sponsored_hires": "migrants recruited from abroad by employers into open vacancies (sponsored visas)",
+    "occupation_changes": "hires, job-to-job moves and in-house moves into a different occupation",
     "overqualified_hires": "hires of tertiary-educated workers into skill level 1-2 jobs",
     "displaced_reemployed": "hires of workers once displaced by automation",
     "entrants": "young labour-market entrants",
@@ -110,6 +112,7 @@ class Recorder:
         unemp_occ, ltu, stock, foreign_emp, tert, tert_low = kernels.census(
             ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, t, w.low_skill, Rn, len(w.origins)
         )
+        m.U_region = unemp_occ
         m._refresh_region_tables()
         vac = m.V_region.sum(axis=1)
         d["labour_force"][t] = lf * s

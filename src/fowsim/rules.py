@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fowsim.errors import ExtensionError
+from fowsim.population import match_weights
 from fowsim.workforce import EMPLOYED, UNEMPLOYED
 
 if TYPE_CHECKING:
@@ -47,19 +48,43 @@ class WorkerRules:
         )  # (C, O)
         return w.network[None, :, None, :] * vac[:, None, None, :] * feasible[None, None, :, :]
 
+    def entry_weights(self, model: LabourMarketModel) -> np.ndarray:
+        """Weights (R, C, O) with which a young entrant of credential C in region R picks a first occupation.
+
+        The credential's fit (`match_weights`: own level or below 1, each level of over-qualification
+        `overqualification_weight`, 0 below the minimum) times the occupation's demand times the
+        entrant's prospects there: the share of its job seekers and open vacancies that are
+        vacancies, with a floor of `entrant_prospect_floor` of demand counted as open. Entrants thus
+        avoid occupations crowded with unemployed, which keeps supply in line with demand.
+        """
+        w, p = model.world, model.params
+        fit = match_weights(w.min_credential, w.skill_level, p["overqualification_weight"])  # (C, O)
+        floor = p["entrant_prospect_floor"] * model.D_region
+        prospects = (model.V_region + floor) / (model.V_region + model.U_region + floor).clip(1e-12)
+        return fit[None, :, :] * (model.D_region * prospects)[:, None, :]
+
     def applications(self, model: LabourMarketModel, idx: np.ndarray) -> np.ndarray:
-        """Applications each unemployed worker `idx` sends this month."""
-        return np.full(idx.size, int(model.params["applications"]), dtype=np.int64)
+        """Applications each unemployed worker `idx` sends this month.
+
+        `applications` at first, falling with the length of unemployment as exp(-months / persistence)
+        (discouragement, `search_persistence` months); a fractional expected number is rounded up or
+        down at random.
+        """
+        ws = model.ws
+        months = (model.t - ws.since[idx]).astype(np.float64)
+        expected = model.params["applications"] * np.exp(-months / model.params["search_persistence"])
+        return np.floor(expected + model.streams["matching"].random(idx.size)).astype(np.int64)
 
     def accept(self, model: LabourMarketModel, idx: np.ndarray, wage: np.ndarray) -> np.ndarray:
         """Whether workers `idx` take their best offer `wage`.
 
-        They take it above a reservation wage that falls with the length of unemployment.
+        The unemployed take it above a reservation wage that falls with the length of
+        unemployment; the employed (on-the-job search) if it pays more than their job.
         """
-        p = model.params
-        base = model.region_wage[model.ws.region[idx]] * p["reservation_wage"]
-        months = (model.t - model.ws.since[idx]).astype(float)
-        return wage >= base * np.exp(-months / 12.0)
+        p, ws = model.params, model.ws
+        base = model.region_wage[ws.region[idx]] * p["reservation_wage"]
+        months = (model.t - ws.since[idx]).astype(float)
+        return np.where(ws.status[idx] == EMPLOYED, wage > ws.wage[idx], wage >= base * np.exp(-months / 12.0))
 
     def seeks_training(self, model: LabourMarketModel, idx: np.ndarray) -> np.ndarray:
         """Whether unemployed workers `idx` (drawn at the monthly seek rate) want to train.

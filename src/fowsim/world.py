@@ -45,6 +45,8 @@ REGION_PARAMETERS: dict[str, tuple[str, str]] = {
     "separation_rate": ("fraction", "monthly probability"),
     "female_share": ("fraction", "share of the labour force"),
     "median_age": ("age", "years"),
+    "demand_follows_labour_force": ("flag", "1: labour demand follows the labour force; 0: it grows at demand_growth"),
+    "demand_growth": ("real", "annual growth of labour demand where it does not follow the labour force"),
 }
 OCCUPATION_COLUMNS = (
     "occupation",
@@ -87,12 +89,18 @@ class Corridors:
     def __len__(self) -> int:
         return len(self.origin)
 
-    def draw_channel(self, rng: np.random.Generator, k: np.ndarray | int, n: int) -> np.ndarray:
-        """Migration status of `n` movers on corridors `k`: temporary, refugee or permanent, by the shares."""
+    def draw_channel(self, rng: np.random.Generator, k: np.ndarray | int, n: int, temporary: bool = True) -> np.ndarray:
+        """Migration status of `n` movers on corridors `k`: temporary, refugee or permanent, by the shares.
+
+        With `temporary=False` the temporary channel is left out and the others keep their proportions.
+        """
         from fowsim.workforce import PERMANENT, REFUGEE, TEMPORARY
 
         u = rng.random(n)
         temp, ref = self.temporary_share[k], self.refugee_share[k]
+        if not temporary:
+            ref = ref / np.maximum(1e-12, 1.0 - temp)
+            temp = np.zeros_like(ref)
         return np.where(u < temp, TEMPORARY, np.where(u < temp + ref, REFUGEE, PERMANENT))
 
 
@@ -187,6 +195,7 @@ def _number(file: str, key: str, raw: str, kind: str = "real") -> float:
         "age": (10.0 <= value <= 90.0, "an age in years between 10 and 90"),
         "level": (value in (1, 2, 3, 4), "an ISCO-08 skill level 1, 2, 3 or 4"),
         "credential": (value in (0, 1, 2, 3), "a credential level 0, 1, 2 or 3"),
+        "flag": (value in (0, 1), "0 or 1"),
     }
     ok, allowed = checks[kind]
     if not ok:
@@ -363,13 +372,16 @@ def load_world(cfg: Any) -> World:
         network = _network_csv(Path(str(network_file)).expanduser(), occupations)
     else:
         network = similarity_network(tasks, skill_level, self_loop, int(get("neighbours", 6)))
-    calibration, info = {}, {}
+    # calibration.yaml: fitted per-region values, and fitted model parameters (which replace
+    # parameters.csv; a config's world.params still wins)
+    calibration, info, fitted = {}, {}, {}
     cal_file = path / "calibration.yaml"
     if cal_file.is_file():
         raw = yaml.safe_load(cal_file.read_text()) or {}
-        info = {k: v for k, v in raw.items() if k != "values"}
+        info = {k: v for k, v in raw.items() if k not in ("values", "parameters")}
         for key, per_region in (raw.get("values") or {}).items():
             calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
+        fitted = dict(raw.get("parameters") or {})
     sources = (path / "SOURCES.md").read_text() if (path / "SOURCES.md").is_file() else ""
     return World(
         name=str(get("name", path.name)),
@@ -387,7 +399,7 @@ def load_world(cfg: Any) -> World:
         employment=_employment(path, regions, occupations),
         network=network,
         corridors=_corridors(path, regions, origins),
-        params=_parameters(path, dict(get("params", {}) or {})),
+        params=_parameters(path, {**fitted, **dict(get("params", {}) or {})}),
         calibration=calibration,
         calibration_info=info,
         sources=sources,

@@ -31,6 +31,8 @@ REDUCED_PARAMS = {
     "firm_adoption_dispersion": 0.0,
     "firm_wage_dispersion": 0.0,
     "demand_adjustment_months": 1,
+    "on_the_job_search_rate": 0.0,  # only the unemployed search
+    "search_persistence": 1e9,  # search effort does not fall with duration
 }
 
 
@@ -76,6 +78,8 @@ def write_world(
         "separation_rate": separation_rate,
         "female_share": 0.5,
         "median_age": 35,
+        "demand_follows_labour_force": 1,
+        "demand_growth": 0.0,
     }
     _write(folder / "regions.csv", ["region", "parameter", "value", "unit", "source"],
            [[REGION, k, v, "", TEST_SETTING] for k, v in regions.items()])  # fmt: skip

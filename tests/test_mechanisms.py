@@ -1,0 +1,88 @@
+"""Mechanisms that keep the baseline in a steady state: sponsored recruitment, entrants' choice,
+demand that follows the labour force, and on-the-job search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fowsim import LabourMarketModel, simulate
+from fowsim.workforce import EMPLOYED, TEMPORARY, VACANT
+from tests.conftest import small
+
+
+def test_sponsored_recruits_arrive_employed_on_temporary_visas_where_a_temporary_channel_exists():
+    m = LabourMarketModel(small(workers=20_000, months=12))
+    c = m.world.corridors
+    has_temporary = np.zeros(m.world.n_regions, dtype=bool)
+    has_temporary[c.destination[c.temporary_share > 0]] = True
+    for _ in range(6):
+        before = m.ws.status.copy()
+        m.step()
+        sponsored = m.tally.get("sponsored_hires", np.zeros(m.world.n_regions))
+        assert (sponsored[~has_temporary] == 0).all()
+        # every temporary migrant who arrived this month from outside the model is in a job
+        new = (before == VACANT) & (m.ws.status != VACANT) & (m.ws.mig == TEMPORARY)
+        assert (m.ws.status[new] == EMPLOYED).all()
+    gulf = m.world.regions.index("gulf")
+    ds = m.results()
+    assert ds.sponsored_hires.isel(region=gulf).sum() > 0
+
+
+def test_entrants_avoid_occupations_crowded_with_unemployed():
+    m = LabourMarketModel(small(workers=20_000, months=3))
+    m.step()
+    r = 0
+    base = m.rules.entry_weights(m)[r, 1].copy()
+    crowded = int(np.argmax(base))
+    m.U_region[r, crowded] += 10 * (m.V_region[r, crowded] + 1)
+    after = m.rules.entry_weights(m)[r, 1]
+    assert after[crowded] < 0.5 * base[crowded]
+    others = np.arange(base.size) != crowded
+    np.testing.assert_allclose(after[others], base[others])
+
+
+def test_entrants_never_choose_occupations_their_credential_does_not_allow():
+    m = LabourMarketModel(small(workers=20_000, months=3))
+    weights = m.rules.entry_weights(m)
+    below = np.arange(4)[:, None] < m.world.min_credential[None, :]
+    assert (weights[:, below] == 0).all()
+
+
+def test_gulf_demand_does_not_follow_its_labour_force_and_others_do():
+    m = LabourMarketModel(small(workers=20_000, months=24))
+    gulf = m.world.regions.index("gulf")
+    d0 = m.D.sum()
+    # take a third of the labour force out of every region: demand falls where it follows the labour force
+    for r in range(m.world.n_regions):
+        live = np.flatnonzero((m.ws.status != VACANT) & (m.ws.region == r))
+        m.transition(live[: live.size // 3], VACANT)
+    m.run(12)
+    lf = np.array([m.S[r, 1:].sum() for r in range(m.world.n_regions)])
+    follow = np.array([r != gulf for r in range(m.world.n_regions)])
+    D = m.D_region.sum(axis=1)
+    D0 = m.D0_region.sum(axis=1)
+    assert (D[follow] < 0.85 * D0[follow]).all()
+    assert D[gulf] == pytest.approx(D0[gulf], rel=1e-9)
+    assert d0 > 0 and (lf > 0).all()
+
+
+def test_on_the_job_search_moves_workers_between_jobs_and_reopens_their_old_jobs():
+    ds = simulate(small(workers=20_000, months=12))
+    moves = ds.job_to_job.sum()
+    assert moves > 0
+    # job-to-job moves are employed -> employed transitions; no other move is
+    e2e = ds.transitions.sel(from_state="employed", to_state="employed").sum()
+    np.testing.assert_allclose(float(e2e), float(moves), rtol=1e-9)
+    off = simulate(small("world.params.on_the_job_search_rate=0", workers=20_000, months=12))
+    assert float(off.job_to_job.sum()) == 0.0
+    assert float(off.occupation_changes.sum()) < float(ds.occupation_changes.sum())
+
+
+@pytest.mark.slow
+def test_thirty_year_baseline_stays_within_one_and_a_half_points_of_each_target():
+    ds = simulate(small(workers=50_000, months=360))
+    target = LabourMarketModel(small(workers=1000, months=1)).world.rp("unemployment_target")
+    for start in range(36, 360, 60):
+        window = ds.unemployment_rate.isel(time=slice(start, start + 60)).mean("time").values
+        assert np.all(np.abs(window - target) < 0.015), (start, window, target)
