@@ -69,8 +69,7 @@ def calibrate(
     }
     start_mult = np.nan_to_num(world.calibration.get("opening_multiplier", np.ones(R)), nan=1.0)
     x0 = np.log(np.concatenate([start_mult, [world.params["on_the_job_search_rate"]]]))
-    lo = np.log(np.array([BOUNDS["opening_multiplier"][0]] * R + [BOUNDS["on_the_job_search_rate"][0]]))
-    hi = np.log(np.array([BOUNDS["opening_multiplier"][1]] * R + [BOUNDS["on_the_job_search_rate"][1]]))
+    lo, hi = np.log(np.array([BOUNDS["opening_multiplier"]] * R + [BOUNDS["on_the_job_search_rate"]])).T
     x0 = np.clip(x0, lo + 1e-9, hi - 1e-9)
 
     def unpack(z: np.ndarray) -> dict[str, Any]:

@@ -336,21 +336,10 @@ def _sponsored_recruitment(m: LabourMarketModel, rng: np.random.Generator) -> No
 
 def _recruit(m: LabourMarketModel, rng: np.random.Generator, k: int, n: int) -> np.ndarray:
     """Up to `n` workers recruited on corridor `k` and moved to its destination on a temporary visa."""
-    ws, w, p = m.ws, m.world, m.params
-    c = w.corridors
-    dest, origin = int(c.destination[k]), int(c.origin[k])
-    channel = np.full(n, TEMPORARY)
+    ws, w = m.ws, m.world
+    origin = int(w.corridors.origin[k])
     if origin >= w.n_regions:
-        idx = m.free_slots(n)
-        _new_worker(m, idx, dest, rng)
-        ws.origin[idx] = origin
-        m.count("immigrants", np.full(n, dest))
-        m.migration_flow[origin, dest] += n
-        m.transition(idx, UNEMPLOYED, region=dest)
-        ws.mig[idx] = TEMPORARY
-        ws.visa_end[idx] = m.t + int(p["temporary_visa_months"])
-        ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
-        return idx
+        return _arrive_from_outside(m, rng, k, np.full(n, TEMPORARY))
     # working-age natives and returnees of the origin, drawn at a rate that yields a few per visa
     pool = max(1.0, float(m.S[origin, 1] + m.S[origin, 2]))
     rate = min(1.0, 4.0 * n / pool)
@@ -367,7 +356,7 @@ def _recruit(m: LabourMarketModel, rng: np.random.Generator, k: int, n: int) -> 
     choice = m.rules.migration_choice(m, cand, np.full(cand.size, k))
     go = checked("WorkerRules.migration_choice", choice, cand.size, "b")
     idx = cand[go][:n]
-    _move(m, idx, np.full(idx.size, k), channel[: idx.size])
+    _move(m, idx, np.full(idx.size, k), np.full(idx.size, TEMPORARY))
     return idx
 
 
@@ -434,7 +423,7 @@ def _returns(m: LabourMarketModel, rng: np.random.Generator) -> None:
 
 def _external_arrivals(m: LabourMarketModel, rng: np.random.Generator) -> None:
     """Migrants from origins outside the simulated regions arrive within their corridor's quota."""
-    ws, p, w = m.ws, m.params, m.world
+    p, w = m.params, m.world
     c = w.corridors
     ext = np.flatnonzero(c.origin >= w.n_regions)
     for k in ext:
@@ -444,17 +433,23 @@ def _external_arrivals(m: LabourMarketModel, rng: np.random.Generator) -> None:
         n = gov.issue_visas(int(k), int(rng.poisson(monthly * p["external_fill_rate"])))
         if n == 0:
             continue
-        idx = m.free_slots(n)
-        d = int(c.destination[k])
-        channel = c.draw_channel(rng, k, n, temporary=False)
-        _new_worker(m, idx, d, rng)
-        ws.origin[idx] = c.origin[k]
-        m.count("immigrants", np.full(n, d))
-        m.migration_flow[c.origin[k], d] += n
-        m.transition(idx, UNEMPLOYED, region=d)
-        ws.mig[idx] = channel
-        ws.visa_end[idx] = np.where(channel == TEMPORARY, m.t + int(p["temporary_visa_months"]), -1)
-        ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
+        _arrive_from_outside(m, rng, int(k), c.draw_channel(rng, k, n, temporary=False))
+
+
+def _arrive_from_outside(m: LabourMarketModel, rng: np.random.Generator, k: int, channel: np.ndarray) -> np.ndarray:
+    """New workers from the external origin of corridor `k`, one per entry of `channel`, arrive unemployed."""
+    ws, p, c = m.ws, m.params, m.world.corridors
+    n, d, origin = channel.size, int(c.destination[k]), int(c.origin[k])
+    idx = m.free_slots(n)
+    _new_worker(m, idx, d, rng)
+    ws.origin[idx] = origin
+    m.count("immigrants", np.full(n, d))
+    m.migration_flow[origin, d] += n
+    m.transition(idx, UNEMPLOYED, region=d)
+    ws.mig[idx] = channel
+    ws.visa_end[idx] = np.where(channel == TEMPORARY, m.t + int(p["temporary_visa_months"]), -1)
+    ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
+    return idx
 
 
 # ---------------------------------------------------------------- 6. recognition
@@ -496,13 +491,13 @@ def search_and_matching(m: LabourMarketModel) -> None:
     """
     ws, p, w, rng = m.ws, m.params, m.world, m.streams["matching"]
     R, O = w.n_regions, w.n_occupations
-    m.V_carry = m.V.copy()
     unemployed = kernels.indices_equal(ws.status, UNEMPLOYED)
     # a few employed workers look too, with one application each (on-the-job search)
     ojs = p["on_the_job_search_rate"]
     looking = thinned(rng, len(ws), lambda i: np.where(ws.status[i] == EMPLOYED, ojs, 0.0), ojs)
     U = np.concatenate([unemployed, looking])
     if U.size == 0 or m.V.sum() == 0:
+        m.V_carry = m.V.copy()
         return
     n_app = np.concatenate(
         [
