@@ -4,7 +4,7 @@ Separations (spontaneous and demand-driven, per employer and occupation), vacanc
 search along the mobility network weighted by vacancies, urn-ball matching (each application
 lands on a random vacancy; a vacancy picks one of those it received), best offer taken: the
 same rules as `fowsim.processes`, written the way a first Mesa model would be, with a Python
-call per worker per month (`shuffle_do`). It starts from the
+call per worker per phase (`shuffle_do`). It starts from the
 state of an array model so the two can be compared side by side (`fowsim bench`, and
 `tests/test_naive_reference.py`).
 """
@@ -26,14 +26,16 @@ class WorkerAgent(mesa.Agent):
         self.region, self.occ, self.cred, self.status, self.employer = region, occ, cred, status, employer
         self.offers: list[tuple[float, int, int]] = []
 
-    def step(self) -> None:
+    def separate(self) -> None:
         m = self.model
-        if self.status == EMPLOYED:
-            if m.random.random() < m.p_sep[self.employer, self.occ]:
-                m.E[self.employer, self.occ] -= 1
-                self.status, self.employer = UNEMPLOYED, -1
-                m.unemployed += 1
-        elif self.status == UNEMPLOYED:
+        if self.status == EMPLOYED and m.random.random() < m.p_sep[self.employer, self.occ]:
+            m.E[self.employer, self.occ] -= 1
+            self.status, self.employer = UNEMPLOYED, -1
+            m.unemployed += 1
+
+    def search(self) -> None:
+        m = self.model
+        if self.status == UNEMPLOYED:
             cum = m.search_cum[self.region, self.occ, self.cred]
             if cum[-1] <= 0:
                 return
@@ -80,16 +82,23 @@ class NaiveModel(mesa.Model):
         src.E[:], src.V[:] = self.E, self.V
         self.p_sep = np.zeros(self.E.shape)
         for emp in src.employers:
-            p_sep, _, openings = emp.plan(
-                self.np_rng, src.sep_rate[emp.region], src.open_rate[emp.region], src.params["gap_response"]
+            p_sep, _, openings, withdrawn = emp.plan(
+                self.np_rng,
+                src.sep_rate[emp.region],
+                src.open_rate[emp.region],
+                src.params["gap_response"],
+                src.params["vacancy_withdrawal"],
             )
             self.p_sep[emp.index] = p_sep
-            self.V[emp.index] += openings
+            self.V[emp.index] += openings - withdrawn
         src.V[:] = self.V
         src._refresh_region_tables()
         self.search_cum = np.cumsum(src.rules.search_weights(src), axis=-1)
         self.applicants: dict[tuple[int, int], list[WorkerAgent]] = {}
-        self.agents.shuffle_do("step")
+        # the phases in the model's order: all separations, then the search of all the unemployed
+        # (those laid off this month included)
+        self.agents.shuffle_do("separate")
+        self.agents.shuffle_do("search")
         # each application lands on a random vacancy of its (region, occupation); a vacancy that
         # received any offers the job to one of them
         open_jobs: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -118,7 +127,8 @@ def core_model(cfg) -> LabourMarketModel:
     """An array model running only the core phases the naive reference shares with it."""
     model = LabourMarketModel(cfg)
     model.PHASES = ("separations_and_vacancies", "search_and_matching", "record")
-    # the reference has neither on-the-job search nor discouragement
+    # the reference has neither on-the-job search, internal moves nor discouragement
     model.params["on_the_job_search_rate"] = 0.0
+    model.params["internal_fill_rate"] = 0.0
     model.params["search_persistence"] = np.inf
     return model

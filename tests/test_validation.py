@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+import yaml
 
-from fowsim.validation import checks
+from fowsim.validation import checks, report
 from fowsim.validation.checks import Row, loop_area
+from fowsim.world import resolve_data_dir
+
+
+def load_calibration() -> dict:
+    return yaml.safe_load((resolve_data_dir("default") / "calibration.yaml").read_text())
 
 
 def test_loop_area_sign_gives_the_turning_direction():
@@ -21,19 +29,83 @@ def test_a_row_fails_outside_its_tolerance_and_says_by_how_much():
     assert Row("gap", 0.4, 0.5, 0.0, "s", rule="min").miss == pytest.approx(0.1)
 
 
-@pytest.mark.xdist_group("validation")
-def test_reduced_model_agrees_with_the_mean_field_equations(tmp_path):
-    result = checks.CHECKS["meanfield"].run(True, tmp_path)
-    assert len(result.rows) == 4
-    for row in result.rows:
-        assert row.passed, (row.quantity, row.model)
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    """`fowsim validate --quick` run once: its exit code, report folder and rows."""
+    out = tmp_path_factory.mktemp("validation")
+    code = report.main(["--quick", "--out", str(out)])
+    return code, out, json.loads((out / "results.json").read_text())
+
+
+def _failed(rows: list[dict]) -> list[tuple[str, float]]:
+    return [(r["quantity"], round(r["model"], 3)) for r in rows if not r["passed"]]
 
 
 @pytest.mark.xdist_group("validation")
-def test_frictions_raise_unemployment_and_a_shock_passes_then_unemployment_recovers(tmp_path):
-    result = checks.CHECKS["qualitative"].run(True, tmp_path)
-    failed = [(r.quantity, round(r.model, 3)) for r in result.rows if not r.passed]
-    assert not failed, failed
+def test_validate_writes_a_figure_and_table_rows_per_check_and_names_every_miss(quick_report):
+    code, out, results = quick_report
+    text = (out / "README.md").read_text()
+    assert set(results["checks"]) == {"meanfield", "qualitative", "beveridge", "calibration"}
+    for name, res in results["checks"].items():
+        assert res["title"] in text
+        assert (out / f"{name}.png").stat().st_size > 10_000  # a drawn figure
+        for row in res["rows"]:
+            assert row["quantity"] in text and row["source"]
+            if not row["passed"]:  # each miss is named in plain words, with its size
+                assert f"{row['quantity']} is " in text.split("## Where the model misses")[1]
+    assert code == (0 if results["passed"] else 1)
+    assert not list(out.glob(".validation.*"))  # no staging left behind
+
+
+@pytest.mark.xdist_group("validation")
+def test_reduced_model_agrees_with_the_mean_field_equations(quick_report):
+    rows = quick_report[2]["checks"]["meanfield"]["rows"]
+    assert len(rows) == 4
+    assert not _failed(rows)
+
+
+@pytest.mark.xdist_group("validation")
+def test_frictions_raise_unemployment_and_a_shock_passes_then_unemployment_recovers(quick_report):
+    assert not _failed(quick_report[2]["checks"]["qualitative"]["rows"])
+
+
+@pytest.mark.xdist_group("validation")
+def test_beveridge_loops_turn_counter_clockwise_in_the_report(quick_report):
+    assert not _failed(quick_report[2]["checks"]["beveridge"]["rows"])
+
+
+@pytest.mark.xdist_group("validation")
+def test_fitted_calibration_targets_are_met(quick_report):
+    rows = [r for r in quick_report[2]["checks"]["calibration"]["rows"] if "(fitted)" in r["quantity"]]
+    assert len(rows) == 7  # five unemployment rates, occupational and job-to-job mobility
+    assert not _failed(rows)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 3): long-term shares in the EU and North Africa, Africans in the EU and EU migrants' "
+    "over-qualification are outside their tolerances; see docs/validation/README.md",
+)
+@pytest.mark.xdist_group("validation")
+def test_the_whole_calibration_table_passes(quick_report):
+    assert not _failed(quick_report[2]["checks"]["calibration"]["rows"])
+
+
+@pytest.mark.xdist_group("validation")
+def test_a_calibrated_parameter_far_from_its_fit_fails_the_calibration_check():
+    fitted = load_calibration()["parameters"]["on_the_job_search_rate"]
+    rows, _ = checks.calibration_rows(40_000, 72, 1, (f"world.params.on_the_job_search_rate={8 * fitted}",))
+    failed = {r.quantity for r in rows if not r.passed}
+    assert "annual job-to-job mobility (fitted)" in failed
+
+
+def test_validate_rejects_an_unknown_check_with_one_line_and_writes_nothing(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        report.main(["--quick", "--only", "nonexistent", "--out", str(tmp_path / "v")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "nonexistent" in err and "meanfield" in err
+    assert not (tmp_path / "v").exists()
 
 
 @pytest.mark.xdist_group("validation")

@@ -32,6 +32,29 @@ def sector_of(isco: str) -> int:
     return 2
 
 
+def internal_moves(
+    employment: np.ndarray, vacancies: np.ndarray, network: np.ndarray, relative_wage: np.ndarray, rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Employers' internal labour markets: who is moved to fill an open vacancy from inside the firm.
+
+    Each month an employer offers a share `rate` of its open vacancies (F, O) to its own workers
+    from other occupations, drawn in proportion to the mobility network into the vacancy's
+    occupation times the employer's staff in each (`network` (O, O), rows from, columns to); a
+    worker takes the move if it pays more (`WorkerRules.accept`). Returns, per (employer,
+    occupation), the probability that a worker there is offered a move (F, O), and the expected
+    offers (F, O_from, O_to) whose rows give their destinations. `relative_wage` is unused here,
+    for rules that restrict moves by pay.
+    """
+    A = network.copy()
+    np.fill_diagonal(A, 0.0)
+    e = employment.astype(np.float64)
+    weight = A[None, :, :] * e[:, :, None]  # (F, from, to)
+    into = weight.sum(axis=1, keepdims=True)
+    moves = np.divide(weight, into, out=np.zeros_like(weight), where=into > 0) * (rate * vacancies)[:, None, :]
+    p_move = np.minimum(1.0, moves.sum(axis=2) / np.maximum(e, 1.0))
+    return p_move, moves
+
+
 class Employer(mesa.Agent):
     """Firms of one sector in one region: demand per occupation, vacancies, layoffs, wages, automation.
 
@@ -75,23 +98,38 @@ class Employer(mesa.Agent):
         return start + (t - start) * self.adoption_speed if t > start else t
 
     def plan(
-        self, rng: np.random.Generator, sep_rate: float, open_rate: float, gap_response: float
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Layoff probabilities, the demand-driven part of them, and new vacancies, by occupation.
+        self,
+        rng: np.random.Generator,
+        sep_rate: float,
+        open_rate: float,
+        gap_response: float,
+        withdrawal: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Layoff probabilities, the demand-driven part of them, new vacancies and withdrawn ones, by occupation.
 
-        The rule of del Rio-Chanona et al. (2021): with the gap g = e + v - d, separations are
-        spontaneous (sep_rate) plus (1 - sep_rate) * min(e, gap_response * g) when demand falls
-        short; openings are spontaneous (open_rate) plus (1 - open_rate) * min(e, gap_response * -g).
+        The rule of del Rio-Chanona et al. (2021): with the gap g = e + v - d, employers close
+        gap_response * g of a surplus each month and open (1 - open_rate) * min(e, gap_response * -g)
+        extra vacancies on top of the spontaneous open_rate * e when demand exceeds positions.
+        A share `withdrawal` of the surplus to close is first taken from open vacancies (a hiring
+        freeze comes before layoffs); the rest is laid off: separations are spontaneous (sep_rate)
+        plus (1 - sep_rate) * min(e, rest). With `withdrawal` = 0 this is their rule exactly.
         """
         e = self.employment.astype(np.float64)
-        gap = e + self.vacancies - self.demand
-        extra = np.minimum(e, gap_response * np.maximum(gap, 0.0))
+        v = self.vacancies
+        gap = e + v - self.demand
+        close = gap_response * np.maximum(gap, 0.0)
+        withdrawn = np.zeros_like(v)
+        if withdrawal > 0.0:
+            p_withdraw = np.minimum(1.0, withdrawal * close / np.maximum(v, 1))
+            withdrawn = rng.binomial(v, p_withdraw)
+            close = np.maximum(close - withdrawn, 0.0)
+        extra = np.minimum(e, close)
         safe_e = np.maximum(e, 1.0)
         p_extra = (1.0 - sep_rate) * extra / safe_e
         p_sep = sep_rate + p_extra
         want = open_rate * e + (1.0 - open_rate) * np.minimum(safe_e, gap_response * np.maximum(-gap, 0.0))
         openings = rng.poisson(want)
-        return p_sep, p_extra, openings
+        return p_sep, p_extra, openings, withdrawn
 
 
 class TrainingProvider(mesa.Agent):

@@ -14,6 +14,7 @@ USAGE = """usage: fowsim <command> [args]
 
 commands:
   run [overrides...]   run one scenario (Hydra overrides, e.g. shock=gradual workers=200000)
+  validate [--quick]   run the validation checks and write the report (docs/validation/)
   bench [--sizes ...]  throughput and memory of the model, and the speed-up over a naive Mesa model
   version              print the version
 
@@ -84,6 +85,12 @@ def main(argv: list[str] | None = None) -> None:
     command, rest = argv[0], argv[1:]
     if command == "run":
         run(rest)
+    elif command == "validate":
+        from fowsim.validation.report import main as validate_main
+
+        code = validate_main(rest)
+        if code:
+            raise SystemExit(code)
     elif command == "bench":
         from fowsim.bench import main as bench_main
 
@@ -93,4 +100,4 @@ def main(argv: list[str] | None = None) -> None:
 
         print(__version__)
     else:
-        _fail(f"unknown command {command!r}; one of run, bench, version (see fowsim --help)")
+        _fail(f"unknown command {command!r}; one of run, validate, bench, version (see fowsim --help)")

@@ -116,19 +116,84 @@ def _uniform(key: np.uint64, i: int) -> float:
 
 @jit
 def employed_bernoulli(
-    status: np.ndarray, employer: np.ndarray, occ: np.ndarray, p: np.ndarray, key: np.uint64
-) -> np.ndarray:
-    """Employed workers i that succeed with probability p[employer[i], occ[i]], in one pass.
+    status: np.ndarray, employer: np.ndarray, occ: np.ndarray, p: np.ndarray, p2: np.ndarray, key: np.uint64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Employed workers drawing one of two outcomes, in one pass (two disjoint index arrays).
 
+    Worker i draws outcome 1 with probability p[employer[i], occ[i]], or else outcome 2 with
+    probability p2[employer[i], occ[i]].
     Each slot's uniform comes from `key` (drawn from the phase's stream) and the slot index.
     """
     hits = np.empty(status.size, np.int64)  # only the pages written are touched
-    n = 0
+    hits2 = np.empty(status.size, np.int64)
+    n = n2 = 0
     for i in range(status.size):
-        if status[i] == EMPLOYED and _uniform(key, i) < p[employer[i], occ[i]]:
-            hits[n] = i
+        if status[i] == EMPLOYED:
+            u = _uniform(key, i)
+            f, o = employer[i], occ[i]
+            if u < p[f, o]:
+                hits[n] = i
+                n += 1
+            elif u < p[f, o] + p2[f, o]:
+                hits2[n2] = i
+                n2 += 1
+    return hits[:n].copy(), hits2[:n2].copy()
+
+
+@jit
+def draw_rows(cum: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Column drawn for each entry k from row `rows[k]` of the row-wise cumulative weights `cum`, by `u[k]`."""
+    out = np.empty(rows.size, np.int64)
+    last = cum.shape[1] - 1
+    for k in range(rows.size):
+        row = cum[rows[k]]
+        x = u[k] * row[last]
+        j = 0
+        while j < last and row[j] <= x:
+            j += 1
+        out[k] = j
+    return out
+
+
+@jit
+def searchers(status: np.ndarray, on_the_job: float, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """The unemployed, and the employed searching on the job with probability `on_the_job`, in one pass."""
+    unemployed = np.empty(status.size, np.int64)  # only the pages written are touched
+    looking = np.empty(status.size, np.int64)
+    k = n = 0
+    for i in range(status.size):
+        st = status[i]
+        if st == UNEMPLOYED:
+            unemployed[k] = i
+            k += 1
+        elif st == EMPLOYED and _uniform(key, i) < on_the_job:
+            looking[n] = i
             n += 1
-    return hits[:n].copy()
+    return unemployed[:k].copy(), looking[:n].copy()
+
+
+@jit
+def effective_skill(
+    idx: np.ndarray,
+    skill: np.ndarray,
+    since: np.ndarray,
+    status: np.ndarray,
+    t: int,
+    learn: float,
+    decay: float,
+    grace: int,
+) -> np.ndarray:
+    """Skill of workers `idx` at month `t`: rising on the job with tenure, decaying after `grace` months out."""
+    out = np.empty(idx.size, np.float64)
+    for k in range(idx.size):
+        i = idx[k]
+        s = np.float64(skill[i])
+        dt = np.float64(t - since[i])
+        if status[i] == EMPLOYED:
+            out[k] = 1.0 - (1.0 - s) * np.exp(-learn * dt)
+        else:
+            out[k] = s * np.exp(-decay * max(dt - grace, 0.0))
+    return out
 
 
 @jit

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fowsim import kernels
+from fowsim.agents import internal_moves
 from fowsim.rules import checked
 from fowsim.sampling import counts, thinned
 from fowsim.workforce import (
@@ -59,26 +60,32 @@ def automation(m: LabourMarketModel) -> None:
     base = m.D0_region * growth[:, None]
     for emp in m.employers:
         t_eff = emp.effective_time(m.t, shock.start_month)
-        target = shock.target_demand(base[emp.region : emp.region + 1], w.exposure, t_eff)[0]
+        target = shock.target_demand(base[emp.region : emp.region + 1], w.exposure, t_eff, m.t)[0]
         emp.adopt(target)
     m.adoption = shock.adoption(m.t, w.n_regions)
 
 
 # ---------------------------------------------------------------- 2. separations and vacancies
 def separations_and_vacancies(m: LabourMarketModel) -> None:
-    """Employers lay off (spontaneous and demand-driven) and open vacancies (del Rio-Chanona et al. 2021)."""
+    """Employers lay off and open vacancies (del Rio-Chanona et al. 2021), and fill some from inside.
+
+    Layoffs are spontaneous and demand-driven; internal moves follow `fowsim.agents.internal_moves`.
+    """
     rng = m.streams["labour"]
     F, O = m.E.shape
     p_sep = np.zeros((F, O))
     p_extra = np.zeros((F, O))
-    gamma = m.params["gap_response"]
+    gamma, withdrawal = m.params["gap_response"], m.params["vacancy_withdrawal"]
     for emp in m.employers:
         r = emp.region
-        p_sep[emp.index], p_extra[emp.index], openings = emp.plan(rng, m.sep_rate[r], m.open_rate[r], gamma)
-        emp.vacancies[:] += openings
+        p_sep[emp.index], p_extra[emp.index], openings, withdrawn = emp.plan(
+            rng, m.sep_rate[r], m.open_rate[r], gamma, withdrawal
+        )
+        emp.vacancies[:] += openings - withdrawn
+    p_move, moves = internal_moves(m.E, m.V, m.world.network, m.world.relative_wage, m.params["internal_fill_rate"])
     ws = m.ws
     key = rng.integers(0, 2**63, dtype=np.uint64)
-    out = kernels.employed_bernoulli(ws.status, ws.employer, ws.occ, p_sep, key)
+    out, moving = kernels.employed_bernoulli(ws.status, ws.employer, ws.occ, p_sep, p_move, key)
     if out.size:
         f, o = ws.employer[out].astype(np.int64), ws.occ[out].astype(np.int64)
         displaced = rng.random(out.size) * p_sep[f, o] < p_extra[f, o]
@@ -86,7 +93,47 @@ def separations_and_vacancies(m: LabourMarketModel) -> None:
         m.count("separations", ws.region[out])
         m.count("displaced", ws.region[out[displaced]])
         m.transition(out, UNEMPLOYED)
+    if moving.size:
+        _move_inside(m, rng, moving, moves)
     m._refresh_region_tables()
+
+
+def _move_inside(m: LabourMarketModel, rng: np.random.Generator, idx: np.ndarray, moves: np.ndarray) -> None:
+    """Workers `idx` drawn for an internal move take an open vacancy of their employer in another occupation.
+
+    The destination is drawn from the expected moves out of their occupation; a worker moves if
+    the credential meets the occupation's minimum, a vacancy is still open there, and the new job
+    pays more (`WorkerRules.accept`). The position left is advertised again.
+    """
+    ws, w = m.ws, m.world
+    O = w.n_occupations
+    f, old = ws.employer[idx].astype(np.int64), ws.occ[idx].astype(np.int64)
+    new = kernels.draw_rows(np.cumsum(moves.reshape(-1, O), axis=1), f * O + old, rng.random(idx.size))
+    ok = ws.effective_credential(idx) >= w.min_credential[new]
+    # at most the open vacancies of each (employer, occupation), in random order
+    cell = f * O + new
+    order = np.lexsort((rng.random(idx.size), cell))
+    sorted_cell = cell[order]
+    first = np.searchsorted(sorted_cell, sorted_cell)
+    rank = np.empty(idx.size, np.int64)
+    rank[order] = np.arange(idx.size) - first
+    ok &= rank < m.V.ravel()[cell]
+    skill = np.clip(m.skill_now(idx) * m.skill_transfer[old, new], 0.0, 1.0)
+    wage = m.wage_of(f, new, skill)
+    ok &= checked("WorkerRules.accept", m.rules.accept(m, idx, wage), idx.size, "b")
+    idx, f, old, new, skill, wage = idx[ok], f[ok], old[ok], new[ok], skill[ok], wage[ok]
+    if idx.size == 0:
+        return
+    moved_in, moved_out = counts(m.E.shape, f, new), counts(m.E.shape, f, old)
+    m.E += moved_in - moved_out
+    m.V += moved_out - moved_in
+    m.wage_sum += np.bincount(ws.region[idx], weights=wage - ws.wage[idx], minlength=w.n_regions)
+    ws.occ[idx] = new
+    ws.skill[idx] = skill.astype(np.float32)
+    ws.since[idx] = m.t
+    ws.wage[idx] = wage
+    m.count("internal_moves", ws.region[idx])
+    m.count("occupation_changes", ws.region[idx])
 
 
 # ---------------------------------------------------------------- 3. policies
@@ -491,10 +538,9 @@ def search_and_matching(m: LabourMarketModel) -> None:
     """
     ws, p, w, rng = m.ws, m.params, m.world, m.streams["matching"]
     R, O = w.n_regions, w.n_occupations
-    unemployed = kernels.indices_equal(ws.status, UNEMPLOYED)
-    # a few employed workers look too, with one application each (on-the-job search)
-    ojs = p["on_the_job_search_rate"]
-    looking = thinned(rng, len(ws), lambda i: np.where(ws.status[i] == EMPLOYED, ojs, 0.0), ojs)
+    # the unemployed, and a few employed workers with one application each (on-the-job search)
+    key = rng.integers(0, 2**63, dtype=np.uint64)
+    unemployed, looking = kernels.searchers(ws.status, p["on_the_job_search_rate"], key)
     U = np.concatenate([unemployed, looking])
     if U.size == 0 or m.V.sum() == 0:
         m.V_carry = m.V.copy()

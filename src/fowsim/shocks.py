@@ -48,14 +48,19 @@ class Shock:
             return 1.0
         return 1.0 + self.cycle_amplitude * np.sin(2.0 * np.pi * (t - self.start_month) / self.cycle_period_months)
 
-    def target_demand(self, d0: np.ndarray, exposure: np.ndarray, t: float) -> np.ndarray:
-        """Target demand (R, O) at month `t` from baseline demand `d0` (R, O)."""
+    def target_demand(self, d0: np.ndarray, exposure: np.ndarray, t: float, month: float | None = None) -> np.ndarray:
+        """Target demand (R, O) from baseline demand `d0` (R, O).
+
+        `t` is the month reached on the adoption path (an early adopter is ahead of the calendar);
+        the business cycle runs on the calendar `month` (default `t`), the same for every employer.
+        """
         a = self.adoption(t, d0.shape[0])[:, None]
         lost = d0 * self.size * a * exposure[None, :]
         keep = d0 - lost
         weight = d0 * (1.0 - exposure[None, :])
         share = weight / weight.sum(axis=1, keepdims=True).clip(1e-12)
-        return (keep + self.reallocation * lost.sum(axis=1, keepdims=True) * share) * self.cycle(t)
+        cycle = self.cycle(t if month is None else month)
+        return (keep + self.reallocation * lost.sum(axis=1, keepdims=True) * share) * cycle
 
 
 def make_shock(cfg: object, regions: tuple[str, ...], adoption_speed: np.ndarray) -> Shock:

@@ -96,9 +96,12 @@ class Workforce:
         return out
 
     def effective_skill(self, idx: np.ndarray, t: int, learn: float, decay: float, grace: int) -> np.ndarray:
-        """Skill at month `t`: rising on the job with tenure, decaying after `grace` months out of work."""
-        s = self.skill[idx].astype(np.float64)
-        dt = (t - self.since[idx]).astype(np.float64)
-        emp = self.status[idx] == EMPLOYED
-        out = np.where(emp, 1.0 - (1.0 - s) * np.exp(-learn * dt), s * np.exp(-decay * np.maximum(dt - grace, 0.0)))
-        return out
+        """Skill at month `t`: rising on the job with tenure, decaying after `grace` months out of work.
+
+        On the job `1 - (1 - s) exp(-learn tenure)`; out of work `s exp(-decay max(0, duration - grace))`,
+        with `s` the skill stored at month `since` (a compiled kernel: one pass, no temporaries).
+        """
+        from fowsim.kernels import effective_skill  # the kernels module imports this one
+
+        idx = np.asarray(idx, dtype=np.int64)
+        return effective_skill(idx, self.skill, self.since, self.status, int(t), float(learn), float(decay), int(grace))

@@ -231,42 +231,159 @@ def loop_area(u: np.ndarray, v: np.ndarray) -> float:
 
 @check("beveridge", "Beveridge curve under a demand cycle")
 def beveridge(quick: bool, workdir: Path) -> Result:
-    """A demand cycle traces counter-clockwise loops in the (unemployment, vacancy) plane."""
-    workers, cycles = (50_000, 3) if quick else (200_000, 5)
-    period = 48
+    """A demand cycle traces counter-clockwise loops in the (unemployment, vacancy) plane, overall and by region."""
+    workers, cycles = (100_000, 3) if quick else (400_000, 5)
+    period, start = 48, 24
     cfg = as_dict(
         compose(
-            ["shock=cycle", "shock.cycle_amplitude=0.05", f"shock.cycle_period_months={period}", f"workers={workers}",
-             f"months={24 + period * cycles}"]
+            ["shock=cycle", "shock.cycle_amplitude=0.05", f"shock.cycle_period_months={period}",
+             f"shock.start_month={start}", f"workers={workers}", f"months={start + period * cycles}"]
         )
     )  # fmt: skip
     ds = LabourMarketModel(build_scenario(cfg)).run().results()
-    u = (ds.unemployed.sum("region") / ds.labour_force.sum("region")).values[24:]
-    v = (ds.vacancies.sum("region") / (ds.employed + ds.vacancies).sum("region")).values[24:]
-    loops_u, loops_v = u[: period * cycles].reshape(cycles, period), v[: period * cycles].reshape(cycles, period)
+    window = slice(start, start + period * cycles)
+
+    def rates(d) -> tuple[np.ndarray, np.ndarray]:
+        u = (d.unemployed / d.labour_force).values[window]
+        v = (d.vacancies / (d.employed + d.vacancies)).values[window]
+        return u, v
+
+    u, v = rates(ds.sum("region"))
+    loops_u, loops_v = u.reshape(cycles, period), v.reshape(cycles, period)
     areas = [loop_area(a, b) for a, b in zip(loops_u, loops_v)]
     mean_area = loop_area(loops_u.mean(axis=0), loops_v.mean(axis=0))
     src = "FACTS.md: Beveridge curves trace counter-clockwise loops (del Rio-Chanona et al. 2021)"
     rows = [
-        Row("signed area of the average loop (> 0: counter-clockwise)", mean_area * 1e4, 0.0, 0.0, src,
+        Row("signed area of the average loop, all regions (> 0: counter-clockwise)", mean_area * 1e4, 0.0, 0.0, src,
             "points squared", "min"),
         Row("share of single loops that turn counter-clockwise", float(np.mean(np.array(areas) > 0)), 0.5, 0.0, src,
             "", "min"),
     ]  # fmt: skip
+    regional = {}
+    for r in ds.region.values:
+        ur, vr = rates(ds.sel(region=r))
+        regional[str(r)] = (ur.reshape(cycles, period).mean(axis=0), vr.reshape(cycles, period).mean(axis=0))
+        area = loop_area(*regional[str(r)]) * 1e4
+        rows.append(Row(f"signed area of the average loop, {r}", area, 0.0, 0.0, src, "points squared", "min"))
 
     def draw(fig) -> None:
-        ax = fig.subplots()
-        ax.plot(u * 100, v * 100, lw=0.8)
-        ax.plot(u[0] * 100, v[0] * 100, "o", label="start")
-        ax.set_xlabel("unemployment rate, %")
-        ax.set_ylabel("vacancy rate, %")
-        ax.legend(fontsize=7)
+        ax1, ax2 = fig.subplots(1, 2)
+        ax1.plot(u * 100, v * 100, lw=0.8)
+        ax1.plot(u[0] * 100, v[0] * 100, "o", label="start")
+        ax1.set_title("all regions, month by month", fontsize=8)
+        ax1.set_xlabel("unemployment rate, %")
+        ax1.set_ylabel("vacancy rate, %")
+        ax1.legend(fontsize=7)
+        for name, (ur, vr) in regional.items():
+            line = ax2.plot(np.append(ur, ur[0]) * 100, np.append(vr, vr[0]) * 100, lw=0.8, label=name)[0]
+            ax2.annotate("", xy=(ur[3] * 100, vr[3] * 100), xytext=(ur[0] * 100, vr[0] * 100),
+                         arrowprops={"arrowstyle": "->", "color": line.get_color()})  # fmt: skip
+        ax2.set_title("average loop by region (arrow: direction)", fontsize=8)
+        ax2.set_xlabel("unemployment rate, %")
+        ax2.legend(fontsize=6)
 
     turn = "counter-clockwise" if mean_area > 0 else "clockwise"
     return Result(
         rows,
         draw,
         f"Default world, {workers:,} workers, a ±5% demand cycle of {period} months; over {cycles} cycles the "
-        f"average loop turns {turn}; "
-        f"the average loop has area {mean_area * 1e4:.3f} points squared.",
+        f"average loop of all regions turns {turn} "
+        f"(area {mean_area * 1e4:.3f} points squared).",
+    )
+
+
+# ---------------------------------------------------------------- 4. calibration table
+AFRICA = ("north_africa", "west_africa", "east_africa")
+
+
+def calibration_rows(workers: int, months: int, seeds: int, overrides: tuple[str, ...] = ()) -> tuple[list[Row], dict]:
+    """The default world's baseline against its calibration targets and other published figures.
+
+    Baseline runs (no shock, no policy) over `seeds` seeds; means over months 36 to `months`.
+    Returns the rows and the monthly series behind them (for the figure).
+    """
+    from fowsim.calibration import JOB_TO_JOB_TARGET, MOBILITY_TARGET
+
+    burn_in = 36
+    runs = []
+    for seed in range(seeds):
+        cfg = as_dict(compose([f"workers={workers}", f"months={months}", f"seed={seed}", *overrides]))
+        model = LabourMarketModel(build_scenario(cfg))
+        runs.append(model.run().results())
+    world = model.world
+    ds = sum(runs[1:], runs[0]) / len(runs) if len(runs) > 1 else runs[0]
+    late = ds.isel(time=slice(burn_in, None))
+    mean = late.mean("time")
+    regions = [str(r) for r in ds.region.values]
+    src_u = "regions.csv: unemployment_target (Eurostat 2019; ILOSTAT modelled estimates 2019; GCC statistics)"
+    src_ltu = "regions.csv: ltu_share_target (EU: 43% of the unemployed, Eurostat 2018; others ILO estimates)"
+    rows = []
+    u_target, ltu_target = world.rp("unemployment_target"), world.rp("ltu_share_target")
+    ltu_share = (late.long_term_unemployed / late.unemployed).mean("time")
+    for i, r in enumerate(regions):
+        rows.append(Row(f"unemployment rate, {r} (fitted)", 100 * float(mean.unemployment_rate.sel(region=r)),
+                        100 * float(u_target[i]), 1.0, src_u, "%"))  # fmt: skip
+    for i, r in enumerate(regions):
+        rows.append(Row(f"long-term share of the unemployed, {r}", 100 * float(ltu_share.sel(region=r)),
+                        100 * float(ltu_target[i]), 10.0, src_ltu, "%"))  # fmt: skip
+    activity = world.params["migrant_activity_rate"]  # stocks are people of all ages; the model holds workers
+    stock = mean.migrant_stock / activity / 1e6
+    africa = [o for o in AFRICA if o in stock.origin.values]
+    rows += [
+        Row("migrant share of Gulf employment", 100 * float(mean.migrant_share_employed.sel(region="gulf")), 52.0, 0.0,
+            "FACTS.md: GLMM, non-nationals 52% of the GCC population mid-2020; their share of employment is higher "
+            "(most are working-age workers), so the check asks at least 52%", "%", "min"),
+        Row("Africans in the EU", float(stock.sel(origin=africa, destination="eu").sum()), 11.0, 11.0 * 0.3,
+            "FACTS.md: 11M Africans in Europe in 2020 (UN DESA); tolerance 30%", "million people"),
+        Row("Africans in the Gulf", float(stock.sel(origin=africa, destination="gulf").sum()), 5.0, 0.0,
+            "FACTS.md: about 5M Africans in Asia in 2020 (UN DESA), most of them in the GCC: at most 5M",
+            "million people", "max"),
+        Row("over-qualification of employed tertiary graduates in the EU, nationals",
+            100 * float(mean.overqualification_native.sel(region="eu")), 20.8, 5.0,
+            "FACTS.md: Eurostat 2020, nationals 20.8%", "%"),
+        Row("over-qualification of employed tertiary graduates in the EU, migrants",
+            100 * float(mean.overqualification_migrant.sel(region="eu")), 41.4, 8.0,
+            "FACTS.md: Eurostat 2020, non-EU citizens 41.4%", "%"),
+    ]  # fmt: skip
+    employed = float(late.employed.sum())
+    rows += [
+        Row("annual occupational mobility (fitted)", 100 * 12 * float(late.occupation_changes.sum()) / employed,
+            100 * MOBILITY_TARGET, 3.0, "FACTS.md: 19% a year (del Rio-Chanona et al. 2021)", "%"),
+        Row("annual job-to-job mobility (fitted)", 100 * 12 * float(late.job_to_job.sum()) / employed,
+            100 * JOB_TO_JOB_TARGET, 2.0,
+            "EU Labour Force Survey 2003: 8.2% of the employed in another job a year later", "%"),
+    ]  # fmt: skip
+    series = {"unemployment_rate": ds.unemployment_rate, "target": u_target, "regions": regions}
+    return rows, series
+
+
+@check("calibration", "Calibration table: the default world's baseline against published figures")
+def calibration_table(quick: bool, workdir: Path) -> Result:
+    """Each region's unemployment and long-term share, migrant stocks and shares, over-qualification, mobility."""
+    workers, months, seeds = (100_000, 120, 1) if quick else (400_000, 240, 3)
+    rows, series = calibration_rows(workers, months, seeds)
+
+    def draw(fig) -> None:
+        ax1, ax2 = fig.subplots(1, 2)
+        u = series["unemployment_rate"]
+        for i, r in enumerate(series["regions"]):
+            line = ax1.plot(100 * u.sel(region=r).values, lw=0.8, label=r)[0]
+            ax1.axhline(100 * series["target"][i], color=line.get_color(), ls=":", lw=0.8)
+        ax1.set_xlabel("month")
+        ax1.set_ylabel("unemployment rate, % (dotted: target)")
+        ax1.legend(fontsize=6)
+        rel = [(r.model - r.target) / (r.tolerance or abs(r.target) or 1.0) for r in rows]
+        colours = ["tab:green" if r.passed else "tab:red" for r in rows]
+        ax2.barh(range(len(rows)), rel, color=colours)
+        ax2.axvline(-1, color="grey", lw=0.5)
+        ax2.axvline(1, color="grey", lw=0.5)
+        ax2.set_yticks(range(len(rows)), [r.quantity.replace(" (fitted)", "*") for r in rows], fontsize=5)
+        ax2.invert_yaxis()
+        ax2.set_xlabel("(model - target) / tolerance (red: outside)")
+
+    return Result(
+        rows,
+        draw,
+        f"Default world, baseline (no shock, no policy), {workers:,} workers x {seeds} seed(s), means over months "
+        f"36-{months}. Rows marked fitted are targets of `python -m fowsim.calibration`; the others are not fitted.",
     )

@@ -33,6 +33,8 @@ REDUCED_PARAMS = {
     "demand_adjustment_months": 1,
     "on_the_job_search_rate": 0.0,  # only the unemployed search
     "search_persistence": 1e9,  # search effort does not fall with duration
+    "vacancy_withdrawal": 0.0,  # a demand surplus is closed by layoffs alone
+    "internal_fill_rate": 0.0,  # vacancies are filled from the market only
 }
 
 
