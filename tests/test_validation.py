@@ -115,3 +115,8 @@ def test_the_mean_field_check_can_fail(tmp_path, monkeypatch):
     monkeypatch.setattr(checks.synthetic, "REDUCED_PARAMS", params)
     result = checks.CHECKS["meanfield"].run(True, tmp_path)
     assert not result.passed
+
+
+def test_the_calibration_table_averages_several_seeds():
+    rows, _ = checks.calibration_rows(20_000, 48, 2)  # the full form's path (several seeds), small
+    assert len(rows) == 17 and all(np.isfinite(r.model) for r in rows)

@@ -33,7 +33,7 @@ def sector_of(isco: str) -> int:
 
 
 def internal_moves(
-    employment: np.ndarray, vacancies: np.ndarray, network: np.ndarray, relative_wage: np.ndarray, rate: float
+    employment: np.ndarray, vacancies: np.ndarray, network: np.ndarray, rate: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Employers' internal labour markets: who is moved to fill an open vacancy from inside the firm.
 
@@ -42,8 +42,7 @@ def internal_moves(
     occupation times the employer's staff in each (`network` (O, O), rows from, columns to); a
     worker takes the move if it pays more (`WorkerRules.accept`). Returns, per (employer,
     occupation), the probability that a worker there is offered a move (F, O), and the expected
-    offers (F, O_from, O_to) whose rows give their destinations. `relative_wage` is unused here,
-    for rules that restrict moves by pay.
+    offers (F, O_from, O_to) whose rows give their destinations.
     """
     A = network.copy()
     np.fill_diagonal(A, 0.0)

@@ -30,6 +30,7 @@ import yaml
 from scipy.optimize import least_squares
 from scipy.sparse import lil_matrix
 
+from fowsim.metrics import annual_rate
 from fowsim.model import LabourMarketModel
 from fowsim.scenario import build_scenario
 
@@ -56,8 +57,8 @@ def baseline_moments(cfg: dict[str, Any], x: dict[str, Any], seeds: int, burn_in
         ds = LabourMarketModel(scenario).run().results().isel(time=slice(burn_in, None))
         u.append(ds["unemployment_rate"].mean("time").values)
         ltu.append((ds["long_term_unemployed"] / ds["unemployed"]).mean("time").values)
-        mob.append(float(12 * ds["occupation_changes"].sum() / ds["employed"].sum()))
-        jtj.append(float(12 * ds["job_to_job"].sum() / ds["employed"].sum()))
+        mob.append(annual_rate(ds, "occupation_changes"))
+        jtj.append(annual_rate(ds, "job_to_job"))
     return {"unemployment_rate": np.mean(u, axis=0), "ltu_share": np.mean(ltu, axis=0),
             "occupational_mobility": np.array([np.mean(mob)]), "job_to_job": np.array([np.mean(jtj)])}  # fmt: skip
 

@@ -82,22 +82,6 @@ def best_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.nd
     return out
 
 
-@jit
-def indices_equal(values: np.ndarray, v: int) -> np.ndarray:
-    """Indices i with values[i] == v (one pass; `np.flatnonzero(values == v)` without the mask)."""
-    n = 0
-    for i in range(values.size):
-        if values[i] == v:
-            n += 1
-    out = np.empty(n, np.int64)
-    k = 0
-    for i in range(values.size):
-        if values[i] == v:
-            out[k] = i
-            k += 1
-    return out
-
-
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)

@@ -14,6 +14,11 @@ def last_year(ds: xr.Dataset, name: str) -> xr.DataArray:
     return ds[name].isel(time=slice(-n, None)).mean("time")
 
 
+def annual_rate(ds: xr.Dataset, flow: str) -> float:
+    """A monthly flow of the employed as a share of employment a year, over all of `ds` (e.g. occupation_changes)."""
+    return float(12 * ds[flow].sum() / ds["employed"].sum())
+
+
 def headline(ds: xr.Dataset) -> dict[str, dict[str, float]]:
     """Per-region headline indicators.
 

@@ -82,7 +82,7 @@ def separations_and_vacancies(m: LabourMarketModel) -> None:
             rng, m.sep_rate[r], m.open_rate[r], gamma, withdrawal
         )
         emp.vacancies[:] += openings - withdrawn
-    p_move, moves = internal_moves(m.E, m.V, m.world.network, m.world.relative_wage, m.params["internal_fill_rate"])
+    p_move, moves = internal_moves(m.E, m.V, m.world.network, m.params["internal_fill_rate"])
     ws = m.ws
     key = rng.integers(0, 2**63, dtype=np.uint64)
     out, moving = kernels.employed_bernoulli(ws.status, ws.employer, ws.occ, p_sep, p_move, key)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from fowsim.config import compose
+from fowsim.metrics import annual_rate
 from fowsim.model import LabourMarketModel
 from fowsim.sampling import counts
 from fowsim.scenario import as_dict, build_scenario
@@ -311,7 +313,7 @@ def calibration_rows(workers: int, months: int, seeds: int, overrides: tuple[str
         model = LabourMarketModel(build_scenario(cfg))
         runs.append(model.run().results())
     world = model.world
-    ds = sum(runs[1:], runs[0]) / len(runs) if len(runs) > 1 else runs[0]
+    ds = xr.concat(runs, "seed").mean("seed")  # the numeric variables, averaged over seeds
     late = ds.isel(time=slice(burn_in, None))
     mean = late.mean("time")
     regions = [str(r) for r in ds.region.values]
@@ -345,11 +347,10 @@ def calibration_rows(workers: int, months: int, seeds: int, overrides: tuple[str
             100 * float(mean.overqualification_migrant.sel(region="eu")), 41.4, 8.0,
             "FACTS.md: Eurostat 2020, non-EU citizens 41.4%", "%"),
     ]  # fmt: skip
-    employed = float(late.employed.sum())
     rows += [
-        Row("annual occupational mobility (fitted)", 100 * 12 * float(late.occupation_changes.sum()) / employed,
+        Row("annual occupational mobility (fitted)", 100 * annual_rate(late, "occupation_changes"),
             100 * MOBILITY_TARGET, 3.0, "FACTS.md: 19% a year (del Rio-Chanona et al. 2021)", "%"),
-        Row("annual job-to-job mobility (fitted)", 100 * 12 * float(late.job_to_job.sum()) / employed,
+        Row("annual job-to-job mobility (fitted)", 100 * annual_rate(late, "job_to_job"),
             100 * JOB_TO_JOB_TARGET, 2.0,
             "EU Labour Force Survey 2003: 8.2% of the employed in another job a year later", "%"),
     ]  # fmt: skip
