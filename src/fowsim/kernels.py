@@ -140,6 +140,29 @@ def draw_rows(cum: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 @jit
+def within_capacity(cell: np.ndarray, capacity: np.ndarray, key: np.uint64) -> np.ndarray:
+    """Which entries get one of their cell's `capacity` places: a uniform random subset per cell.
+
+    Selection sampling (Knuth's algorithm S) in two passes and no sort: entry k of a cell with c
+    entries left and m places left is taken with probability m / c.
+    """
+    left = np.zeros(capacity.size, np.int64)
+    for k in range(cell.size):
+        left[cell[k]] += 1
+    places = np.empty(capacity.size, np.int64)
+    for g in range(capacity.size):
+        places[g] = min(max(capacity[g], 0), left[g])
+    out = np.zeros(cell.size, np.bool_)
+    for k in range(cell.size):
+        g = cell[k]
+        if places[g] > 0 and _uniform(key, k) * left[g] < places[g]:
+            out[k] = True
+            places[g] -= 1
+        left[g] -= 1
+    return out
+
+
+@jit
 def searchers(status: np.ndarray, on_the_job: float, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
     """The unemployed, and the employed searching on the job with probability `on_the_job`, in one pass."""
     unemployed = np.empty(status.size, np.int64)  # only the pages written are touched

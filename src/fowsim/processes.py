@@ -101,26 +101,21 @@ def separations_and_vacancies(m: LabourMarketModel) -> None:
 def _move_inside(m: LabourMarketModel, rng: np.random.Generator, idx: np.ndarray, moves: np.ndarray) -> None:
     """Workers `idx` drawn for an internal move take an open vacancy of their employer in another occupation.
 
-    The destination is drawn from the expected moves out of their occupation; a worker moves if
-    the credential meets the occupation's minimum, a vacancy is still open there, and the new job
-    pays more (`WorkerRules.accept`). The position left is advertised again.
+    The destination is drawn from the expected moves out of their occupation; a worker is willing
+    if the credential meets the occupation's minimum and the new job pays more
+    (`WorkerRules.accept`); each (employer, occupation) takes a random subset of the willing, up
+    to its open vacancies. The position left is advertised again.
     """
     ws, w = m.ws, m.world
     O = w.n_occupations
     f, old = ws.employer[idx].astype(np.int64), ws.occ[idx].astype(np.int64)
     new = kernels.draw_rows(np.cumsum(moves.reshape(-1, O), axis=1), f * O + old, rng.random(idx.size))
-    ok = ws.effective_credential(idx) >= w.min_credential[new]
-    # at most the open vacancies of each (employer, occupation), in random order
-    cell = f * O + new
-    order = np.lexsort((rng.random(idx.size), cell))
-    sorted_cell = cell[order]
-    first = np.searchsorted(sorted_cell, sorted_cell)
-    rank = np.empty(idx.size, np.int64)
-    rank[order] = np.arange(idx.size) - first
-    ok &= rank < m.V.ravel()[cell]
     skill = np.clip(m.skill_now(idx) * m.skill_transfer[old, new], 0.0, 1.0)
     wage = m.wage_of(f, new, skill)
+    ok = ws.effective_credential(idx) >= w.min_credential[new]
     ok &= checked("WorkerRules.accept", m.rules.accept(m, idx, wage), idx.size, "b")
+    # at most the open vacancies of each (employer, occupation), to a random subset of the willing
+    ok[ok] = kernels.within_capacity((f * O + new)[ok], m.V.ravel(), rng.integers(0, 2**63, dtype=np.uint64))
     idx, f, old, new, skill, wage = idx[ok], f[ok], old[ok], new[ok], skill[ok], wage[ok]
     if idx.size == 0:
         return
@@ -280,17 +275,22 @@ def _enrol_employed(m: LabourMarketModel, rng: np.random.Generator) -> None:
 
 
 # ---------------------------------------------------------------- 5. migration
-def update_diaspora(m: LabourMarketModel) -> None:
-    """Each corridor's diaspora: migrants of the origin in the destination, over the origin's labour force."""
+def update_diaspora(m: LabourMarketModel, stock: np.ndarray | None = None) -> None:
+    """Each corridor's diaspora: migrants of the origin in the destination, over the origin's labour force.
+
+    `stock` is the foreign-born count by (origin, region), as the monthly census gives it; without
+    it the workforce is counted here.
+    """
     ws, w = m.ws, m.world
-    live = (ws.status != VACANT) & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
-    k = m.corridor_of[ws.origin[live], ws.region[live]]
-    k = k[k >= 0]
-    stock = np.bincount(k, minlength=len(w.corridors)).astype(float)
-    m.migrant_stock = stock
+    c = w.corridors
+    if stock is None:
+        live = (ws.status != VACANT) & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
+        cell = ws.origin[live].astype(np.int64) * w.n_regions + ws.region[live]
+        stock = np.bincount(cell, minlength=len(w.origins) * w.n_regions).reshape(len(w.origins), w.n_regions)
+    m.migrant_stock = np.asarray(stock, dtype=float)[c.origin, c.destination]
     lf = m.S[:, 1:].sum(axis=1).astype(float)
-    origin_lf = np.where(w.corridors.origin < w.n_regions, lf[np.minimum(w.corridors.origin, w.n_regions - 1)], np.inf)
-    m.diaspora_share = stock / origin_lf
+    origin_lf = np.where(c.origin < w.n_regions, lf[np.minimum(c.origin, w.n_regions - 1)], np.inf)
+    m.diaspora_share = m.migrant_stock / origin_lf
 
 
 def migration(m: LabourMarketModel) -> None:
@@ -338,7 +338,6 @@ def migration(m: LabourMarketModel) -> None:
             allowed[starts[kk] : starts[kk] + n] = True
         _move(m, cand[allowed], k[allowed], channel[allowed])
     _external_arrivals(m, rng)
-    update_diaspora(m)
 
 
 def _sponsored_recruitment(m: LabourMarketModel, rng: np.random.Generator) -> None:
@@ -656,6 +655,7 @@ def _new_worker(m: LabourMarketModel, idx: np.ndarray, region: np.ndarray | int,
 
 # ---------------------------------------------------------------- 9. record
 def record(m: LabourMarketModel) -> None:
-    """Monthly aggregates into the recorder."""
+    """Monthly aggregates into the recorder; the census behind them also updates the diaspora stocks."""
     m.unemployment_rate_now = m.S[:, 2] / np.maximum(1, m.S[:, 1] + m.S[:, 2])
     m.recorder.record()
+    update_diaspora(m, m.foreign_stock)

@@ -114,6 +114,7 @@ class Recorder:
             ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, t, w.low_skill, Rn, len(w.origins)
         )
         m.U_region = unemp_occ
+        m.foreign_stock = stock  # the diaspora behind next month's migration decisions
         m._refresh_region_tables()
         vac = m.V_region.sum(axis=1)
         d["labour_force"][t] = lf * s
