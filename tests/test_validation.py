@@ -83,8 +83,8 @@ def test_fitted_calibration_targets_are_met(quick_report):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="open (issue 3): long-term shares in the EU and North Africa, Africans in the EU and EU migrants' "
-    "over-qualification are outside their tolerances; see docs/validation/README.md",
+    reason="open (issue 3): the long-term share of the EU's unemployed and EU migrants' over-qualification "
+    "are outside their tolerances; see docs/validation/README.md",
 )
 @pytest.mark.xdist_group("validation")
 def test_the_whole_calibration_table_passes(quick_report):

@@ -264,6 +264,7 @@ def urn_ball(
     credential: np.ndarray,
     required: np.ndarray,
     fit_weight: float,
+    noise_weight: float,
     vac_order: np.ndarray,
     vac_start: np.ndarray,
     vac_size: np.ndarray,
@@ -276,7 +277,7 @@ def urn_ball(
     application lands on a uniformly drawn vacancy of its (region, occupation) cell: vacancies of
     cell c are `vac_order[vac_start[c] : vac_start[c] + vac_size[c]]`. A vacancy keeps the
     application with the best score, `quality[p] + fit_weight * (credential[p] >= required[occupation])
-    + 0.05 * noise` (the first on ties). Application a draws its three uniforms (occupation, noise,
+    + noise_weight * noise` (the first on ties). Application a draws its three uniforms (occupation, noise,
     vacancy) from `key` and its number.
 
     Returns, per vacancy, the searcher it offers the job to (-1 if it received no application).
@@ -304,7 +305,7 @@ def urn_ball(
             if nv == 0:
                 continue
             v = vac_order[vac_start[c] + min(int(pick * nv), nv - 1)]
-            score = quality[p] + fit_weight * (credential[p] >= required[occ]) + 0.05 * noise
+            score = quality[p] + fit_weight * (credential[p] >= required[occ]) + noise_weight * noise
             if score > best_score[v]:
                 best_score[v] = score
                 best[v] = p

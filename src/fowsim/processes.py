@@ -566,12 +566,13 @@ def search_and_matching(m: LabourMarketModel) -> None:
     vac_f, vac_o = vac_id // O, vac_id % O
     vac_order, vac_start, vac_size = kernels.group_by(m.firm_region[vac_f] * O + vac_o, R * O)
     # each application lands on a random vacancy of its cell; the employer offers the job to the
-    # best application it received (skill, credential fit, and a little noise for unobservables)
+    # best application it received (skill, credential fit, and what the model does not see)
     required = w.skill_level - 1  # a credential fits an occupation of its level, give or take one
     fit_weight = p["credential_fit_weight"]
+    noise_weight = p["employer_choice_noise"]
     searchers = (rows, n_app, indptr, cols, cum, u_region, p["employer_skill_weight"] * u_skill, u_cred)
     key = rng.integers(0, 2**63, dtype=np.uint64)
-    best = kernels.urn_ball(*searchers, required, fit_weight, vac_order, vac_start, vac_size, key)
+    best = kernels.urn_ball(*searchers, required, fit_weight, noise_weight, vac_order, vac_start, vac_size, key)
     filled = np.flatnonzero(best >= 0)
     if filled.size == 0:
         return

@@ -53,14 +53,15 @@ class WorkerRules:
 
         The credential's fit (`match_weights`: own level or below 1, each level of over-qualification
         `overqualification_weight`, 0 below the minimum) times the occupation's demand times the
-        entrant's prospects there: the share of its job seekers and open vacancies that are
-        vacancies, with a floor of `entrant_prospect_floor` of demand counted as open. Entrants thus
-        avoid occupations crowded with unemployed, which keeps supply in line with demand.
+        entrant's prospects there: its tightness, open vacancies per job seeker, with
+        `entrant_prospect_floor` of demand added to both (so that an occupation with neither
+        counts as 1). Entrants thus avoid occupations crowded with unemployed and go where jobs
+        stay unfilled, which keeps supply in line with demand.
         """
         w, p = model.world, model.params
         fit = match_weights(w.min_credential, w.skill_level, p["overqualification_weight"])  # (C, O)
         floor = p["entrant_prospect_floor"] * model.D_region
-        prospects = (model.V_region + floor) / (model.V_region + model.U_region + floor).clip(1e-12)
+        prospects = (model.V_region + floor) / (model.U_region + floor).clip(1e-12)
         return fit[None, :, :] * (model.D_region * prospects)[:, None, :]
 
     def applications(self, model: LabourMarketModel, idx: np.ndarray) -> np.ndarray:
