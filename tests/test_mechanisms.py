@@ -42,6 +42,34 @@ def test_entrants_avoid_occupations_crowded_with_unemployed():
     np.testing.assert_allclose(after[others], base[others])
 
 
+def test_entrants_are_drawn_to_occupations_whose_vacancies_stay_unfilled():
+    m = LabourMarketModel(small(workers=20_000, months=3))
+    m.step()
+    r, C = 0, 3
+    base = m.rules.entry_weights(m)[r, C].copy()
+    target = int(np.argmax(base))
+    m.U_region[r, target] = 0.0
+    m.V_region[r, target] += 10 * (m.V_region[r, target] + 1)  # many open jobs, nobody looking
+    after = m.rules.entry_weights(m)[r, C]
+    assert after[target] > 5 * base[target]
+    others = np.arange(base.size) != target
+    np.testing.assert_allclose(after[others], base[others])
+
+
+def test_within_capacity_takes_a_uniform_random_subset_up_to_each_cells_places():
+    from fowsim import kernels
+
+    cell = np.repeat(np.arange(4), [10, 3, 0, 7])
+    capacity = np.array([4, 5, 2, 0])
+    hits = np.zeros(cell.size)
+    for key in range(2000):
+        ok = kernels.within_capacity(cell, capacity, np.uint64(key * 7919 + 1))
+        np.testing.assert_array_equal(np.bincount(cell[ok], minlength=4), [4, 3, 0, 0])
+        hits += ok
+    # in the crowded cell each entry gets a place 4 times in 10, whatever its position
+    np.testing.assert_allclose(hits[:10] / 2000, 0.4, atol=0.05)
+
+
 def test_entrants_never_choose_occupations_their_credential_does_not_allow():
     m = LabourMarketModel(small(workers=20_000, months=3))
     weights = m.rules.entry_weights(m)
