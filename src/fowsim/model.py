@@ -116,7 +116,7 @@ class LabourMarketModel(mesa.Model):
         self.recorder = Recorder(self)
         for policy in self.policies:
             policy.setup(self)
-        ph.update_diaspora(self)
+        ph.update_diaspora(self, self.recorder.census()[2])
 
     # ---------------------------------------------------------------- construction
     def _build_employers(self) -> None:

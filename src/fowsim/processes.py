@@ -275,18 +275,13 @@ def _enrol_employed(m: LabourMarketModel, rng: np.random.Generator) -> None:
 
 
 # ---------------------------------------------------------------- 5. migration
-def update_diaspora(m: LabourMarketModel, stock: np.ndarray | None = None) -> None:
+def update_diaspora(m: LabourMarketModel, stock: np.ndarray) -> None:
     """Each corridor's diaspora: migrants of the origin in the destination, over the origin's labour force.
 
-    `stock` is the foreign-born count by (origin, region), as the monthly census gives it; without
-    it the workforce is counted here.
+    `stock` is the foreign-born count by (origin, region), as the monthly census gives it.
     """
-    ws, w = m.ws, m.world
+    w = m.world
     c = w.corridors
-    if stock is None:
-        live = (ws.status != VACANT) & (ws.mig != NATIVE) & (ws.mig != RETURNEE)
-        cell = ws.origin[live].astype(np.int64) * w.n_regions + ws.region[live]
-        stock = np.bincount(cell, minlength=len(w.origins) * w.n_regions).reshape(len(w.origins), w.n_regions)
     m.migrant_stock = np.asarray(stock, dtype=float)[c.origin, c.destination]
     lf = m.S[:, 1:].sum(axis=1).astype(float)
     origin_lf = np.where(c.origin < w.n_regions, lf[np.minimum(c.origin, w.n_regions - 1)], np.inf)

@@ -103,16 +103,23 @@ class Recorder:
         model.migration_flow = np.zeros((len(w.origins), w.n_regions))
         model.return_flow = np.zeros((len(w.origins), w.n_regions))
 
+    def census(self) -> tuple[np.ndarray, ...]:
+        """One pass over the workforce as it is now (`fowsim.kernels.census`)."""
+        m = self.m
+        ws, w = m.ws, m.world
+        return kernels.census(
+            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, m.t, w.low_skill, w.n_regions,
+            len(w.origins),
+        )  # fmt: skip
+
     def record(self) -> None:
         """Aggregate month `m.t` into the arrays."""
         m, d = self.m, self.data
-        ws, w, t, s = m.ws, m.world, m.t, m.scale
+        w, t, s = m.world, m.t, m.scale
         Rn = w.n_regions
         emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
         lf = emp + unemp
-        unemp_occ, ltu, stock, foreign_emp, tert, tert_low = kernels.census(
-            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, t, w.low_skill, Rn, len(w.origins)
-        )
+        unemp_occ, ltu, stock, foreign_emp, tert, tert_low = self.census()
         m.U_region = unemp_occ
         m.foreign_stock = stock  # the diaspora behind next month's migration decisions
         m._refresh_region_tables()
