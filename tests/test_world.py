@@ -115,3 +115,25 @@ def test_a_two_region_user_world_runs(tmp_path):
     ds = simulate(cfg)
     assert list(ds.region.values) == list(keep)
     assert float(ds.migrant_stock.sel(origin="north_africa", destination="eu").isel(time=-1)) > 0
+
+
+def test_fitted_separation_rates_and_approval_multipliers_come_from_the_calibration(tmp_path):
+    """calibration.yaml's per-region values replace regions.csv's; approvals are scaled and capped at 1."""
+    d = _copy_world(tmp_path)
+    (d / "calibration.yaml").write_text(
+        "values:\n  separation_rate: {eu: 0.03}\n  recognition_multiplier: {eu: 10.0, gulf: 0.5}\n"
+    )
+    w = load_world({"data": str(d), "external_origins": ["rest_of_world"]})
+    plain = load_world({"data": str(d), "external_origins": ["rest_of_world"]})
+    plain.calibration.clear()
+    eu, gulf = w.region("eu"), w.region("gulf")
+    sep = w.separation_rate()
+    assert sep[eu] == 0.03
+    others = np.arange(w.n_regions) != eu
+    assert np.array_equal(sep[others], w.rp("separation_rate")[others])
+    approval, raw = w.recognition_approval(), plain.recognition_approval()
+    dest = w.corridors.destination
+    assert np.all(approval[dest == eu] == 1.0)
+    assert np.allclose(approval[dest == gulf], 0.5 * raw[dest == gulf])
+    rest = (dest != eu) & (dest != gulf)
+    assert np.array_equal(approval[rest], raw[rest])

@@ -205,5 +205,5 @@ class Government(mesa.Agent):
 
     def recognition_rates(self, corridor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Monthly decision probability and approval probability for credentials from `corridor`."""
-        c = self.model.world.corridors
-        return 1.0 / c.recognition_months[corridor], c.recognition_approval[corridor]
+        m = self.model
+        return 1.0 / m.world.corridors.recognition_months[corridor], m.recognition_approval[corridor]

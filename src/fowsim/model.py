@@ -78,11 +78,11 @@ class LabourMarketModel(mesa.Model):
         capacity = int(scenario.workers * (1.0 + self.params["capacity_headroom"])) + 16
         self.ws: Workforce
         self.ws, self.scale = populate(w, scenario.workers, self.streams["init"], capacity)
-        cal = w.calibration
-        self.sep_rate = w.rp("separation_rate").copy()
+        self.sep_rate = w.separation_rate()
+        self.recognition_approval = w.recognition_approval()  # by corridor
         # openings at the separation rate keep the initial vacancies consistent with demand (see
         # docs/model.md); the calibration fits a per-region multiplier on it
-        self.open_rate = self.sep_rate * np.nan_to_num(cal.get("opening_multiplier", np.ones(R)), nan=1.0)
+        self.open_rate = self.sep_rate * w.fitted("opening_multiplier", 1.0)
         self.region_wage = w.rp("wage_level").copy()
         # corridor lookup: (origin, destination region) -> corridor index or -1
         self.corridor_of = np.full((len(w.origins), R), -1, dtype=np.int64)

@@ -101,6 +101,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
     n_region = largest_remainder(workers, lf)
     ws = Workforce.empty(max(capacity, workers))
     c = world.corridors
+    approval = world.recognition_approval()
     edu_all = np.stack([world.rp(e) for e in EDUCATION], axis=1)  # (R, 4)
     level = world.skill_level
     start = 0
@@ -131,7 +132,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         foreign = (corridor >= 0) & (cred >= 2)
         kk = corridor[foreign]
         decided = rng.random(kk.size) < 0.85
-        approved = rng.random(kk.size) < c.recognition_approval[kk]
+        approved = rng.random(kk.size) < approval[kk]
         recog[foreign] = np.where(decided, np.where(approved, RECOGNISED, DOWNGRADED), PENDING)
         eff = cred.copy()
         eff[recog == PENDING] = np.minimum(cred[recog == PENDING], 1)

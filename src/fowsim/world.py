@@ -151,6 +151,25 @@ class World:
         """Per-region parameter `name` as an array over regions."""
         return self.region_params[name]
 
+    def fitted(self, name: str, default: np.ndarray | float) -> np.ndarray:
+        """Per-region value `name` from calibration.yaml, `default` where the calibration has none."""
+        base = np.broadcast_to(np.asarray(default, dtype=float), (self.n_regions,))
+        value = self.calibration.get(name)
+        return base.copy() if value is None else np.where(np.isnan(value), base, value)
+
+    def separation_rate(self) -> np.ndarray:
+        """Monthly separation rate by region: fitted to the long-term share where calibrated, else regions.csv."""
+        return self.fitted("separation_rate", self.rp("separation_rate"))
+
+    def recognition_approval(self) -> np.ndarray:
+        """Approval probability of each corridor's credentials, at most 1.
+
+        corridors.csv's rate times the destination's fitted `recognition_multiplier` (fitted to
+        migrants' over-qualification; 1 where not fitted).
+        """
+        c = self.corridors
+        return np.minimum(1.0, c.recognition_approval * self.fitted("recognition_multiplier", 1.0)[c.destination])
+
 
 def resolve_data_dir(data: str | Path) -> Path:
     """Folder of a world: a name under `fowsim/data`, or a path."""
