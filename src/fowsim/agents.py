@@ -160,7 +160,16 @@ class TrainingProvider(mesa.Agent):
         self.cost_per_month, self.award, self.min_credential = cost_per_month, award, min_credential
         self.targets, self.skill_after, self.public = targets, skill_after, public
         self.enrolled = 0
+        self.completed = 0  # simulated workers who finished a programme here, cumulative
         self.spent = 0.0  # EUR, cumulative, real-world units
+        # who pays: `public_share` from public money (a policy's budget where `owner` is set),
+        # the rest by `payer` ("employer" or "private"), booked in `payer_region`
+        self.public_share = 1.0 if public else 0.0
+        self.payer = "employer"
+        self.payer_region = region
+        self.owner = None  # the policy that runs this provider, if any
+        self.open_enrolment = True  # the unemployed enrol on their own (WorkerRules.seeks_training)
+        self.flag = 0  # scheme bits set on completion (fowsim.workforce)
 
     @property
     def dropout_hazard(self) -> float:
@@ -206,4 +215,4 @@ class Government(mesa.Agent):
     def recognition_rates(self, corridor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Monthly decision probability and approval probability for credentials from `corridor`."""
         m = self.model
-        return 1.0 / m.world.corridors.recognition_months[corridor], m.recognition_approval[corridor]
+        return 1.0 / m.recognition_months[corridor], m.recognition_approval[corridor]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from fowsim.workforce import EMPLOYED, NATIVE, RETURNEE, TERTIARY, UNEMPLOYED, VACANT
+from fowsim.workforce import EMPLOYED, NATIVE, RETURNEE, TERTIARY, TRAINING, UNEMPLOYED, VACANT
 
 jit = nb.njit(cache=True, nogil=True)
 
@@ -212,16 +212,27 @@ def census(
     cred: np.ndarray,
     occ: np.ndarray,
     since: np.ndarray,
+    female: np.ndarray,
+    birth: np.ndarray,
+    displaced: np.ndarray,
+    scheme: np.ndarray,
+    recog: np.ndarray,
     t: int,
     low_skill: np.ndarray,
     n_regions: int,
     n_origins: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, ...]:
     """One pass over the population for the monthly record.
 
     Returns unemployed by (region, occupation), long-term unemployed (12+ months) by region,
-    foreign-born stock by (origin, region), foreign-born employed by region, and employed tertiary
-    graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs.
+    foreign-born stock by (origin, region), foreign-born employed by region, employed tertiary
+    graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs; then
+    the policy indicators: the labour force and the unemployed by (group, region) for groups
+    women, youth (15-24), returnees; displaced workers by (months since displacement 6-8 / 12-14
+    / 24-26, region), all (employed, unemployed or in training) and employed; employed foreign
+    tertiary graduates by (origin, region), all and in low-skill jobs; the employed by
+    (credential, region); pending recognitions by region; and trained workers (any completed
+    programme) living in their origin region, by region.
     """
     unemp = np.zeros((n_regions, low_skill.size))
     ltu = np.zeros(n_regions)
@@ -229,27 +240,69 @@ def census(
     foreign_emp = np.zeros(n_regions)
     tert = np.zeros((2, n_regions))
     tert_low = np.zeros((2, n_regions))
+    lf = np.zeros((3, n_regions))
+    un = np.zeros((3, n_regions))
+    disp_all = np.zeros((3, n_regions))
+    disp_emp = np.zeros((3, n_regions))
+    oq = np.zeros((2, n_origins, n_regions))
+    emp_cred = np.zeros((4, n_regions))
+    pending = np.zeros(n_regions)
+    trained_home = np.zeros(n_regions)
     for i in range(status.size):
         s = status[i]
         if s == VACANT:
             continue
         r = region[i]
-        foreign = mig[i] != NATIVE and mig[i] != RETURNEE
+        m = mig[i]
+        foreign = m != NATIVE and m != RETURNEE
         if foreign:
             stock[origin[i], r] += 1.0
+            if recog[i] == 1:
+                pending[r] += 1.0
+        elif (scheme[i] & 1) and origin[i] == r:
+            trained_home[r] += 1.0
+        d = displaced[i]
+        if d >= 0:
+            gap = t - d
+            k = 0 if 6 <= gap < 9 else (1 if 12 <= gap < 15 else (2 if 24 <= gap < 27 else -1))
+            if k >= 0:
+                disp_all[k, r] += 1.0
+                if s == EMPLOYED:
+                    disp_emp[k, r] += 1.0
+        if s == TRAINING:
+            continue
+        u = 0.0
         if s == UNEMPLOYED:
+            u = 1.0
             unemp[r, occ[i]] += 1.0
             if t - since[i] >= 12:
                 ltu[r] += 1.0
-        elif s == EMPLOYED:
+        else:
+            c = cred[i]
+            emp_cred[c, r] += 1.0
             if foreign:
                 foreign_emp[r] += 1.0
-            if cred[i] == TERTIARY:
+            if c == TERTIARY:
                 f = 1 if foreign else 0
                 tert[f, r] += 1.0
-                if low_skill[occ[i]]:
+                low = low_skill[occ[i]]
+                if low:
                     tert_low[f, r] += 1.0
-    return unemp, ltu, stock, foreign_emp, tert, tert_low
+                if foreign:
+                    oq[0, origin[i], r] += 1.0
+                    if low:
+                        oq[1, origin[i], r] += 1.0
+        if female[i]:
+            lf[0, r] += 1.0
+            un[0, r] += u
+        if t - birth[i] < 300:
+            lf[1, r] += 1.0
+            un[1, r] += u
+        if m == RETURNEE:
+            lf[2, r] += 1.0
+            un[2, r] += u
+    return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
+            trained_home)  # fmt: skip
 
 
 @jit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -40,9 +41,39 @@ def headline(ds: xr.Dataset) -> dict[str, dict[str, float]]:
             "overqualification_migrant_end": float(last_year(d, "overqualification_migrant")),
             "displaced_total_people": float(d["displaced"].sum()),
             "labour_force_end_people": float(d["labour_force"].isel(time=-1)),
-            "training_spending_total_eur": float((d["public_spending"] + d["employer_spending"]).sum()),
+            "training_spending_total_eur": float(spending(d).sum()),
         }
     return out
+
+
+def spending(ds: xr.Dataset) -> xr.DataArray:
+    """Monthly spending of all payers (public, employers, private), EUR."""
+    return ds["public_spending"] + ds["employer_spending"] + ds["private_spending"]
+
+
+def displaced_reemployment(ds: xr.Dataset, horizon: int) -> xr.DataArray:
+    """Share employed, by region, of workers displaced `horizon` to `horizon + 2` months earlier (pooled over time).
+
+    Workers in training count as not employed, as in evaluations of training programmes.
+    """
+    sel = {"horizon": horizon}
+    return ds["displaced_employed"].sel(sel).sum("time") / ds["displaced_cohort"].sel(sel).sum("time").clip(1)
+
+
+def overqualification_by_origin(ds: xr.Dataset) -> xr.DataArray:
+    """Employed tertiary-educated migrants in skill level 1-2 jobs, as a share, by (origin, destination), pooled."""
+    return ds["migrant_tertiary_overqualified"].sum("time") / ds["migrant_tertiary_employed"].sum("time").clip(1)
+
+
+def cost_per_person_year(policy: xr.Dataset, baseline: xr.Dataset) -> float:
+    """EUR of extra spending (all payers) per additional person-year of employment against `baseline`.
+
+    Both runs must share world, seed and horizon (common random numbers). Infinite where the
+    policy adds no employment.
+    """
+    extra_cost = float(spending(policy).sum() - spending(baseline).sum())
+    extra_years = float((policy["employed"] - baseline["employed"]).sum()) / 12.0
+    return extra_cost / extra_years if extra_years > 0 else float("inf")
 
 
 def summary(ds: xr.Dataset) -> dict[str, Any]:
@@ -53,6 +84,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "months": int(ds.sizes["time"]),
         "scale_people_per_worker": float(ds.attrs.get("scale_people_per_worker", np.nan)),
         "regions": headline(ds),
+        "policies": json.loads(ds.attrs.get("policy_accounts", "{}")),
     }
 
 

@@ -79,7 +79,13 @@ class LabourMarketModel(mesa.Model):
         self.ws: Workforce
         self.ws, self.scale = populate(w, scenario.workers, self.streams["init"], capacity)
         self.sep_rate = w.separation_rate()
-        self.recognition_approval = w.recognition_approval()  # by corridor
+        # recognition by corridor (policies change these: agreements, qualification passports)
+        self.recognition_approval = w.recognition_approval()
+        self.recognition_months = w.corridors.recognition_months.astype(np.float64).copy()
+        self.passport_months = np.full(R, np.nan)  # refugees' qualification passport by destination
+        self.passport_approval = np.full(R, np.nan)
+        self.prepared_approval_bonus = 0.0  # added to approval for pre-departure graduates
+        self.circular_return_gain = 0.0  # extra skill circular migrants bring home
         # openings at the separation rate keep the initial vacancies consistent with demand (see
         # docs/model.md); the calibration fits a per-region multiplier on it
         self.open_rate = self.sep_rate * w.fitted("opening_multiplier", 1.0)
@@ -100,7 +106,7 @@ class LabourMarketModel(mesa.Model):
         np.add.at(self.S, (self.ws.region[live], self.ws.status[live]), 1)
         self.flows = np.zeros((R, N_STATES, N_STATES), dtype=np.int64)
         self.tally: dict[str, np.ndarray] = {}
-        self.spending = {"public": np.zeros(R), "employer": np.zeros(R)}
+        self.spending = {"public": np.zeros(R), "employer": np.zeros(R), "private": np.zeros(R)}
         unemployed = self.ws.status == UNEMPLOYED
         self.U_region = counts((R, w.n_occupations), self.ws.region[unemployed], self.ws.occ[unemployed]).astype(float)
         # smoothed log labour force and its trend, which labour demand follows (processes.automation)
@@ -115,6 +121,8 @@ class LabourMarketModel(mesa.Model):
         self.wage_sum = np.bincount(self.ws.region[emp], weights=self.ws.wage[emp], minlength=R)  # kept by hires/exits
         self.recorder = Recorder(self)
         for policy in self.policies:
+            policy.rng = np.random.default_rng(stream_seed(scenario.seed, f"policy:{policy.name}"))
+            policy._scale = self.scale
             policy.setup(self)
         ph.update_diaspora(self, self.recorder.census()[2])
 
@@ -145,7 +153,7 @@ class LabourMarketModel(mesa.Model):
                     firm_sector.append(s)
         F = len(self.employers)
         self.firm_region = np.array(firm_region)
-        firm_sector = np.array(firm_sector)
+        self.firm_sector = firm_sector = np.array(firm_sector)
         # firm weights within (region, occupation): random sizes among the sector's firms
         size = rng.gamma(2.0, 1.0, F)
         weight = size[:, None] * (firm_sector[:, None] == sector[None, :])
@@ -172,6 +180,7 @@ class LabourMarketModel(mesa.Model):
         np.add.at(self.D0_region, self.firm_region, self.D0)
         self.demand_share = self.D0 / self.D0_region[self.firm_region].clip(1e-300)
         self.D = self.D0.copy()
+        self.D_extra = np.zeros_like(self.D0)  # demand added by new businesses (entrepreneurship)
         self.V_carry = np.zeros_like(self.V)  # vacancies left open by last month's matching
         self.employer_premium = np.array([e.wage_premium for e in self.employers])
         skill = ws.effective_skill(emp, 0, p["skill_learning_rate"], p["skill_decay_rate"], int(p["skill_loss_grace"]))

@@ -15,17 +15,20 @@ from fowsim.agents import internal_moves
 from fowsim.rules import checked
 from fowsim.sampling import counts, thinned
 from fowsim.workforce import (
+    CIRCULAR,
     DOWNGRADED,
     EMPLOYED,
     NATIVE,
     NOT_NEEDED,
     PENDING,
     PERMANENT,
+    PREPARED,
     RECOGNISED,
     REFUGEE,
     RETURNEE,
     TEMPORARY,
     TERTIARY,
+    TRAINED,
     TRAINING,
     UNEMPLOYED,
     VACANT,
@@ -62,6 +65,7 @@ def automation(m: LabourMarketModel) -> None:
         t_eff = emp.effective_time(m.t, shock.start_month)
         target = shock.target_demand(base[emp.region : emp.region + 1], w.exposure, t_eff, m.t)[0]
         emp.adopt(target)
+    m.D += m.D_extra  # businesses started by entrepreneurship graduates (policies)
     m.adoption = shock.adoption(m.t, w.n_regions)
 
 
@@ -140,7 +144,14 @@ def policies(m: LabourMarketModel) -> None:
 
 # ---------------------------------------------------------------- 4. training
 def training(m: LabourMarketModel) -> None:
-    """Providers advance their trainees (graduation, drop-out), then admit new ones up to their seats."""
+    """Providers advance their trainees (graduation, drop-out), are paid, then admit new ones up to their seats.
+
+    Full-time trainees (status training, off the market) graduate after the programme's
+    duration; trainees who stay on the market (in-house at work, online while searching) finish
+    at a monthly hazard 1/duration. Every trainee costs the provider's monthly cost, split
+    between public money and the provider's payer; a policy-run provider stops the programmes
+    it can no longer pay for (`pay_providers`).
+    """
     ws, rng = m.ws, m.streams["training"]
     prov = m.providers
     duration = np.array([pr.duration for pr in prov])
@@ -153,49 +164,93 @@ def training(m: LabourMarketModel) -> None:
         k, target = code // O, code % O
         drop = rng.random(T.size) < hazard[k]
         done = ~drop & (m.t - ws.since[T] >= duration[k])
-        _graduate(m, T[done], k[done], target[done])
         m.count("dropouts", ws.region[T[drop]])
         ws.programme[T[drop]] = -1
         m.transition(T[drop | done], UNEMPLOYED)
-    # in-house trainees stay at work: completion is a monthly hazard 1/duration
+        _graduate(m, T[done], k[done], target[done])
+    # trainees on the market: completion is a monthly hazard 1/duration, drop-out one that leaves
+    # the provider's completion share finishing
     I = np.flatnonzero(ws.programme >= 0)
-    I = I[ws.status[I] == EMPLOYED]
+    I = I[(ws.status[I] == EMPLOYED) | (ws.status[I] == UNEMPLOYED)]
     if I.size:
         code = ws.programme[I].astype(np.int64)
         k, target = code // O, code % O
+        completion = np.array([pr.completion for pr in prov])
+        hazard = (1.0 - completion) / completion / duration
         u = rng.random(I.size)
         drop = u < hazard[k]
         done = ~drop & (u < hazard[k] + 1.0 / duration[k])
-        _upskill(m, I[done], k[done], target[done])
+        at_work = ws.status[I] == EMPLOYED
+        _upskill(m, I[done & at_work], k[done & at_work], target[done & at_work])
+        _graduate(m, I[done & ~at_work], k[done & ~at_work], target[done & ~at_work])
         m.count("dropouts", ws.region[I[drop]])
         ws.programme[I[drop]] = -1
-    # spending: every trainee costs their provider's monthly cost
-    code = ws.programme[np.concatenate([np.flatnonzero(ws.status == TRAINING), I])].astype(np.int64)
-    code = code[code >= 0]
-    per_provider = np.bincount(code // O, minlength=len(prov)) if code.size else np.zeros(len(prov), dtype=np.int64)
-    for pr, n in zip(prov, per_provider):
-        pr.enrolled = int(n)
-        cost = n * pr.cost_per_month * m.scale
-        pr.spent += cost
-        m.spending["public" if pr.public else "employer"][pr.region] += cost
+    pay_providers(m, rng)
     _enrol_unemployed(m, rng)
     _enrol_employed(m, rng)
 
 
+def pay_providers(m: LabourMarketModel, rng: np.random.Generator) -> None:
+    """Every trainee costs their provider's monthly cost; a policy's provider pays only within its budget.
+
+    The public share of the cost is charged to the owning policy (`Policy.charge`); where the
+    budget left does not cover all trainees, a random subset of them is funded and the others'
+    programmes end (recorded as `unfunded_exits`), so spending never exceeds a budget.
+    """
+    ws, O = m.ws, m.world.n_occupations
+    enrolled = np.flatnonzero(ws.programme >= 0)
+    enrolled = enrolled[ws.status[enrolled] != VACANT]
+    code = ws.programme[enrolled].astype(np.int64) // O
+    per_provider = np.bincount(code, minlength=len(m.providers))
+    for pr, n in zip(m.providers, per_provider):
+        unit = pr.cost_per_month * m.scale
+        if pr.owner is not None and n > 0 and unit * pr.public_share > 0:
+            funded = pr.owner.affordable(unit * pr.public_share, int(n))
+            if funded < n:
+                mine = enrolled[code == pr.index]
+                cut = rng.permutation(mine)[: n - funded]
+                ws.programme[cut] = -1
+                m.transition(cut[ws.status[cut] == TRAINING], UNEMPLOYED)
+                m.count("unfunded_exits", ws.region[cut])
+                n = funded
+        pr.enrolled = int(n)
+        cost = n * unit
+        public = cost * pr.public_share
+        pr.spent += cost
+        m.spending["public"][pr.payer_region] += public
+        m.spending[pr.payer][pr.payer_region] += cost - public
+        if pr.owner is not None:
+            pr.owner.charge(public, cost)
+
+
 def _graduate(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.ndarray) -> None:
+    """Graduates gain the programme's credential and skill in its target occupation (their status is kept)."""
     ws = m.ws
     if idx.size == 0:
         return
     award = np.array([pr.award for pr in m.providers])[k]
     skill_after = np.array([pr.skill_after for pr in m.providers])[k]
+    flag = np.array([pr.flag for pr in m.providers], dtype=np.uint16)[k]
     ws.cred[idx] = np.maximum(ws.cred[idx], award)
     # a credential earned where one lives needs no recognition there
     formal = award >= 0
     ws.recog[idx[formal]] = NOT_NEEDED
+    # skill is stored as of the month the status began: scale it so that it is `skill_after` now
+    p = m.params
+    out_since = np.maximum(m.t - ws.since[idx] - p["skill_loss_grace"], 0.0)
+    kept = np.exp(-p["skill_decay_rate"] * out_since)
+    ws.skill[idx] = (np.maximum(m.skill_now(idx), skill_after) / kept).astype(np.float32)
     ws.occ[idx] = target
-    ws.skill[idx] = np.maximum(ws.skill[idx], skill_after)
     ws.programme[idx] = -1
+    ws.scheme[idx] |= flag | TRAINED
     m.count("completions", ws.region[idx])
+    _completed(m, k)
+
+
+def _completed(m: LabourMarketModel, k: np.ndarray) -> None:
+    """Count completions per provider (`k`: the provider of each graduate)."""
+    for pr, n in zip(m.providers, np.bincount(k, minlength=len(m.providers))):
+        pr.completed += int(n)
 
 
 def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.ndarray) -> None:
@@ -206,6 +261,16 @@ def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.nd
     f = ws.employer[idx].astype(np.int64)
     old = ws.occ[idx].astype(np.int64)
     skill_after = np.array([pr.skill_after for pr in m.providers])[k]
+    flag = np.array([pr.flag for pr in m.providers], dtype=np.uint16)[k]
+    # a move needs an open vacancy of the target at the employer (the job left is advertised again);
+    # without one the graduate stays in the old occupation with the new skill
+    O = m.world.n_occupations
+    can = old != target
+    can[can] = kernels.within_capacity(
+        (f * O + target)[can], m.V.ravel(), m.streams["training"].integers(0, 2**63, dtype=np.uint64)
+    )
+    target = np.where(can, target, old)
+    m.V += counts(m.V.shape, f[can], old[can]) - counts(m.V.shape, f[can], target[can])
     m.E += counts(m.E.shape, f, target) - counts(m.E.shape, f, old)
     m.count("occupation_changes", ws.region[idx], (old != target).astype(float))
     ws.skill[idx] = np.maximum(m.skill_now(idx), skill_after)
@@ -215,7 +280,9 @@ def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.nd
     m.wage_sum += np.bincount(ws.region[idx], weights=new_wage - ws.wage[idx], minlength=m.world.n_regions)
     ws.wage[idx] = new_wage
     ws.programme[idx] = -1
+    ws.scheme[idx] |= flag | TRAINED
     m.count("completions", ws.region[idx])
+    _completed(m, k)
 
 
 def _enrol_unemployed(m: LabourMarketModel, rng: np.random.Generator) -> None:
@@ -232,7 +299,7 @@ def _enrol_unemployed(m: LabourMarketModel, rng: np.random.Generator) -> None:
     cand = cand[wants]
     O = m.world.n_occupations
     for pr in m.providers:
-        if pr.kind == "inhouse":
+        if pr.kind == "inhouse" or not pr.open_enrolment:
             continue
         mine = cand[(ws.region[cand] == pr.region) & (ws.cred[cand] >= pr.min_credential)]
         # the provider's own trainees leave the pool for the others
@@ -254,7 +321,7 @@ def _enrol_employed(m: LabourMarketModel, rng: np.random.Generator) -> None:
     O = w.n_occupations
     exposed = w.exposure >= np.median(w.exposure)
     for pr in m.providers:
-        if pr.kind != "inhouse":
+        if pr.kind != "inhouse" or not pr.open_enrolment:
             continue
         free = pr.admit(10**9)
         if free <= 0:
@@ -407,6 +474,7 @@ def _move(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, channel: np.ndar
         return
     dest = c.destination[k]
     m.count("emigrants", ws.region[idx])
+    m.count("trained_emigrants", ws.region[idx], ((ws.scheme[idx] & TRAINED) > 0).astype(float))
     m.count("immigrants", dest)
     m.migration_flow += counts(m.migration_flow.shape, ws.origin[idx], dest)
     m.transition(idx, UNEMPLOYED, region=dest)
@@ -426,6 +494,7 @@ def _returns(m: LabourMarketModel, rng: np.random.Generator) -> None:
     # a temporary migrant out of work longer than the grace period must leave (kafala sponsorship)
     ended = temp[ws.visa_end[temp] <= m.t]
     renew = (ws.status[ended] == EMPLOYED) & (rng.random(ended.size) < p["visa_renewal_prob"])
+    renew &= (ws.scheme[ended] & CIRCULAR) == 0  # circular schemes: a fixed stay, then home
     ws.visa_end[ended[renew]] = m.t + int(p["temporary_visa_months"])
     jobless = temp[(ws.status[temp] != EMPLOYED) & (m.t - ws.since[temp] >= p["temporary_jobless_months"])]
     leave = np.union1d(ended[~renew], jobless)
@@ -450,9 +519,11 @@ def _returns(m: LabourMarketModel, rng: np.random.Generator) -> None:
     # returnees bring their experience home (a skill premium) and keep their credential
     m.count("returnees", home[internal])
     m.return_flow += counts(m.return_flow.shape, home, ws.region[leave])
-    skill = np.minimum(1.0, m.skill_now(back) + p["return_skill_gain"])
+    circular = (ws.scheme[back] & CIRCULAR) > 0
+    skill = np.minimum(1.0, m.skill_now(back) + p["return_skill_gain"] + circular * m.circular_return_gain)
     m.transition(back, UNEMPLOYED, region=home[internal])
     ws.skill[back] = skill
+    m.count("returnee_skill", home[internal], skill)
     ws.mig[back] = RETURNEE
     ws.visa_end[back] = -1
     ws.recog[back] = NOT_NEEDED
@@ -510,6 +581,14 @@ def recognition(m: LabourMarketModel) -> None:
         mine = ws.region[pend] == gov.region
         if mine.any():
             decide[mine], approve[mine] = gov.recognition_rates(k[mine])
+    # refugees with a qualification passport where one is accepted (policy `recognition`)
+    dest = ws.region[pend]
+    passport = (ws.mig[pend] == REFUGEE) & ~np.isnan(m.passport_months[dest])
+    decide[passport] = 1.0 / m.passport_months[dest[passport]]
+    approve[passport] = np.maximum(approve[passport], m.passport_approval[dest[passport]])
+    # pre-departure training prepares the file and the language (policy `pre_departure`)
+    prepared = (ws.scheme[pend] & PREPARED) > 0
+    approve[prepared] = np.minimum(1.0, approve[prepared] + m.prepared_approval_bonus)
     decided = rng.random(pend.size) < decide
     ok = rng.random(pend.size) < approve
     ws.recog[pend[decided & ok]] = RECOGNISED
@@ -635,6 +714,7 @@ def _new_worker(m: LabourMarketModel, idx: np.ndarray, region: np.ndarray | int,
     ws.visa_end[idx] = -1
     ws.programme[idx] = -1
     ws.displaced[idx] = -1
+    ws.scheme[idx] = 0
     ws.employer[idx] = -1
     ws.wage[idx] = 0.0
     # entry occupation: where the credential fits and jobs are to be had (`WorkerRules.entry_weights`)

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from fowsim import __version__, kernels
-from fowsim.workforce import EMPLOYED, STATUS_NAMES, UNEMPLOYED
+from fowsim.workforce import CREDENTIAL_NAMES, EMPLOYED, STATUS_NAMES, UNEMPLOYED
 
 if TYPE_CHECKING:
     from fowsim.model import LabourMarketModel
@@ -47,11 +47,18 @@ TALLIES = {
     "immigrants": "immigrants arriving in the region",
     "returns": "migrants leaving the region to go home",
     "returnees": "returning migrants arriving home",
+    "returnee_skill": "sum of returning migrants' skill on arrival home (over returnees: their mean skill)",
     "enrolments": "enrolments in training",
     "completions": "training completions",
     "dropouts": "training drop-outs",
     "recognised": "foreign credentials recognised",
     "downgraded": "foreign credentials downgraded",
+    "trained_emigrants": "emigrants who completed a training programme in their origin (brain drain)",
+    "placements_home": "skills-partnership graduates placed in the origin (home track)",
+    "placements_away": "skills-partnership graduates placed abroad (away track)",
+    "unfunded_exits": "trainees whose programme ended when its policy budget ran out",
+    "business_starts": "graduates of entrepreneurship training who became self-employed",
+    "family_joiners": "family members joining migrants on long-term channels",
 }
 OUTPUTS: dict[str, Output] = {
     "labour_force": Output(R, "people", "labour force (employed + unemployed)"),
@@ -69,6 +76,26 @@ OUTPUTS: dict[str, Output] = {
     "mean_wage": Output(R, "EUR month-1", "mean monthly wage of the employed"),
     "public_spending": Output(R, "EUR month-1", "public spending on training"),
     "employer_spending": Output(R, "EUR month-1", "employers' spending on training"),
+    "private_spending": Output(R, "EUR month-1", "diaspora and other private spending on training"),
+    "unemployment_rate_female": Output(R, "1", "unemployment rate of women"),
+    "unemployment_rate_youth": Output(R, "1", "unemployment rate of workers aged 15-24"),
+    "returnees_in_labour_force": Output(R, "people", "returned migrants in the labour force"),
+    "returnee_employment_rate": Output(R, "1", "employed returned migrants / returned migrants in the labour force"),
+    "displaced_cohort": Output(
+        ("horizon", "region"),
+        "people",
+        "workers displaced by automation 6-8, 12-14 or 24-26 months earlier (employed, unemployed or in training)",
+    ),
+    "displaced_employed": Output(
+        ("horizon", "region"), "people", "of those, employed (re-employment of displaced workers)"
+    ),
+    "recognition_pending": Output(R, "people", "foreign credentials awaiting a recognition decision"),
+    "employed_by_credential": Output(("credential", "region"), "people", "employed by highest credential"),
+    "trained_stayers": Output(R, "people", "workers who completed a training programme and live in their origin"),
+    "migrant_tertiary_employed": Output(OR, "people", "employed tertiary-educated migrants by origin"),
+    "migrant_tertiary_overqualified": Output(
+        OR, "people", "of those, in skill level 1-2 jobs (brain waste, by origin)"
+    ),
     "automation_adoption": Output(R, "1", "automation adoption level of the shock path"),
     **{name: Output(R, "people month-1", long) for name, long in TALLIES.items()},
     "employment_by_occupation": Output(O, "people", "employed by occupation"),
@@ -97,6 +124,8 @@ class Recorder:
             "state": 4,
             "from_state": 4,
             "to_state": 4,
+            "horizon": 3,
+            "credential": 4,
         }
         T = model.months
         self.data = {name: np.zeros((T, *(self.sizes[d] for d in out.dims))) for name, out in OUTPUTS.items()}
@@ -108,8 +137,8 @@ class Recorder:
         m = self.m
         ws, w = m.ws, m.world
         return kernels.census(
-            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, m.t, w.low_skill, w.n_regions,
-            len(w.origins),
+            ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, ws.female, ws.birth, ws.displaced,
+            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins),
         )  # fmt: skip
 
     def record(self) -> None:
@@ -119,7 +148,19 @@ class Recorder:
         Rn = w.n_regions
         emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
         lf = emp + unemp
-        unemp_occ, ltu, stock, foreign_emp, tert, tert_low = self.census()
+        unemp_occ, ltu, stock, foreign_emp, tert, tert_low, *policy_indicators = self.census()
+        lf_g, un_g, disp_lf, disp_emp, oq, emp_cred, pending, trained_home = policy_indicators
+        d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
+        d["unemployment_rate_youth"][t] = un_g[1] / np.maximum(lf_g[1], 1)
+        d["returnees_in_labour_force"][t] = lf_g[2] * s
+        d["returnee_employment_rate"][t] = 1.0 - un_g[2] / np.maximum(lf_g[2], 1)
+        d["displaced_cohort"][t] = disp_lf * s
+        d["displaced_employed"][t] = disp_emp * s
+        d["recognition_pending"][t] = pending * s
+        d["employed_by_credential"][t] = emp_cred * s
+        d["trained_stayers"][t] = trained_home * s
+        d["migrant_tertiary_employed"][t] = oq[0] * s
+        d["migrant_tertiary_overqualified"][t] = oq[1] * s
         m.U_region = unemp_occ
         m.foreign_stock = stock  # the diaspora behind next month's migration decisions
         m._refresh_region_tables()
@@ -140,8 +181,9 @@ class Recorder:
         d["mean_wage"][t] = m.wage_sum / np.maximum(emp, 1)
         d["public_spending"][t] = m.spending["public"]
         d["employer_spending"][t] = m.spending["employer"]
-        m.spending["public"][:] = 0.0
-        m.spending["employer"][:] = 0.0
+        d["private_spending"][t] = m.spending["private"]
+        for payer in m.spending.values():
+            payer[:] = 0.0
         d["automation_adoption"][t] = getattr(m, "adoption", np.zeros(Rn))
         for name in TALLIES:
             d[name][t] = m.tally.get(name, np.zeros(Rn)) * s
@@ -169,6 +211,8 @@ class Recorder:
             "state": ("state", ["outside", *STATUS_NAMES[1:]]),
             "from_state": ("from_state", ["outside", *STATUS_NAMES[1:]]),
             "to_state": ("to_state", ["outside", *STATUS_NAMES[1:]]),
+            "horizon": ("horizon", [6, 12, 24], {"units": "months", "long_name": "months since displacement (from)"}),
+            "credential": ("credential", list(CREDENTIAL_NAMES)),
         }
         data_vars = {
             name: (("time", *out.dims), self.data[name][:n], {"units": out.units, "long_name": out.long_name})
@@ -191,6 +235,7 @@ class Recorder:
                 "currency": "EUR",
                 "months": n,
                 "config": json.dumps(m.scenario.config, sort_keys=True, default=str),
+                "policy_accounts": json.dumps({p.name: p.account() for p in m.policies}),
             }
         )
         return ds

@@ -23,6 +23,16 @@ RECOGNITION_NAMES = ("not_needed", "pending", "recognised", "downgraded")
 # credential (highest qualification), aligned with ISCO-08 skill levels 1..4
 CREDENTIAL_NAMES = ("primary", "secondary", "post_secondary", "tertiary")
 TERTIARY = 3
+# programmes and schemes a worker has been through (bits of `Workforce.scheme`)
+TRAINED = 1  # completed any training programme
+RESKILLED = 2  # completed a reskilling programme (policy `reskilling`)
+PREPARED = 4  # completed pre-departure training (policy `pre_departure`)
+PARTNER = 8  # graduate of a skills partnership (policy `skills_partnership`)
+CIRCULAR = 16  # on or back from a circular mobility scheme (policy `circular_mobility`)
+LONG_TERM = 32  # moved on a long-term mobility channel or joined family there (policy `long_term_mobility`)
+DIASPORA_TRAINED = 64  # trained by diaspora members (policy `diaspora_training`)
+ENTREPRENEUR = 128  # graduate of entrepreneurship training (policy `entrepreneurship_training`)
+FAMILY_DONE = 256  # a long-term migrant whose family member has joined, or who joined as one
 
 
 @dataclass
@@ -46,6 +56,7 @@ class Workforce:
     recog: np.ndarray  # int8, recognition state
     programme: np.ndarray  # int16, training programme or -1
     displaced: np.ndarray  # int16, month of the last automation-driven layoff or -1
+    scheme: np.ndarray  # uint16, bits: programmes and schemes the worker has been through
 
     DTYPES = {
         "region": np.int8,
@@ -65,6 +76,7 @@ class Workforce:
         "recog": np.int8,
         "programme": np.int16,
         "displaced": np.int16,
+        "scheme": np.uint16,
     }
     FILL = {"employer": -1, "visa_end": -1, "programme": -1, "displaced": -1}
 
