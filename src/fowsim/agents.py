@@ -152,24 +152,29 @@ class TrainingProvider(mesa.Agent):
         min_credential: int,
         targets: np.ndarray,
         skill_after: float,
-        public: bool,
+        *,
+        public_share: float,
+        payer: str = "employer",
+        payer_region: int | None = None,
+        owner: object | None = None,
+        open_enrolment: bool = True,
+        flag: int = 0,
     ) -> None:
         super().__init__(model)
         self.index, self.region, self.kind = index, region, kind
         self.seats, self.duration, self.completion = seats, duration, completion
         self.cost_per_month, self.award, self.min_credential = cost_per_month, award, min_credential
-        self.targets, self.skill_after, self.public = targets, skill_after, public
+        self.targets, self.skill_after = targets, skill_after
         self.enrolled = 0
         self.completed = 0  # simulated workers who finished a programme here, cumulative
         self.spent = 0.0  # EUR, cumulative, real-world units
         # who pays: `public_share` from public money (a policy's budget where `owner` is set),
         # the rest by `payer` ("employer" or "private"), booked in `payer_region`
-        self.public_share = 1.0 if public else 0.0
-        self.payer = "employer"
-        self.payer_region = region
-        self.owner = None  # the policy that runs this provider, if any
-        self.open_enrolment = True  # the unemployed enrol on their own (WorkerRules.seeks_training)
-        self.flag = 0  # scheme bits set on completion (fowsim.workforce)
+        self.public_share, self.payer = public_share, payer
+        self.payer_region = region if payer_region is None else payer_region
+        self.owner = owner  # the policy that runs this provider, if any
+        self.open_enrolment = open_enrolment  # the unemployed enrol on their own (WorkerRules.seeks_training)
+        self.flag = flag  # scheme bits set on completion (fowsim.workforce)
 
     @property
     def dropout_hazard(self) -> float:

@@ -131,7 +131,7 @@ class LabourMarketModel(mesa.Model):
         w, ws, p = self.world, self.ws, self.params
         rng = self.streams["agents"]
         R, O = w.n_regions, w.n_occupations
-        sector = np.array([sector_of(code) for code in w.isco])
+        self.occ_sector = sector = np.array([sector_of(code) for code in w.isco])
         per = int(p["firms_per_sector"])
         self.employers: list[Employer] = []
         firm_region, firm_sector = [], []
@@ -217,7 +217,7 @@ class LabourMarketModel(mesa.Model):
                         min_credential=min_cred,
                         targets=targets,
                         skill_after=p[f"{kind}_skill"],
-                        public=public,
+                        public_share=1.0 if public else 0.0,
                     )
                 )
         self.provider_of = np.array([[pr.index for pr in self.providers if pr.region == r] for r in range(w.n_regions)])

@@ -242,10 +242,13 @@ class Policy:
             min_credential,
             np.asarray(targets, dtype=np.int64),
             skill_after,
-            public_share > 0,
+            public_share=public_share,
+            payer=payer,
+            payer_region=payer_region,
+            owner=self,
+            open_enrolment=False,
+            flag=flag,
         )
-        pr.public_share, pr.payer, pr.owner, pr.open_enrolment, pr.flag = public_share, payer, self, False, flag
-        pr.payer_region = region if payer_region is None else payer_region
         model.providers.append(pr)
         self.providers.append(pr)
         return pr
@@ -321,10 +324,53 @@ def _low_exposure(world: World, quantile: float, max_level: int = 4) -> np.ndarr
     return np.flatnonzero((world.exposure <= cut) & (world.skill_level <= max_level))
 
 
+@dataclass
+class RegionalTraining(Policy):
+    """Base of the policies that run one training provider in each of `regions`.
+
+    Seats (people in training at once) are split across the regions by labour force; a
+    trainee-month costs `cost_per_participant / duration_months` EUR, or, where that is null,
+    the share `COST_SHARE` (a parameters.csv entry) of the regional mean wage.
+    """
+
+    COST_SHARE: ClassVar[str] = "tvet_cost_share"
+    MAX_MONTHS: ClassVar[int] = 60
+    regions: list[str] | None = None
+    seats: float = 100_000.0
+    duration_months: int = 6
+    completion: float = 0.8
+    cost_per_participant: float | None = None
+    skill_after: float = 0.5
+
+    def check(self, world: World) -> None:
+        super().check(world)
+        self._r = _regions(world, self.key("regions"), self.regions)
+        _number(self.key("seats"), self.seats, what="people")
+        _number(self.key("duration_months"), self.duration_months, 1, self.MAX_MONTHS, "months")
+        _number(self.key("completion"), self.completion, 0.01, 1, "a share")
+        if self.cost_per_participant is not None:
+            _number(self.key("cost_per_participant"), self.cost_per_participant, what="EUR")
+        _number(self.key("skill_after"), self.skill_after, 0, 1, "a skill level")
+
+    def regional_providers(self, model: LabourMarketModel, kind: str, targets: np.ndarray, **kw: Any) -> None:
+        """One provider of `kind` per region of the policy, training toward `targets` (`Policy.provider` keywords)."""
+        w = model.world
+        lf = w.rp("labour_force")
+        for r in self._r:
+            monthly = (
+                self.cost_per_participant / self.duration_months
+                if self.cost_per_participant is not None
+                else model.params[self.COST_SHARE] * model.region_wage[r]
+            )
+            seats = self.seats * lf[r] / lf[self._r].sum()
+            self.provider(model, int(r), kind, seats, self.duration_months, self.completion, monthly, targets,
+                          skill_after=self.skill_after, **kw)  # fmt: skip
+
+
 # ---------------------------------------------------------------- 1. reskilling
 @register
 @dataclass
-class Reskilling(Policy):
+class Reskilling(RegionalTraining):
     """Subsidised retraining of displaced and long-term unemployed workers toward low-exposure occupations.
 
     Each month, unemployed workers of `regions` who were displaced by automation or have been out
@@ -335,51 +381,22 @@ class Reskilling(Policy):
     """
 
     name: ClassVar[str] = "reskilling"
-    regions: list[str] | None = None
     seats: float = 200_000.0
     duration_months: int = 9
     completion: float = 0.75
-    cost_per_participant: float | None = None
+    skill_after: float = 0.6
     min_unemployed_months: int = 12
     include_displaced: bool = True
     exposure_quantile: float = 0.5
-    skill_after: float = 0.6
 
     def check(self, world: World) -> None:
         super().check(world)
-        self._r = _regions(world, self.key("regions"), self.regions)
-        _number(self.key("seats"), self.seats, what="people")
-        _number(self.key("duration_months"), self.duration_months, 1, 60, "months")
-        _number(self.key("completion"), self.completion, 0.01, 1, "a share")
-        if self.cost_per_participant is not None:
-            _number(self.key("cost_per_participant"), self.cost_per_participant, what="EUR")
         _number(self.key("min_unemployed_months"), self.min_unemployed_months, 0, 600, "months")
         _number(self.key("exposure_quantile"), self.exposure_quantile, 0.05, 1, "a quantile")
-        _number(self.key("skill_after"), self.skill_after, 0, 1, "a skill level")
 
     def setup(self, model: LabourMarketModel) -> None:
-        p, w = model.params, model.world
-        targets = _low_exposure(w, self.exposure_quantile, max_level=3)
-        share = self.seats / w.rp("labour_force")[self._r].sum()
-        for r in self._r:
-            monthly = (
-                self.cost_per_participant / self.duration_months
-                if self.cost_per_participant is not None
-                else p["tvet_cost_share"] * model.region_wage[r]
-            )
-            self.provider(
-                model,
-                int(r),
-                "tvet",
-                share * w.rp("labour_force")[r],
-                self.duration_months,
-                self.completion,
-                monthly,
-                targets,
-                award=2,
-                skill_after=self.skill_after,
-                flag=RESKILLED,
-            )
+        targets = _low_exposure(model.world, self.exposure_quantile, max_level=3)
+        self.regional_providers(model, "tvet", targets, award=2, flag=RESKILLED)
 
     def act(self, model: LabourMarketModel) -> None:
         ws = model.ws
@@ -394,7 +411,7 @@ class Reskilling(Policy):
 # ---------------------------------------------------------------- 2. upskilling
 @register
 @dataclass
-class Upskilling(Policy):
+class Upskilling(RegionalTraining):
     """Employers train workers of exposed occupations on the job toward less exposed ones, with a public subsidy.
 
     Employed workers of `regions` in occupations at or above the `exposure_quantile` of exposure
@@ -404,50 +421,23 @@ class Upskilling(Policy):
     """
 
     name: ClassVar[str] = "upskilling"
-    regions: list[str] | None = None
+    COST_SHARE: ClassVar[str] = "inhouse_cost_share"
     seats: float = 200_000.0
-    duration_months: int = 6
     completion: float = 0.9
-    cost_per_participant: float | None = None
+    skill_after: float = 0.6
     subsidy_share: float = 0.5
     exposure_quantile: float = 0.5
-    skill_after: float = 0.6
 
     def check(self, world: World) -> None:
         super().check(world)
-        self._r = _regions(world, self.key("regions"), self.regions)
-        _number(self.key("seats"), self.seats, what="people")
-        _number(self.key("duration_months"), self.duration_months, 1, 60, "months")
-        _number(self.key("completion"), self.completion, 0.01, 1, "a share")
         _number(self.key("subsidy_share"), self.subsidy_share, 0, 1, "a share")
         _number(self.key("exposure_quantile"), self.exposure_quantile, 0.05, 0.95, "a quantile")
-        if self.cost_per_participant is not None:
-            _number(self.key("cost_per_participant"), self.cost_per_participant, what="EUR")
 
     def setup(self, model: LabourMarketModel) -> None:
-        p, w = model.params, model.world
+        w = model.world
         self._exposed = w.exposure >= np.quantile(w.exposure, self.exposure_quantile)
         targets = np.flatnonzero(~self._exposed)
-        share = self.seats / w.rp("labour_force")[self._r].sum()
-        for r in self._r:
-            monthly = (
-                self.cost_per_participant / self.duration_months
-                if self.cost_per_participant is not None
-                else p["inhouse_cost_share"] * model.region_wage[r]
-            )
-            self.provider(
-                model,
-                int(r),
-                "inhouse",
-                share * w.rp("labour_force")[r],
-                self.duration_months,
-                self.completion,
-                monthly,
-                targets,
-                skill_after=self.skill_after,
-                public_share=self.subsidy_share,
-                payer="employer",
-            )
+        self.regional_providers(model, "inhouse", targets, public_share=self.subsidy_share, payer="employer")
 
     def act(self, model: LabourMarketModel) -> None:
         ws = model.ws
@@ -925,7 +915,7 @@ class LongTermMobility(Policy):
 # ---------------------------------------------------------------- 8. online training
 @register
 @dataclass
-class OnlineTraining(Policy):
+class OnlineTraining(RegionalTraining):
     """Training without travel: cheap, large, and less often completed; open during mobility restrictions.
 
     Unemployed workers of `regions` (and employed ones with `include_employed`) enrol at random
@@ -935,44 +925,17 @@ class OnlineTraining(Policy):
     """
 
     name: ClassVar[str] = "online_training"
-    regions: list[str] | None = None
+    COST_SHARE: ClassVar[str] = "online_cost_share"
+    MAX_MONTHS: ClassVar[int] = 36
     seats: float = 500_000.0
     duration_months: int = 4
     completion: float = 0.3
-    cost_per_participant: float | None = None
-    include_employed: bool = False
     skill_after: float = 0.4
-
-    def check(self, world: World) -> None:
-        super().check(world)
-        self._r = _regions(world, self.key("regions"), self.regions)
-        _number(self.key("seats"), self.seats, what="people")
-        _number(self.key("duration_months"), self.duration_months, 1, 36, "months")
-        _number(self.key("completion"), self.completion, 0.01, 1, "a share")
-        if self.cost_per_participant is not None:
-            _number(self.key("cost_per_participant"), self.cost_per_participant, what="EUR")
+    include_employed: bool = False
 
     def setup(self, model: LabourMarketModel) -> None:
-        p, w = model.params, model.world
-        targets = np.flatnonzero((w.skill_level >= 2) & (w.skill_level <= 3))
-        share = self.seats / w.rp("labour_force")[self._r].sum()
-        for r in self._r:
-            monthly = (
-                self.cost_per_participant / self.duration_months
-                if self.cost_per_participant is not None
-                else p["online_cost_share"] * model.region_wage[r]
-            )
-            self.provider(
-                model,
-                int(r),
-                "online",
-                share * w.rp("labour_force")[r],
-                self.duration_months,
-                self.completion,
-                monthly,
-                targets,
-                skill_after=self.skill_after,
-            )
+        w = model.world
+        self.regional_providers(model, "online", np.flatnonzero((w.skill_level >= 2) & (w.skill_level <= 3)))
 
     def act(self, model: LabourMarketModel) -> None:
         ws = model.ws
@@ -1069,7 +1032,7 @@ class MobilityRestrictions(Policy):
 # ---------------------------------------------------------------- 11. demand-led training
 @register
 @dataclass
-class DemandLedTraining(Policy):
+class DemandLedTraining(RegionalTraining):
     """Short courses for the occupations in shortage, read from vacancy data (the private-sector partnership).
 
     Every `review_months` the `n_occupations` tightest occupations of each region (open
@@ -1079,48 +1042,23 @@ class DemandLedTraining(Policy):
     """
 
     name: ClassVar[str] = "demand_led_training"
-    regions: list[str] | None = None
-    seats: float = 100_000.0
+    MAX_MONTHS: ClassVar[int] = 24
     duration_months: int = 3
     completion: float = 0.85
-    cost_per_participant: float | None = None
+    skill_after: float = 0.55
     n_occupations: int = 4
     review_months: int = 6
     employer_share: float = 0.3
-    skill_after: float = 0.55
 
     def check(self, world: World) -> None:
         super().check(world)
-        self._r = _regions(world, self.key("regions"), self.regions)
-        _number(self.key("seats"), self.seats, what="people")
-        _number(self.key("duration_months"), self.duration_months, 1, 24, "months")
-        _number(self.key("completion"), self.completion, 0.01, 1, "a share")
         _number(self.key("n_occupations"), self.n_occupations, 1, world.n_occupations, "a number of occupations")
         _number(self.key("review_months"), self.review_months, 1, 120, "months")
         _number(self.key("employer_share"), self.employer_share, 0, 1, "a share")
 
     def setup(self, model: LabourMarketModel) -> None:
-        p, w = model.params, model.world
-        share = self.seats / w.rp("labour_force")[self._r].sum()
-        for r in self._r:
-            monthly = (
-                self.cost_per_participant / self.duration_months
-                if self.cost_per_participant is not None
-                else p["tvet_cost_share"] * model.region_wage[r]
-            )
-            self.provider(
-                model,
-                int(r),
-                "demand_led",
-                share * w.rp("labour_force")[r],
-                self.duration_months,
-                self.completion,
-                monthly,
-                np.arange(w.n_occupations),
-                skill_after=self.skill_after,
-                public_share=1.0 - self.employer_share,
-                payer="employer",
-            )
+        targets = np.arange(model.world.n_occupations)  # until the first review
+        self.regional_providers(model, "demand_led", targets, public_share=1.0 - self.employer_share, payer="employer")
 
     def shortages(self, model: LabourMarketModel, r: int) -> np.ndarray:
         """The region's `n_occupations` tightest occupations (vacancies per unemployed worker)."""
@@ -1140,7 +1078,7 @@ class DemandLedTraining(Policy):
 # ---------------------------------------------------------------- 12. entrepreneurship training
 @register
 @dataclass
-class EntrepreneurshipTraining(Policy):
+class EntrepreneurshipTraining(RegionalTraining):
     """Training in entrepreneurship (agriculture, digital): some graduates start a business, some of those hire.
 
     Unemployed workers of `regions` train full time for `duration_months` in the `sectors`'
@@ -1157,21 +1095,18 @@ class EntrepreneurshipTraining(Policy):
         "crafts": ("7",),
         "services": ("5",),
     }
-    regions: list[str] | None = None
-    sectors: list[str] = field(default_factory=lambda: ["agriculture", "digital"])
+    MAX_MONTHS: ClassVar[int] = 24
     seats: float = 50_000.0
     duration_months: int = 4
     completion: float = 0.7
-    cost_per_participant: float | None = None
+    sectors: list[str] = field(default_factory=lambda: ["agriculture", "digital"])
     self_employment_share: float = 0.3
     hiring_share: float = 0.2
     hires_per_business: float = 2.0
     business_exit_rate: float = 0.01
-    skill_after: float = 0.5
 
     def check(self, world: World) -> None:
         super().check(world)
-        self._r = _regions(world, self.key("regions"), self.regions)
         if isinstance(self.sectors, str) or not self.sectors:
             raise ConfigError(self.key("sectors"), self.sectors, f"a list among {sorted(self.SECTOR_OCCUPATIONS)}")
         for s in self.sectors:
@@ -1181,33 +1116,12 @@ class EntrepreneurshipTraining(Policy):
         self._occ = np.array([i for i, code in enumerate(world.isco) if str(code).startswith(prefixes)], dtype=np.int64)
         if self._occ.size == 0:
             raise ConfigError(self.key("sectors"), self.sectors, "sectors with occupations in the world")
-        for name in ("self_employment_share", "hiring_share", "business_exit_rate", "completion"):
+        for name in ("self_employment_share", "hiring_share", "business_exit_rate"):
             _number(self.key(name), getattr(self, name), 0, 1, "a share")
         _number(self.key("hires_per_business"), self.hires_per_business, 0, 100, "jobs")
-        _number(self.key("seats"), self.seats, what="people")
-        _number(self.key("duration_months"), self.duration_months, 1, 24, "months")
 
     def setup(self, model: LabourMarketModel) -> None:
-        p, w = model.params, model.world
-        share = self.seats / w.rp("labour_force")[self._r].sum()
-        for r in self._r:
-            monthly = (
-                self.cost_per_participant / self.duration_months
-                if self.cost_per_participant is not None
-                else p["tvet_cost_share"] * model.region_wage[r]
-            )
-            self.provider(
-                model,
-                int(r),
-                "entrepreneurship",
-                share * w.rp("labour_force")[r],
-                self.duration_months,
-                self.completion,
-                monthly,
-                self._occ,
-                skill_after=self.skill_after,
-                flag=ENTREPRENEUR,
-            )
+        self.regional_providers(model, "entrepreneurship", self._occ, flag=ENTREPRENEUR)
         self.businesses = np.zeros_like(model.D_extra)  # (F, O) businesses started, by the employer that hosts them
         self._demand = np.zeros_like(model.D_extra)  # (F, O) the jobs they created
 
@@ -1226,11 +1140,9 @@ class EntrepreneurshipTraining(Policy):
         grads = self.graduates(model, ENTREPRENEUR)
         start = grads[self.rng.random(grads.size) < self.self_employment_share]
         if start.size:
-            from fowsim.agents import sector_of
-
             region = ws.region[start].astype(np.int64)
             occ = ws.occ[start].astype(np.int64)
-            sector = np.array([sector_of(model.world.isco[o]) for o in occ])
+            sector = model.occ_sector[occ]
             firm = np.empty(start.size, dtype=np.int64)
             for r, s in set(zip(region.tolist(), sector.tolist())):
                 hosts = np.flatnonzero((model.firm_region == r) & (model.firm_sector == s))
