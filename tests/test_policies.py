@@ -284,3 +284,20 @@ def test_every_policy_has_a_config_preset_that_composes():
         cfg = compose([f"policy=[{name}]", "workers=1000", "months=2"])
         assert name in cfg.policy
         build_scenario(cfg)
+
+
+def test_training_and_reemployment_are_recorded_for_women_and_youth():
+    shock = ("shock=rapid", "shock.start_month=6")
+    spec = {"start_month": 0, "seats": 2e6, "min_unemployed_months": 6}
+    model, ds = run({"reskilling": spec}, *shock, months=48)
+    for name in ("enrolments", "completions", "dropouts"):
+        by_group, total = ds[f"{name}_by_group"].sum("time"), ds[name].sum("time")
+        assert (by_group <= total + 1e-6).all() and float(by_group.sum()) > 0
+    women = ds.enrolments_by_group.sel(group="female").sum()
+    assert 0.1 < float(women / ds.enrolments.sum()) < 0.7  # women enrol, in proportion to their share of the unemployed
+    assert (ds.displaced_cohort_by_group <= ds.displaced_cohort.broadcast_like(ds.displaced_cohort_by_group)).all()
+    rate = metrics.displaced_reemployment_by_group(ds, 24)
+    assert set(rate.group.values) == {"female", "youth"} and ((rate >= 0) & (rate <= 1)).all()
+    account = model.policies[0].account()
+    assert 0 < account["participants_female"] < account["participants"]
+    assert 0 < account["participants_youth"] < account["participants"]

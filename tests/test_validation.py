@@ -45,7 +45,7 @@ def _failed(rows: list[dict]) -> list[tuple[str, float]]:
 def test_validate_writes_a_figure_and_table_rows_per_check_and_names_every_miss(quick_report):
     code, out, results = quick_report
     text = (out / "README.md").read_text()
-    assert set(results["checks"]) == {"meanfield", "qualitative", "beveridge", "calibration"}
+    assert set(results["checks"]) == {"meanfield", "qualitative", "beveridge", "calibration", "reskilling"}
     for name, res in results["checks"].items():
         assert res["title"] in text
         assert (out / f"{name}.png").stat().st_size > 10_000  # a drawn figure
@@ -72,6 +72,17 @@ def test_frictions_raise_unemployment_and_a_shock_passes_then_unemployment_recov
 @pytest.mark.xdist_group("validation")
 def test_beveridge_loops_turn_counter_clockwise_in_the_report(quick_report):
     assert not _failed(quick_report[2]["checks"]["beveridge"]["rows"])
+
+
+@pytest.mark.xdist_group("validation")
+def test_reskilling_locks_displaced_workers_in_then_raises_their_employment_in_the_report(quick_report):
+    rows = quick_report[2]["checks"]["reskilling"]["rows"]
+    assert not _failed(rows)
+    six = [r for r in rows if r["quantity"].startswith("employed 6 months")]
+    two_years = [r for r in rows if r["quantity"].startswith("employed 24 months")]
+    assert len(six) == len(two_years) == 3  # all regions, the EU, North Africa
+    assert all(r["model"] < -5 and r["rule"] == "max" for r in six)  # lock-in: well below baseline
+    assert all(r["model"] > 0 and r["rule"] == "min" for r in two_years)
 
 
 @pytest.mark.xdist_group("validation")

@@ -137,3 +137,49 @@ def test_fitted_separation_rates_and_approval_multipliers_come_from_the_calibrat
     assert np.allclose(approval[dest == gulf], 0.5 * raw[dest == gulf])
     rest = (dest != eu) & (dest != gulf)
     assert np.array_equal(approval[rest], raw[rest])
+
+
+# ---------------------------------------------------------------- worlds built on a base world
+def test_the_belgium_morocco_world_adds_two_countries_on_the_default_world(world):
+    bm = load_world({"data": "belgium_morocco", "external_origins": ["rest_of_world"]})
+    assert bm.regions == ("belgium", "morocco")
+    # the default world's other regions send migrants into the two as external origins
+    assert {"eu", "north_africa", "west_africa", "east_africa", "rest_of_world"} <= set(bm.origins)
+    assert bm.occupations == world.occupations  # inherited from the base
+    np.testing.assert_allclose(bm.employment.sum(axis=1), 1.0)
+    np.testing.assert_allclose(bm.rp("labour_force"), [5.1e6, 12.082e6])
+    c = bm.corridors
+    k = np.flatnonzero((c.origin == bm.origins.index("morocco")) & (c.destination == bm.region("belgium")))
+    assert c.initial_stock[k] == pytest.approx(215_000)  # OECD International Migration Outlook 2018
+    assert set(bm.calibration) >= {"opening_multiplier", "separation_rate"}  # its own calibration
+    assert not np.isnan(bm.calibration["separation_rate"]).any()
+    assert "Belgium" in bm.sources and "Sources for the default world" in bm.sources
+
+
+def test_a_world_built_on_a_base_replaces_rows_by_key_and_keeps_the_rest(tmp_path, world):
+    (tmp_path / "world.yaml").write_text("base: default\n")
+    (tmp_path / "regions.csv").write_text("region,parameter,value,unit,source\neu,unemployment_target,0.08,1,test\n")
+    mine = load_world({"data": str(tmp_path), "external_origins": ["rest_of_world"]})
+    assert mine.regions == world.regions  # the replaced row keeps its place
+    eu = mine.region("eu")
+    assert mine.rp("unemployment_target")[eu] == 0.08
+    np.testing.assert_array_equal(np.delete(mine.rp("unemployment_target"), eu),
+                                  np.delete(world.rp("unemployment_target"), eu))  # fmt: skip
+    np.testing.assert_array_equal(mine.employment, world.employment)
+    assert mine.calibration.keys() == world.calibration.keys()  # the base's calibration applies
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("base: no_such_world\n", "base='no_such_world': a world folder or one of"),
+        ("base: default\nregions: [eu, atlantis]\n", "regions=['eu', 'atlantis']: a list of distinct regions"),
+        ("base: default\nfrobnicate: 1\n", "a mapping with the keys base, description, regions"),
+        ("base: {self}\n", "a world that does not lead back to this one"),
+    ],
+)
+def test_a_bad_world_yaml_fails_in_one_line(tmp_path, spec, message):
+    (tmp_path / "world.yaml").write_text(spec.format(self=tmp_path))
+    with pytest.raises(ConfigError) as err:
+        load_world({"data": str(tmp_path)})
+    assert message in str(err.value) and "\n" not in str(err.value)

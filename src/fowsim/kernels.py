@@ -10,7 +10,17 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from fowsim.workforce import EMPLOYED, NATIVE, RETURNEE, TERTIARY, TRAINING, UNEMPLOYED, VACANT
+from fowsim.workforce import (
+    EMPLOYED,
+    NATIVE,
+    PARTNER,
+    RETURNEE,
+    TERTIARY,
+    TRAINING,
+    UNEMPLOYED,
+    VACANT,
+    YOUTH_MONTHS,
+)
 
 jit = nb.njit(cache=True, nogil=True)
 
@@ -228,11 +238,12 @@ def census(
     foreign-born stock by (origin, region), foreign-born employed by region, employed tertiary
     graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs; then
     the policy indicators: the labour force and the unemployed by (group, region) for groups
-    women, youth (15-24), returnees; displaced workers by (months since displacement 6-8 / 12-14
-    / 24-26, region), all (employed, unemployed or in training) and employed; employed foreign
+    women, youth (15-24), returnees; displaced workers by (group all / women / youth, months since
+    displacement 6-8 / 12-14 / 24-26, region), all (employed, unemployed or in training) and employed; employed foreign
     tertiary graduates by (origin, region), all and in low-skill jobs; the employed by
     (credential, region); pending recognitions by region; and trained workers (any completed
-    programme) living in their origin region, by region.
+    programme) living in their origin region, by region; skills-partnership graduates in the labour
+    force by (all 0 / employed 1, region).
     """
     unemp = np.zeros((n_regions, low_skill.size))
     ltu = np.zeros(n_regions)
@@ -242,12 +253,13 @@ def census(
     tert_low = np.zeros((2, n_regions))
     lf = np.zeros((3, n_regions))
     un = np.zeros((3, n_regions))
-    disp_all = np.zeros((3, n_regions))
-    disp_emp = np.zeros((3, n_regions))
+    disp_all = np.zeros((3, 3, n_regions))
+    disp_emp = np.zeros((3, 3, n_regions))
     oq = np.zeros((2, n_origins, n_regions))
     emp_cred = np.zeros((4, n_regions))
     pending = np.zeros(n_regions)
     trained_home = np.zeros(n_regions)
+    partner = np.zeros((2, n_regions))
     for i in range(status.size):
         s = status[i]
         if s == VACANT:
@@ -266,9 +278,15 @@ def census(
             gap = t - d
             k = 0 if 6 <= gap < 9 else (1 if 12 <= gap < 15 else (2 if 24 <= gap < 27 else -1))
             if k >= 0:
-                disp_all[k, r] += 1.0
-                if s == EMPLOYED:
-                    disp_emp[k, r] += 1.0
+                e = 1.0 if s == EMPLOYED else 0.0
+                disp_all[0, k, r] += 1.0
+                disp_emp[0, k, r] += e
+                if female[i]:
+                    disp_all[1, k, r] += 1.0
+                    disp_emp[1, k, r] += e
+                if t - birth[i] < YOUTH_MONTHS:
+                    disp_all[2, k, r] += 1.0
+                    disp_emp[2, k, r] += e
         if s == TRAINING:
             continue
         u = 0.0
@@ -292,17 +310,20 @@ def census(
                     oq[0, origin[i], r] += 1.0
                     if low:
                         oq[1, origin[i], r] += 1.0
+        if scheme[i] & PARTNER:
+            partner[0, r] += 1.0
+            partner[1, r] += 1.0 - u
         if female[i]:
             lf[0, r] += 1.0
             un[0, r] += u
-        if t - birth[i] < 300:
+        if t - birth[i] < YOUTH_MONTHS:
             lf[1, r] += 1.0
             un[1, r] += u
         if m == RETURNEE:
             lf[2, r] += 1.0
             un[2, r] += u
     return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
-            trained_home)  # fmt: skip
+            trained_home, partner)  # fmt: skip
 
 
 @jit

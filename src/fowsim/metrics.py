@@ -60,6 +60,13 @@ def displaced_reemployment(ds: xr.Dataset, horizon: int) -> xr.DataArray:
     return ds["displaced_employed"].sel(sel).sum("time") / ds["displaced_cohort"].sel(sel).sum("time").clip(1)
 
 
+def displaced_reemployment_by_group(ds: xr.Dataset, horizon: int) -> xr.DataArray:
+    """`displaced_reemployment` for women and youth (15-24) separately, by (group, region)."""
+    sel = {"horizon": horizon}
+    employed = ds["displaced_employed_by_group"].sel(sel).sum("time")
+    return employed / ds["displaced_cohort_by_group"].sel(sel).sum("time").clip(1)
+
+
 def overqualification_by_origin(ds: xr.Dataset) -> xr.DataArray:
     """Employed tertiary-educated migrants in skill level 1-2 jobs, as a share, by (origin, destination), pooled."""
     return ds["migrant_tertiary_overqualified"].sum("time") / ds["migrant_tertiary_employed"].sum("time").clip(1)

@@ -17,7 +17,7 @@ from fowsim.recorder import Recorder
 from fowsim.rules import WorkerRules
 from fowsim.sampling import counts
 from fowsim.scenario import Scenario, build_scenario
-from fowsim.workforce import EMPLOYED, UNEMPLOYED, VACANT, Workforce
+from fowsim.workforce import EMPLOYED, UNEMPLOYED, VACANT, YOUTH_MONTHS, Workforce
 
 STREAMS = (
     "init",
@@ -106,6 +106,7 @@ class LabourMarketModel(mesa.Model):
         np.add.at(self.S, (self.ws.region[live], self.ws.status[live]), 1)
         self.flows = np.zeros((R, N_STATES, N_STATES), dtype=np.int64)
         self.tally: dict[str, np.ndarray] = {}
+        self.enrolled_now: list[np.ndarray] = []  # on-market trainees who started this month
         self.spending = {"public": np.zeros(R), "employer": np.zeros(R), "private": np.zeros(R)}
         unemployed = self.ws.status == UNEMPLOYED
         self.U_region = counts((R, w.n_occupations), self.ws.region[unemployed], self.ws.occ[unemployed]).astype(float)
@@ -265,6 +266,18 @@ class LabourMarketModel(mesa.Model):
         else:
             self.tally[name] = add.astype(np.float64)
 
+    def count_people(self, name: str, idx: np.ndarray) -> None:
+        """Tally `name` for workers `idx` by region, and by group (women, youth 15-24) in `name_by_group`."""
+        ws, R = self.ws, self.world.n_regions
+        region = ws.region[idx].astype(np.int64)
+        self.count(name, region)
+        youth = (self.t - ws.birth[idx].astype(np.int64)) < YOUTH_MONTHS
+        add = np.stack(
+            [np.bincount(region[ws.female[idx]], minlength=R), np.bincount(region[youth], minlength=R)]
+        ).astype(np.float64)
+        key = f"{name}_by_group"
+        self.tally[key] = self.tally[key] + add if key in self.tally else add
+
     def transition(self, idx: np.ndarray, status: int, region: np.ndarray | int | None = None) -> None:
         """Move workers `idx` to `status` (and to `region`), keeping stocks, flows and employers right.
 
@@ -322,6 +335,7 @@ class LabourMarketModel(mesa.Model):
     def step(self) -> None:
         """Advance one month: run each phase of `PHASES` in order."""
         self.tally = {}
+        self.enrolled_now = []
         self.flows[:] = 0
         self._free = None
         for name in self.PHASES:

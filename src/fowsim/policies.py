@@ -41,6 +41,7 @@ from fowsim.workforce import (
     TRAINING,
     UNEMPLOYED,
     VACANT,
+    YOUTH_MONTHS,
 )
 
 if TYPE_CHECKING:
@@ -130,7 +131,9 @@ class Policy:
     def __post_init__(self) -> None:
         self.spent = 0.0  # public EUR charged so far
         self.total_cost = 0.0  # all EUR (public, employers, private) of the policy's programmes
-        self.participants = 0  # people (simulated workers x scale) the policy enrolled or moved
+        self.participants = 0.0  # people (simulated workers x scale) the policy enrolled or moved
+        self.participants_female = 0.0  # of whom women
+        self.participants_youth = 0.0  # of whom aged 15-24 when they joined
         self.providers: list[TrainingProvider] = []
         self.rng: np.random.Generator | None = None
         self._scale = 1.0  # people per simulated worker, set at setup
@@ -197,6 +200,15 @@ class Policy:
         self.charge(amount if payer == "public" else 0.0, amount)
         return n
 
+    def join(self, model: LabourMarketModel, idx: np.ndarray) -> None:
+        """Count workers `idx` as the policy's participants (in people), women and youth among them."""
+        ws = model.ws
+        self.participants += idx.size * model.scale
+        self.participants_female += int(np.count_nonzero(ws.female[idx])) * model.scale
+        self.participants_youth += int(np.count_nonzero(model.t - ws.birth[idx].astype(np.int64) < YOUTH_MONTHS)) * (
+            model.scale
+        )
+
     def account(self) -> dict[str, Any]:
         """The policy's accounts, for summaries and reports."""
         return {
@@ -204,6 +216,8 @@ class Policy:
             "public_spent_eur": round(float(self.spent), 2),
             "total_cost_eur": round(float(self.total_cost), 2),
             "participants": round(float(self.participants), 1),
+            "participants_female": round(float(self.participants_female), 1),
+            "participants_youth": round(float(self.participants_youth), 1),
             "completions": round(float(sum(pr.completed for pr in self.providers) * self._scale), 1),
         }
 
@@ -265,10 +279,12 @@ class Policy:
         target = checked("WorkerRules.training_target", model.rules.training_target(model, take, pr.targets), n, "i")
         if off_market:
             model.transition(take, TRAINING)
+        else:
+            model.enrolled_now.append(take)
         ws.programme[take] = pr.index * model.world.n_occupations + target
         pr.enrolled += n
-        model.count("enrolments", ws.region[take])
-        self.participants += n * model.scale
+        model.count_people("enrolments", take)
+        self.join(model, take)
         return take
 
     def graduates(self, model: LabourMarketModel, flag: int) -> np.ndarray:
@@ -571,7 +587,8 @@ class SkillsPartnership(Policy):
     are any; the away track moves on the corridor's visas, with the credential recognised
     (`recognised_abroad`) and a job of the occupation if one is open, on the partnership's own
     visas (outside the corridor's quota). Where there is no corridor, or the destination's
-    borders are closed, an away graduate stays and looks for work at home.
+    borders are closed, an away graduate stays and looks for work at home. The accounts follow
+    the graduates: how many are at home and abroad at the last month, and how many of them work.
     """
 
     name: ClassVar[str] = "skills_partnership"
@@ -648,6 +665,30 @@ class SkillsPartnership(Policy):
             flag=PARTNER | PREPARED,
         )
         self.cohorts_started = 0
+
+    def apply(self, model: LabourMarketModel) -> None:
+        super().apply(model)
+        if model.t >= self.start_month:
+            self._follow(model)
+
+    def _follow(self, model: LabourMarketModel) -> None:
+        """This month's graduates, at home and abroad, and how many of them work (for the accounts)."""
+        ws = model.ws
+        grads = np.flatnonzero((ws.scheme & PARTNER) > 0)
+        grads = grads[(ws.status[grads] == EMPLOYED) | (ws.status[grads] == UNEMPLOYED)]
+        home = ws.region[grads] == self._o
+        works = ws.status[grads] == EMPLOYED
+        s = model.scale
+        self.outcome = {
+            "graduates_at_home": float(np.count_nonzero(home)) * s,
+            "graduates_at_home_employed": float(np.count_nonzero(home & works)) * s,
+            "graduates_abroad": float(np.count_nonzero(~home)) * s,
+            "graduates_abroad_employed": float(np.count_nonzero(~home & works)) * s,
+        }
+
+    def account(self) -> dict[str, Any]:
+        """The common accounts, and where the graduates are and whether they work, at the last month."""
+        return {**super().account(), **{k: round(v, 1) for k, v in getattr(self, "outcome", {}).items()}}
 
     def active(self, t: int) -> bool:  # runs until its last cohort is placed
         last = self.start_month + (self.cohorts - 1) * self.cohort_interval_months + self.duration_months + 2
@@ -838,7 +879,7 @@ class CircularMobility(Policy):
             self.pay(model, d, self.cost_per_place * model.scale, recruits.size)
             ws.visa_end[recruits] = model.t + self.stay_months
             ws.scheme[recruits] |= CIRCULAR
-            self.participants += recruits.size * model.scale
+            self.join(model, recruits)
             # jobs of their own occupation first (skills carry over), then any open job
             placed = _fill_vacancies(model, recruits, d, ws.occ[recruits].astype(np.int64))
             _fill_vacancies(model, np.setdiff1d(recruits, placed), d)
@@ -899,7 +940,7 @@ class LongTermMobility(Policy):
                 _move_scheme(model, movers, int(k), np.full(movers.size, PERMANENT))
                 ws.scheme[movers] |= LONG_TERM
                 self._allowance[i] -= movers.size
-                self.participants += movers.size * model.scale
+                self.join(model, movers)
             # family joining: one working family member per scheme migrant, outside the quota
             settled = np.flatnonzero((ws.region == d) & (ws.origin == o) & ((ws.scheme & LONG_TERM) > 0))
             settled = settled[((ws.scheme[settled] & FAMILY_DONE) == 0) & (ws.status[settled] != VACANT)]

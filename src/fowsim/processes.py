@@ -144,11 +144,12 @@ def policies(m: LabourMarketModel) -> None:
 
 # ---------------------------------------------------------------- 4. training
 def training(m: LabourMarketModel) -> None:
-    """Providers advance their trainees (graduation, drop-out), are paid, then admit new ones up to their seats.
+    """Providers advance their trainees (graduation, drop-out), admit new ones up to their seats, and are paid.
 
     Full-time trainees (status training, off the market) graduate after the programme's
     duration; trainees who stay on the market (in-house at work, online while searching) finish
-    at a monthly hazard 1/duration. Every trainee costs the provider's monthly cost, split
+    at a monthly hazard 1/duration from the month after they start. Every month a trainee is
+    enrolled, the first one included, costs the provider's monthly cost, split
     between public money and the provider's payer; a policy-run provider stops the programmes
     it can no longer pay for (`pay_providers`).
     """
@@ -162,9 +163,9 @@ def training(m: LabourMarketModel) -> None:
     if T.size:
         code = ws.programme[T].astype(np.int64)
         k, target = code // O, code % O
-        drop = rng.random(T.size) < hazard[k]
+        drop = (rng.random(T.size) < hazard[k]) & (ws.since[T] < m.t)  # who started this month trains this month
         done = ~drop & (m.t - ws.since[T] >= duration[k])
-        m.count("dropouts", ws.region[T[drop]])
+        m.count_people("dropouts", T[drop])
         ws.programme[T[drop]] = -1
         m.transition(T[drop | done], UNEMPLOYED)
         _graduate(m, T[done], k[done], target[done])
@@ -172,6 +173,8 @@ def training(m: LabourMarketModel) -> None:
     # the provider's completion share finishing
     I = np.flatnonzero(ws.programme >= 0)
     I = I[(ws.status[I] == EMPLOYED) | (ws.status[I] == UNEMPLOYED)]
+    if m.enrolled_now:  # who started this month trains this month
+        I = I[~np.isin(I, np.concatenate(m.enrolled_now))]
     if I.size:
         code = ws.programme[I].astype(np.int64)
         k, target = code // O, code % O
@@ -183,11 +186,27 @@ def training(m: LabourMarketModel) -> None:
         at_work = ws.status[I] == EMPLOYED
         _upskill(m, I[done & at_work], k[done & at_work], target[done & at_work])
         _graduate(m, I[done & ~at_work], k[done & ~at_work], target[done & ~at_work])
-        m.count("dropouts", ws.region[I[drop]])
+        m.count_people("dropouts", I[drop])
         ws.programme[I[drop]] = -1
-    pay_providers(m, rng)
+    _count_trainees(m)  # the seats the month's leavers freed
     _enrol_unemployed(m, rng)
     _enrol_employed(m, rng)
+    pay_providers(m, rng)  # every month in a programme is paid, the first one too
+
+
+def _trainees(m: LabourMarketModel) -> tuple[np.ndarray, np.ndarray]:
+    """Workers in a programme, and the index of their provider."""
+    ws = m.ws
+    enrolled = np.flatnonzero(ws.programme >= 0)
+    enrolled = enrolled[ws.status[enrolled] != VACANT]
+    return enrolled, ws.programme[enrolled].astype(np.int64) // m.world.n_occupations
+
+
+def _count_trainees(m: LabourMarketModel) -> None:
+    """Each provider's `enrolled`: its trainees now."""
+    per_provider = np.bincount(_trainees(m)[1], minlength=len(m.providers))
+    for pr, n in zip(m.providers, per_provider):
+        pr.enrolled = int(n)
 
 
 def pay_providers(m: LabourMarketModel, rng: np.random.Generator) -> None:
@@ -197,10 +216,8 @@ def pay_providers(m: LabourMarketModel, rng: np.random.Generator) -> None:
     budget left does not cover all trainees, a random subset of them is funded and the others'
     programmes end (recorded as `unfunded_exits`), so spending never exceeds a budget.
     """
-    ws, O = m.ws, m.world.n_occupations
-    enrolled = np.flatnonzero(ws.programme >= 0)
-    enrolled = enrolled[ws.status[enrolled] != VACANT]
-    code = ws.programme[enrolled].astype(np.int64) // O
+    ws = m.ws
+    enrolled, code = _trainees(m)
     per_provider = np.bincount(code, minlength=len(m.providers))
     for pr, n in zip(m.providers, per_provider):
         unit = pr.cost_per_month * m.scale
@@ -243,7 +260,7 @@ def _graduate(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.n
     ws.occ[idx] = target
     ws.programme[idx] = -1
     ws.scheme[idx] |= flag | TRAINED
-    m.count("completions", ws.region[idx])
+    m.count_people("completions", idx)
     _completed(m, k)
 
 
@@ -281,7 +298,7 @@ def _upskill(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, target: np.nd
     ws.wage[idx] = new_wage
     ws.programme[idx] = -1
     ws.scheme[idx] |= flag | TRAINED
-    m.count("completions", ws.region[idx])
+    m.count_people("completions", idx)
     _completed(m, k)
 
 
@@ -312,7 +329,7 @@ def _enrol_unemployed(m: LabourMarketModel, rng: np.random.Generator) -> None:
         m.transition(take, TRAINING)
         ws.programme[take] = pr.index * O + target
         pr.enrolled += n
-        m.count("enrolments", ws.region[take])
+        m.count_people("enrolments", take)
 
 
 def _enrol_employed(m: LabourMarketModel, rng: np.random.Generator) -> None:
@@ -338,7 +355,7 @@ def _enrol_employed(m: LabourMarketModel, rng: np.random.Generator) -> None:
         target = checked("WorkerRules.training_target", m.rules.training_target(m, take, pr.targets), take.size, "i")
         ws.programme[take] = pr.index * O + target
         pr.enrolled += take.size
-        m.count("enrolments", ws.region[take])
+        m.count_people("enrolments", take)
 
 
 # ---------------------------------------------------------------- 5. migration

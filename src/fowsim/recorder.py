@@ -60,6 +60,7 @@ TALLIES = {
     "business_starts": "graduates of entrepreneurship training who became self-employed",
     "family_joiners": "family members joining migrants on long-term channels",
 }
+GROUP_TALLIES = ("enrolments", "completions", "dropouts")  # also counted for women and youth (15-24)
 OUTPUTS: dict[str, Output] = {
     "labour_force": Output(R, "people", "labour force (employed + unemployed)"),
     "employed": Output(R, "people", "employed"),
@@ -89,9 +90,21 @@ OUTPUTS: dict[str, Output] = {
     "displaced_employed": Output(
         ("horizon", "region"), "people", "of those, employed (re-employment of displaced workers)"
     ),
+    "displaced_cohort_by_group": Output(
+        ("group", "horizon", "region"), "people", "displaced_cohort, women and youth (15-24) separately"
+    ),
+    "displaced_employed_by_group": Output(
+        ("group", "horizon", "region"), "people", "displaced_employed, women and youth (15-24) separately"
+    ),
+    **{
+        f"{name}_by_group": Output(("group", "region"), "people month-1", f"{TALLIES[name]}, women and youth (15-24)")
+        for name in GROUP_TALLIES
+    },
     "recognition_pending": Output(R, "people", "foreign credentials awaiting a recognition decision"),
     "employed_by_credential": Output(("credential", "region"), "people", "employed by highest credential"),
     "trained_stayers": Output(R, "people", "workers who completed a training programme and live in their origin"),
+    "partnership_graduates": Output(R, "people", "skills-partnership graduates in the labour force, where they live"),
+    "partnership_graduates_employed": Output(R, "people", "of those, employed"),
     "migrant_tertiary_employed": Output(OR, "people", "employed tertiary-educated migrants by origin"),
     "migrant_tertiary_overqualified": Output(
         OR, "people", "of those, in skill level 1-2 jobs (brain waste, by origin)"
@@ -126,6 +139,7 @@ class Recorder:
             "to_state": 4,
             "horizon": 3,
             "credential": 4,
+            "group": 2,
         }
         T = model.months
         self.data = {name: np.zeros((T, *(self.sizes[d] for d in out.dims))) for name, out in OUTPUTS.items()}
@@ -149,16 +163,20 @@ class Recorder:
         emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
         lf = emp + unemp
         unemp_occ, ltu, stock, foreign_emp, tert, tert_low, *policy_indicators = self.census()
-        lf_g, un_g, disp_lf, disp_emp, oq, emp_cred, pending, trained_home = policy_indicators
+        lf_g, un_g, disp_lf, disp_emp, oq, emp_cred, pending, trained_home, partner = policy_indicators
         d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
         d["unemployment_rate_youth"][t] = un_g[1] / np.maximum(lf_g[1], 1)
         d["returnees_in_labour_force"][t] = lf_g[2] * s
         d["returnee_employment_rate"][t] = 1.0 - un_g[2] / np.maximum(lf_g[2], 1)
-        d["displaced_cohort"][t] = disp_lf * s
-        d["displaced_employed"][t] = disp_emp * s
+        d["displaced_cohort"][t] = disp_lf[0] * s
+        d["displaced_employed"][t] = disp_emp[0] * s
+        d["displaced_cohort_by_group"][t] = disp_lf[1:] * s
+        d["displaced_employed_by_group"][t] = disp_emp[1:] * s
         d["recognition_pending"][t] = pending * s
         d["employed_by_credential"][t] = emp_cred * s
         d["trained_stayers"][t] = trained_home * s
+        d["partnership_graduates"][t] = partner[0] * s
+        d["partnership_graduates_employed"][t] = partner[1] * s
         d["migrant_tertiary_employed"][t] = oq[0] * s
         d["migrant_tertiary_overqualified"][t] = oq[1] * s
         m.U_region = unemp_occ
@@ -187,6 +205,8 @@ class Recorder:
         d["automation_adoption"][t] = getattr(m, "adoption", np.zeros(Rn))
         for name in TALLIES:
             d[name][t] = m.tally.get(name, np.zeros(Rn)) * s
+        for name in GROUP_TALLIES:
+            d[f"{name}_by_group"][t] = m.tally.get(f"{name}_by_group", np.zeros((2, Rn))) * s
         d["employment_by_occupation"][t] = m.E_region * s
         d["unemployment_by_occupation"][t] = unemp_occ * s
         d["vacancies_by_occupation"][t] = m.V_region * s
@@ -213,6 +233,7 @@ class Recorder:
             "to_state": ("to_state", ["outside", *STATUS_NAMES[1:]]),
             "horizon": ("horizon", [6, 12, 24], {"units": "months", "long_name": "months since displacement (from)"}),
             "credential": ("credential", list(CREDENTIAL_NAMES)),
+            "group": ("group", ["female", "youth"], {"long_name": "women; workers aged 15-24 (overlapping groups)"}),
         }
         data_vars = {
             name: (("time", *out.dims), self.data[name][:n], {"units": out.units, "long_name": out.long_name})

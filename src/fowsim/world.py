@@ -171,20 +171,107 @@ class World:
         return np.minimum(1.0, c.recognition_approval * self.fitted("recognition_multiplier", 1.0)[c.destination])
 
 
+def _folder(data: str | Path, relative_to: Path | None = None) -> Path:
+    """The world folder `data`: a path, absolute or relative, or the name of a folder under `fowsim/data`.
+
+    A relative path is looked up under `relative_to` first, then under the working folder.
+    """
+    path = Path(str(data)).expanduser()
+    if relative_to is not None and not path.is_absolute() and (relative_to / path).is_dir():
+        return (relative_to / path).resolve()
+    if not path.is_absolute() and not path.exists() and (DATA_DIR / str(data)).is_dir():
+        return DATA_DIR / str(data)
+    return path
+
+
+WORLD_SPEC_KEYS = {"base", "description", "regions"}
+
+
+def world_spec(path: Path) -> dict[str, Any]:
+    """The world's `world.yaml` merged over its bases' (the world's own keys win); {} without one."""
+    spec: dict[str, Any] = {}
+    for layer in world_layers(path):
+        if (layer / "world.yaml").is_file():
+            spec.update(yaml.safe_load((layer / "world.yaml").read_text()) or {})
+    return spec
+
+
+def world_layers(path: Path) -> list[Path]:
+    """The folders a world reads, base first: the world itself, or a chain of `base:` in `world.yaml`.
+
+    A world folder with a `world.yaml` naming a `base` world holds only what differs from it: each
+    CSV row it has replaces the base's row with the same key (region and parameter, region and
+    occupation, origin and destination...) or adds a new one; files it lacks come from the base.
+    `world.yaml` may also list the `regions` to simulate: the others' rows are left out, and those
+    with corridors into a simulated region become external origins of migrants.
+    """
+    layers = [path]
+    while (layers[0] / "world.yaml").is_file():
+        spec = layers[0] / "world.yaml"
+        try:
+            raw = yaml.safe_load(spec.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(str(spec), "unreadable", f"a YAML mapping ({exc.__class__.__name__})") from None
+        if not isinstance(raw, dict) or set(raw) - WORLD_SPEC_KEYS:
+            keys = sorted(raw) if isinstance(raw, dict) else raw
+            raise ConfigError(str(spec), keys, f"a mapping with the keys {', '.join(sorted(WORLD_SPEC_KEYS))}")
+        if raw.get("base") is None:
+            break
+        base = _folder(raw["base"], relative_to=layers[0].parent)
+        if not base.is_dir():
+            names = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())
+            raise ConfigError(f"{spec}: base", raw["base"], f"a world folder or one of {names}")
+        if base.resolve() in {p.resolve() for p in layers}:
+            raise ConfigError(f"{spec}: base", raw["base"], "a world that does not lead back to this one")
+        layers.insert(0, base)
+    return layers
+
+
 def resolve_data_dir(data: str | Path) -> Path:
     """Folder of a world: a name under `fowsim/data`, or a path."""
-    path = Path(str(data)).expanduser()
-    if not path.is_absolute() and not path.exists() and (DATA_DIR / str(data)).is_dir():
-        path = DATA_DIR / str(data)
+    path = _folder(data)
     if not path.is_dir():
         names = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())
         raise ConfigError("world.data", str(data), f"a world folder or one of {names}")
-    missing = [f for f in WORLD_FILES if not (path / f).is_file()]
+    layers = world_layers(path)
+    missing = [f for f in WORLD_FILES if not any((p / f).is_file() for p in layers)]
     if missing:
         raise ConfigError(
             "world.data", str(path), f"a folder holding {', '.join(WORLD_FILES)} (missing {', '.join(missing)})"
         )
     return path
+
+
+# the columns that identify a row of each file: a world built on a base replaces rows by these keys
+ROW_KEYS = {
+    "regions.csv": ("region", "parameter"),
+    "occupations.csv": ("occupation",),
+    "employment.csv": ("region", "occupation"),
+    "corridors.csv": ("origin", "destination"),
+    "parameters.csv": ("parameter",),
+}
+
+
+def _table(path: Path, file: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`file` of the world at `path`, merged over its base worlds by `ROW_KEYS` (later layers win)."""
+    rows: dict[tuple[str, ...], dict[str, str]] = {}
+    key_cols, names, found = ROW_KEYS[file], list(columns), False
+    for layer in world_layers(path):
+        if not (layer / file).is_file():
+            continue
+        df = _read_csv(layer / file, columns)
+        found = True
+        names += [c for c in df.columns if c not in names]
+        mine: dict[tuple[str, ...], dict[str, str]] = {}
+        for row in df.to_dict("records"):
+            key = tuple(str(row[c]).strip() for c in key_cols)
+            if key in mine:
+                raise ConfigError(f"{layer.name}/{file}", "/".join(key), f"each {'/'.join(key_cols)} once")
+            mine[key] = row
+        rows.update(mine)  # a replaced row keeps its place; new rows come last
+    if not found:
+        raise ConfigError("world.data", str(path), f"a folder holding {file}")
+    return pd.DataFrame(list(rows.values()), columns=names).fillna("")
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -223,7 +310,7 @@ def _number(file: str, key: str, raw: str, kind: str = "real") -> float:
 
 
 def _regions(path: Path) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
-    df = _read_csv(path / "regions.csv", ("region", "parameter", "value"))
+    df = _table(path, "regions.csv", ("region", "parameter", "value"))
     regions = tuple(dict.fromkeys(df["region"].str.strip()))
     table: dict[str, dict[str, float]] = {r: {} for r in regions}
     for row in df.itertuples(index=False):
@@ -248,7 +335,7 @@ def _regions(path: Path) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
 
 
 def _occupations(path: Path) -> pd.DataFrame:
-    df = _read_csv(path / "occupations.csv", OCCUPATION_COLUMNS)
+    df = _table(path, "occupations.csv", OCCUPATION_COLUMNS)
     df["occupation"] = df["occupation"].str.strip()
     dup = df["occupation"][df["occupation"].duplicated()].tolist()
     if dup:
@@ -264,11 +351,15 @@ def _occupations(path: Path) -> pd.DataFrame:
     return df
 
 
-def _employment(path: Path, regions: tuple[str, ...], occupations: tuple[str, ...]) -> np.ndarray:
-    df = _read_csv(path / "employment.csv", ("region", "occupation", "share"))
+def _employment(
+    path: Path, regions: tuple[str, ...], occupations: tuple[str, ...], dropped: tuple[str, ...] = ()
+) -> np.ndarray:
+    df = _table(path, "employment.csv", ("region", "occupation", "share"))
     emp = np.zeros((len(regions), len(occupations)))
     for row in df.itertuples(index=False):
         r, o = row.region.strip(), row.occupation.strip()
+        if r in dropped:
+            continue
         if r not in regions:
             raise ConfigError("employment.csv.region", r, f"one of {list(regions)}")
         if o not in occupations:
@@ -280,8 +371,11 @@ def _employment(path: Path, regions: tuple[str, ...], occupations: tuple[str, ..
     return emp / emp.sum(axis=1, keepdims=True)
 
 
-def _corridors(path: Path, regions: tuple[str, ...], origins: tuple[str, ...]) -> Corridors:
-    df = _read_csv(path / "corridors.csv", CORRIDOR_COLUMNS)
+def _corridors(
+    path: Path, regions: tuple[str, ...], origins: tuple[str, ...], dropped: tuple[str, ...] = ()
+) -> Corridors:
+    df = _table(path, "corridors.csv", CORRIDOR_COLUMNS)
+    df = df[~df["destination"].str.strip().isin(dropped)]
     kinds = {
         "initial_stock": "nonnegative",
         "migration_cost": "nonnegative",
@@ -320,7 +414,7 @@ def _corridors(path: Path, regions: tuple[str, ...], origins: tuple[str, ...]) -
 
 
 def _parameters(path: Path, overrides: dict[str, Any]) -> dict[str, float]:
-    df = _read_csv(path / "parameters.csv", ("parameter", "value", "kind", "source"))
+    df = _table(path, "parameters.csv", ("parameter", "value", "kind", "source"))
     params = {p.strip(): _number("parameters.csv", p.strip(), v) for p, v in zip(df["parameter"], df["value"])}
     for key, value in (overrides or {}).items():
         if key not in params:
@@ -369,16 +463,38 @@ def _network_csv(file: Path, occupations: tuple[str, ...]) -> np.ndarray:
     return net / net.sum(axis=1, keepdims=True)
 
 
+def _simulated_regions(
+    path: Path, regions: tuple[str, ...], params: dict[str, np.ndarray]
+) -> tuple[tuple[str, ...], dict[str, np.ndarray], tuple[str, ...], tuple[str, ...]]:
+    """Keep the `regions` that world.yaml lists (all without a list).
+
+    Returns the simulated regions, their parameters, the regions left out, and those of the left-out
+    regions that send migrants into a simulated one (they become external origins).
+    """
+    keep = world_spec(path).get("regions")
+    if keep is None:
+        return regions, params, (), ()
+    if not isinstance(keep, list) or not keep or any(r not in regions for r in keep) or len(set(keep)) < len(keep):
+        raise ConfigError(f"{path / 'world.yaml'}: regions", keep, f"a list of distinct regions from {list(regions)}")
+    idx = [regions.index(r) for r in keep]
+    dropped = tuple(r for r in regions if r not in keep)
+    df = _table(path, "corridors.csv", CORRIDOR_COLUMNS)
+    into = df[df["destination"].str.strip().isin(keep)]["origin"].str.strip()
+    sending = tuple(r for r in dropped if r in set(into))
+    return tuple(keep), {k: v[idx] for k, v in params.items()}, dropped, sending
+
+
 def load_world(cfg: Any) -> World:
     """Read and check the world described by the `world` config node (a mapping)."""
     get = cfg.get if hasattr(cfg, "get") else lambda k, d=None: getattr(cfg, k, d)
     path = resolve_data_dir(get("data", "default"))
     regions, region_params = _regions(path)
+    regions, region_params, dropped, sending = _simulated_regions(path, regions, region_params)
     external = tuple(get("external_origins", ()) or ())
     clash = [e for e in external if e in regions]
     if clash:
         raise ConfigError("world.external_origins", clash[0], "names that are not simulated regions")
-    origins = regions + external
+    origins = regions + sending + tuple(e for e in external if e not in sending)
     occ = _occupations(path)
     occupations = tuple(occ["occupation"])
     self_loop = float(get("self_loop", 0.5503))
@@ -394,14 +510,17 @@ def load_world(cfg: Any) -> World:
     # calibration.yaml: fitted per-region values, and fitted model parameters (which replace
     # parameters.csv; a config's world.params still wins)
     calibration, info, fitted = {}, {}, {}
-    cal_file = path / "calibration.yaml"
-    if cal_file.is_file():
+    layers = world_layers(path)
+    # the world's own calibration, else its nearest base's (regions it does not cover keep regions.csv)
+    cal_file = next((p / "calibration.yaml" for p in reversed(layers) if (p / "calibration.yaml").is_file()), None)
+    if cal_file is not None:
         raw = yaml.safe_load(cal_file.read_text()) or {}
         info = {k: v for k, v in raw.items() if k not in ("values", "parameters")}
         for key, per_region in (raw.get("values") or {}).items():
             calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
         fitted = dict(raw.get("parameters") or {})
-    sources = (path / "SOURCES.md").read_text() if (path / "SOURCES.md").is_file() else ""
+    notes = [p / "SOURCES.md" for p in reversed(layers) if (p / "SOURCES.md").is_file()]
+    sources = "\n\n".join(f.read_text() for f in notes)
     return World(
         name=str(get("name", path.name)),
         regions=regions,
@@ -415,9 +534,9 @@ def load_world(cfg: Any) -> World:
         exposure=occ["automation_exposure"].to_numpy(float),
         relative_wage=occ["relative_wage"].to_numpy(float),
         tasks=tasks,
-        employment=_employment(path, regions, occupations),
+        employment=_employment(path, regions, occupations, dropped),
         network=network,
-        corridors=_corridors(path, regions, origins),
+        corridors=_corridors(path, regions, origins, dropped),
         params=_parameters(path, {**fitted, **dict(get("params", {}) or {})}),
         calibration=calibration,
         calibration_info=info,
