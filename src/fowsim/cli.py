@@ -14,6 +14,9 @@ USAGE = """usage: fowsim <command> [args]
 
 commands:
   run [overrides...]   run one scenario (Hydra overrides, e.g. shock=gradual workers=200000)
+  sweep [overrides...] run every combination (policy=a,b seed='range(5)', +experiment=NAME) on all
+                       cores (hydra/launcher=submitit_slurm for a cluster); resumable; ends in sweep.nc
+  collect SWEEP_DIR    (re)build SWEEP_DIR/sweep.nc from the finished runs
   validate [--quick]   run the validation checks and write the report (docs/validation/)
   bench [--sizes ...]  throughput and memory of the model, and the speed-up over a naive Mesa model
   version              print the version
@@ -39,6 +42,7 @@ def _run_task(cfg) -> None:
     import logging
 
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     from fowsim.errors import ConfigError, ExtensionError
     from fowsim.io import write_run
@@ -49,6 +53,11 @@ def _run_task(cfg) -> None:
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        from fowsim.sweep import run_job
+
+        run_job(cfg, out)
+        return
     try:
         scenario = build_scenario(cfg)
         model = LabourMarketModel(scenario)
@@ -65,7 +74,10 @@ def _run_task(cfg) -> None:
 
 
 def run(argv: list[str]) -> None:
-    """`fowsim run`: one scenario through Hydra."""
+    """`fowsim run`: one scenario through Hydra (`-m`: a sweep, as `fowsim sweep`)."""
+    if "-m" in argv or "--multirun" in argv:
+        sweep([a for a in argv if a not in ("-m", "--multirun")])
+        return
     import hydra
 
     from fowsim.config import config_dir, normalise_overrides, register_schema
@@ -74,6 +86,45 @@ def run(argv: list[str]) -> None:
     sys.argv = ["fowsim run", *normalise_overrides(argv)]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     main_fn()
+
+
+def sweep(argv: list[str]) -> None:
+    """`fowsim sweep`: the runs of a multirun, on all local cores by default; then `sweep.nc`."""
+    import hydra
+
+    from fowsim import sweep as sw
+    from fowsim.config import config_dir, normalise_overrides, register_schema
+    from fowsim.errors import ConfigError
+
+    if any(a.startswith("-") for a in argv):
+        _fail(f"fowsim sweep takes overrides only (key=value, key=a,b,c, seed='range(N)'), not {argv[0]!r}")
+    try:
+        plan = sw.plan(argv)
+        sw.check(plan)
+    except ConfigError as exc:
+        _fail(str(exc))
+    launcher = plan.launcher or ["hydra/launcher=joblib"]
+    hydra_args = [o for o in argv if not o.startswith(("hydra.sweep.dir=", *sw.LAUNCHER_KEYS))]
+    print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
+    register_schema()
+    sys.argv = ["fowsim sweep", "-m", *normalise_overrides(hydra_args), f"hydra.sweep.dir={plan.folder}", *launcher]
+    main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
+    started = __import__("time").time()
+    with sw.Watch(plan):
+        try:
+            main_fn()
+        except SystemExit as exc:  # Hydra reports its own errors and exits
+            if exc.code:
+                sw.write_manifest(plan, started)
+                raise
+    raise SystemExit(sw.finish(plan, started))
+
+
+def collect(argv: list[str]) -> None:
+    """`fowsim collect SWEEP_DIR`: (re)build `sweep.nc` from the finished runs."""
+    from fowsim.collect import main as collect_main
+
+    raise SystemExit(collect_main(argv))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,6 +136,10 @@ def main(argv: list[str] | None = None) -> None:
     command, rest = argv[0], argv[1:]
     if command == "run":
         run(rest)
+    elif command == "sweep":
+        sweep(rest)
+    elif command == "collect":
+        collect(rest)
     elif command == "validate":
         from fowsim.validation.report import main as validate_main
 
@@ -100,4 +155,4 @@ def main(argv: list[str] | None = None) -> None:
 
         print(__version__)
     else:
-        _fail(f"unknown command {command!r}; one of run, validate, bench, version (see fowsim --help)")
+        _fail(f"unknown command {command!r}; one of run, sweep, collect, validate, bench, version (see fowsim --help)")

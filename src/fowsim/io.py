@@ -47,8 +47,8 @@ def write_json(obj: Any, path: str | Path) -> Path:
 
 
 def write_run(ds: xr.Dataset, folder: str | Path) -> tuple[Path, Path]:
-    """Write `results.nc` and `summary.json` into `folder`; the summary last, as the mark of completion."""
+    """Write `summary.json` and `results.nc` into `folder`; `results.nc` last, as the mark of a finished run."""
     folder = Path(folder)
-    nc = write_dataset(ds, folder / "results.nc")
     js = write_json(summary(ds), folder / "summary.json")
+    nc = write_dataset(ds, folder / "results.nc")
     return nc, js

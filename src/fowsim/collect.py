@@ -1,0 +1,198 @@
+"""`sweep.nc`: every run of a sweep in one labelled dataset, one dimension per swept key plus `seed`.
+
+`collect(folder)` reads the sweep's runs one at a time (never all in memory) and writes them into a
+NetCDF file whose variables are those of a run with the swept dimensions in front, e.g.
+`unemployment_rate(policy, shock, seed, time, region)`. Runs that failed or are missing stay NaN,
+and the variable `run_status` (with `run_error` and `run_config`) says which, so there is never a
+silent gap. The file is written next to the runs under a temporary name, then renamed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import netCDF4
+import numpy as np
+import xarray as xr
+import yaml
+
+STATUS = ("done", "failed", "missing")
+
+
+def _runs(folder: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The runs (num, dir, overrides, status) and the swept keys, from sweep.json or the run folders."""
+    from fowsim.sweep import ERROR_FILE, MANIFEST
+
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        spec = json.loads(manifest.read_text())
+        runs, swept = spec["runs"], spec["swept"]
+        for r in runs:  # the folders are the truth: a run may have finished since
+            d = folder / r["dir"]
+            r["status"] = (
+                "done" if (d / "results.nc").is_file() else ("failed" if (d / ERROR_FILE).is_file() else r["status"])
+            )
+        return runs, swept
+    runs = []
+    for d in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").is_file()), key=_num):
+        overrides = yaml.safe_load((d / ".hydra" / "overrides.yaml").read_text()) or []
+        state = "done" if (d / "results.nc").is_file() else ("failed" if (d / ERROR_FILE).is_file() else "missing")
+        runs.append({"num": _num(d), "dir": d.name, "overrides": overrides, "status": state})
+    if not runs:
+        raise FileNotFoundError(f"{folder}: not a sweep folder (no sweep.json and no run folders with .hydra/)")
+    swept: dict[str, list[str]] = {}
+    for r in runs:
+        for item in r["overrides"]:
+            if "=" in item and not item.startswith("hydra"):
+                key, value = item.split("=", 1)
+                values = swept.setdefault(key.lstrip("+~"), [])
+                if value not in values:
+                    values.append(value)
+    return runs, {k: v for k, v in swept.items() if len(v) > 1 or k == "seed"}
+
+
+def _num(d: Path) -> int:
+    return int(d.name) if d.name.isdigit() else 10**9
+
+
+def _coordinate(values: list[str]) -> np.ndarray:
+    """Swept values as numbers where they all are, else as text."""
+    for kind in (int, float):
+        try:
+            return np.array([kind(v) for v in values])
+        except ValueError:
+            continue
+    return np.array(values, dtype=object)
+
+
+def collect(folder: str | Path, out: str | Path | None = None) -> Path:
+    """Build `folder/sweep.nc` (or `out`) from the sweep's runs; returns its path."""
+    folder = Path(folder)
+    runs, swept = _runs(folder)
+    swept = dict(swept)
+    if "seed" not in swept:
+        swept["seed"] = ["0"]
+    keys = [k for k in swept if k != "seed"] + ["seed"]
+    done = [r for r in runs if r["status"] == "done"]
+    if not done:
+        raise ValueError(f"{folder}: no finished run to collect")
+    # the template: the longest finished run (runs may differ only in their horizon)
+    lengths = {}
+    for r in done:
+        with netCDF4.Dataset(folder / r["dir"] / "results.nc") as nc:
+            lengths[r["dir"]] = len(nc.dimensions["time"])
+    template_dir = max(lengths, key=lengths.get)
+    with xr.open_dataset(folder / template_dir / "results.nc") as first:
+        first = first.load()
+    timed = [v for v in first.data_vars if "time" in first[v].dims]
+    static = [v for v in first.data_vars if v not in timed]
+    shape = [len(swept[k]) for k in keys]
+    skeleton = xr.Dataset(
+        {v: first[v] for v in static},
+        coords={**{c: first[c] for c in first.coords}, **{k: (k, _coordinate(swept[k])) for k in keys}},
+    )
+    skeleton["seed"].attrs.update({"standard_name": "realization", "long_name": "seed of the run (a replicate)"})
+    for k in keys[:-1]:
+        skeleton[k].attrs["long_name"] = f"swept config key {k}"
+    index = {k: {v: i for i, v in enumerate(swept[k])} for k in keys}
+    status = np.full(shape, STATUS.index("missing"), dtype=np.int8)
+    errors = np.full(shape, "", dtype=object)
+    configs = np.full(shape, "", dtype=object)
+    position = {}
+    for r in runs:
+        values = dict(item.split("=", 1) for item in r["overrides"] if "=" in item)
+        values = {k.lstrip("+~"): v for k, v in values.items()}
+        pos = tuple(index[k].get(values.get(k, swept[k][0]), -1) for k in keys)
+        if -1 in pos:
+            continue
+        position[r["dir"]] = pos
+        status[pos] = STATUS.index(r["status"]) if r["status"] in STATUS else STATUS.index("missing")
+        if r["status"] == "failed":
+            errors[pos] = r.get("error") or _error_line(folder / r["dir"])
+        configs[pos] = " ".join(r["overrides"])
+    flags = {"long_name": "status of the run", "flag_values": np.arange(3, dtype=np.int8),
+             "flag_meanings": " ".join(STATUS)}  # fmt: skip
+    skeleton["run_status"] = (keys, status, flags)
+    skeleton["run_error"] = (keys, errors, {"long_name": "last line of the error of a failed run"})
+    skeleton["run_folder"] = (keys, np.array(_folders(keys, shape, position), dtype=object),
+                              {"long_name": "folder of the run, relative to the sweep"})  # fmt: skip
+    skeleton.attrs.update({
+        "title": f"fowsim sweep: {folder.name}",
+        "Conventions": "CF-1.8",
+        "source": first.attrs.get("source", "fowsim"),
+        "swept_keys": json.dumps(keys),
+        "runs_done": int((status == 0).sum()),
+        "runs_failed": int((status == 1).sum()),
+        "runs_missing": int((status == 2).sum()),
+        "scale_people_per_worker": first.attrs.get("scale_people_per_worker", np.nan),
+        "price_year": first.attrs.get("price_year", 2019),
+        "currency": first.attrs.get("currency", "EUR"),
+    })  # fmt: skip
+    target = Path(out) if out else folder / "sweep.nc"
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        skeleton.to_netcdf(tmp, engine="netcdf4")
+        with netCDF4.Dataset(tmp, "a") as nc:
+            variables = {}
+            for v in timed:
+                dims = (*keys, *first[v].dims)
+                chunks = [1] * len(keys) + [nc.dimensions[d].size for d in first[v].dims]
+                var = nc.createVariable(v, "f8", dims, zlib=True, complevel=1, fill_value=np.nan, chunksizes=chunks)
+                var.setncatts({a: first[v].attrs[a] for a in ("units", "long_name") if a in first[v].attrs})
+                variables[v] = var
+            config_var = nc.createVariable("run_config", str, tuple(keys))
+            config_var.long_name = "resolved config of the run (JSON), or its overrides where it did not finish"
+            for r in done:
+                pos = position.get(r["dir"])
+                if pos is None:
+                    continue
+                with netCDF4.Dataset(folder / r["dir"] / "results.nc") as run:
+                    for v, var in variables.items():
+                        data = run.variables[v][:]
+                        var[pos + tuple(slice(0, n) for n in data.shape)] = np.ma.filled(data, np.nan)
+                    configs[pos] = run.getncattr("config") if "config" in run.ncattrs() else configs[pos]
+            for pos in np.ndindex(*shape):
+                config_var[pos] = configs[pos]
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _folders(keys: list[str], shape: list[int], position: dict[str, tuple]) -> np.ndarray:
+    out = np.full(shape, "", dtype=object)
+    for d, pos in position.items():
+        out[pos] = d
+    return out
+
+
+def _error_line(d: Path) -> str:
+    from fowsim.sweep import ERROR_FILE
+
+    lines = [x for x in (d / ERROR_FILE).read_text().splitlines() if x.strip()] if (d / ERROR_FILE).is_file() else []
+    return lines[-1] if lines else "unknown error"
+
+
+def main(argv: list[str]) -> int:
+    """`fowsim collect SWEEP_DIR [-o FILE]`: returns the exit code (1 if runs failed or are missing)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="fowsim collect", description="(Re)build sweep.nc from a sweep's runs.")
+    parser.add_argument("folder")
+    parser.add_argument("-o", "--out", help="where to write (default: SWEEP_DIR/sweep.nc)")
+    args = parser.parse_args(argv)
+    try:
+        path = collect(args.folder, args.out)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        print(f"fowsim: error: {exc}", file=sys.stderr)
+        return 2
+    with xr.open_dataset(path) as ds:
+        done, failed, missing = (int(ds.attrs[f"runs_{s}"]) for s in STATUS)
+        dims = ", ".join(f"{k}={ds.sizes[k]}" for k in json.loads(ds.attrs["swept_keys"]))
+    print(f"{path}: {dims}; {done} runs done, {failed} failed, {missing} missing")
+    return 1 if failed or missing else 0

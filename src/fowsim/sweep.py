@@ -1,0 +1,290 @@
+"""Sweeps: the runs of a Hydra multirun, planned, checked, watched and accounted for.
+
+`fowsim sweep [overrides]` (and `fowsim run -m`) expands the sweep the way Hydra's basic sweeper
+does (comma lists, `range()`, `choice()`, and an experiment's `hydra.sweeper.params`), checks
+every distinct configuration before any run starts, and picks a sweep folder that depends only on
+the sweep (not on the clock or the launcher), so that the same command run again resumes it: a
+run whose `results.nc` holds the same resolved config is skipped. Runs go to Hydra's launcher:
+`joblib` on all local cores by default, `hydra/launcher=submitit_local` or `submitit_slurm` for
+clusters. A run that fails writes `error.txt` in its folder and the others go on. While the sweep
+runs, a line on stderr counts runs done, failed and left. At the end `sweep.json` records every
+run's status and `fowsim.collect` builds `sweep.nc`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fowsim.errors import ConfigError
+
+LAUNCHER_KEYS = ("hydra/launcher", "hydra.launcher.")
+MANIFEST = "sweep.json"
+ERROR_FILE = "error.txt"
+
+
+@dataclass
+class Plan:
+    """The runs of a sweep: their overrides (in Hydra's job order), the swept keys, and the folder."""
+
+    overrides: list[str]  # the command line, as given
+    jobs: list[list[str]]  # each run's overrides (the command line's fixed ones, then its sweep values)
+    swept: dict[str, list[str]]  # swept key -> its values, in order
+    folder: Path
+    launcher: list[str] = field(default_factory=list)  # the launcher overrides
+
+    def job_dir(self, num: int) -> Path:
+        """The folder of run `num`."""
+        return self.folder / str(num)
+
+
+def _hydra_overrides(overrides: list[str]) -> list:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        return OverridesParser.create().parse_overrides(overrides)
+    except OverrideParseException as exc:
+        bad = next((o for o in overrides if _parse_one(o) is None), " ".join(overrides))
+        why = str(exc).splitlines()[0]
+        raise ConfigError("sweep override", bad, f"key=value, key=a,b,c or key=range(start,stop) ({why})") from None
+
+
+def _parse_one(override: str):
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        return OverridesParser.create().parse_overrides([override])
+    except OverrideParseException:
+        return None
+
+
+def _sweeper_params(fixed: list[str]) -> list[str]:
+    """`hydra.sweeper.params` of the config the fixed overrides compose (an experiment's sweep)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+
+    from fowsim.config import config_dir, register_schema
+
+    register_schema()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=fixed, return_hydra_config=True)
+    except HydraException as exc:
+        raise ConfigError("sweep", " ".join(fixed), f"overrides that compose ({str(exc).splitlines()[0]})") from None
+    finally:
+        GlobalHydra.instance().clear()
+    node = cfg.hydra.sweeper.get("params")
+    params = OmegaConf.to_container(node, resolve=False) if node is not None else {}
+    return [f"{k}={' '.join(str(v).split())}" for k, v in params.items()]
+
+
+def plan(overrides: list[str], folder: str | Path | None = None, root: str | Path = "multirun") -> Plan:
+    """Expand the sweep `overrides` into runs, as Hydra's basic sweeper will, and name its folder.
+
+    The folder is `root/<experiment or "sweep">-<hash of the overrides>` unless given (or set with
+    `hydra.sweep.dir=`): the launcher and its settings do not enter the hash, so the same sweep
+    through joblib or Slurm lands in the same folder.
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    launcher = [o for o in overrides if o.startswith(LAUNCHER_KEYS)]
+    given = [o for o in overrides if o.startswith("hydra.sweep.dir=")]
+    model = [o for o in overrides if o not in launcher and o not in given and not o.startswith("hydra.")]
+    parsed = _hydra_overrides(model)
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    # as Hydra's basic sweeper: the config's sweep first, then the command line (a key given in
+    # both keeps the config's place and takes the command line's values)
+    expanded = _hydra_overrides(_sweeper_params(fixed) + model)
+    for o in expanded:
+        if o.is_sweep_override() and not list(o.sweep_iterator()):
+            raise ConfigError(o.get_key_element(), o.input_line.split("=", 1)[1], "a non-empty list of values")
+    jobs = [job for batch in BasicSweeper.split_arguments(expanded, None) for job in batch]
+    swept: dict[str, list[str]] = {}
+    for job in jobs:
+        for item in job:
+            key, value = item.split("=", 1)
+            values = swept.setdefault(key.lstrip("+~"), [])
+            if value not in values:
+                values.append(value)
+    swept = {k: v for k, v in swept.items() if len(v) > 1 or any(o.get_key_element() == k and o.is_sweep_override()
+                                                                   for o in expanded)}  # fmt: skip
+    if folder is None and given:
+        folder = given[-1].split("=", 1)[1]
+    if folder is None:
+        name = next((o.split("=", 1)[1] for o in model if o.startswith("+experiment=")), "sweep")
+        digest = hashlib.sha1(json.dumps(sorted(model)).encode()).hexdigest()[:8]
+        folder = Path(root) / f"{name}-{digest}"
+    return Plan(overrides=list(overrides), jobs=jobs, swept=swept, folder=Path(folder), launcher=launcher)
+
+
+def check(p: Plan) -> None:
+    """Build every distinct configuration of the sweep (seeds aside) before any run starts.
+
+    A bad value fails here with the one line of `ConfigError`, before anything is written.
+    """
+    from fowsim.config import compose
+    from fowsim.scenario import as_dict, build_scenario
+
+    seen = set()
+    for job in p.jobs:
+        key = tuple(o for o in job if not o.startswith("seed="))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            build_scenario(as_dict(compose(list(key))))
+        except ConfigError:
+            raise
+        except Exception as exc:  # a composition error of Hydra: one line
+            raise ConfigError(
+                "sweep run", " ".join(key), f"overrides that compose ({str(exc).splitlines()[0]})"
+            ) from None
+
+
+def status(p: Plan) -> dict[str, list[int]]:
+    """Runs by status: done (results.nc), failed (error.txt), missing (neither)."""
+    out: dict[str, list[int]] = {"done": [], "failed": [], "missing": []}
+    for num in range(len(p.jobs)):
+        d = p.job_dir(num)
+        if (d / "results.nc").is_file():
+            out["done"].append(num)
+        elif (d / ERROR_FILE).is_file():
+            out["failed"].append(num)
+        else:
+            out["missing"].append(num)
+    return out
+
+
+def write_manifest(p: Plan, started: float) -> Path:
+    """`sweep.json`: the command, the swept keys, and each run's overrides, folder and status."""
+    st = status(p)
+    state = {n: s for s, nums in st.items() for n in nums}
+    runs = []
+    for num, job in enumerate(p.jobs):
+        entry: dict[str, Any] = {"num": num, "dir": str(num), "overrides": job, "status": state[num]}
+        if state[num] == "failed":
+            entry["error"] = _first_error_line(p.job_dir(num))
+        runs.append(entry)
+    manifest = {"command": ["fowsim", "sweep", *p.overrides], "swept": p.swept, "runs": runs,
+                "counts": {k: len(v) for k, v in st.items()}, "seconds": round(time.time() - started, 1)}  # fmt: skip
+    p.folder.mkdir(parents=True, exist_ok=True)
+    tmp = p.folder / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n")
+    tmp.replace(p.folder / MANIFEST)
+    return p.folder / MANIFEST
+
+
+def _first_error_line(d: Path) -> str:
+    lines = [x for x in (d / ERROR_FILE).read_text().splitlines() if x.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+class Watch:
+    """A line on stderr, refreshed every `every` seconds: runs done, failed, left, and the time left."""
+
+    def __init__(self, p: Plan, every: float = 2.0, stream=None) -> None:
+        self.p, self.every, self.stream = p, every, stream or sys.stderr
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self.start = time.time()
+        self.done0 = len(status(p)["done"])  # finished before this invocation (resumed)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.line(final=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            self.line()
+
+    def line(self, final: bool = False) -> None:
+        """Write the line once (`final`: with a newline and no estimate)."""
+        st = status(self.p)
+        done, failed, left = len(st["done"]), len(st["failed"]), len(st["missing"])
+        elapsed = time.time() - self.start
+        new = done + failed - self.done0
+        eta = f", ~{_duration(elapsed / new * left)} left" if new > 0 and left and not final else ""
+        text = f"sweep: {done}/{len(self.p.jobs)} done, {failed} failed, {left} left, {_duration(elapsed)}{eta}"
+        end = "\n" if final or not self.stream.isatty() else ""
+        self.stream.write(("\r" if self.stream.isatty() else "") + text + end)
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def _same_config(results: Path, scenario) -> bool:
+    """Whether `results` was written by a run of exactly this scenario (its resolved config)."""
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(results) as ds:
+            return ds.attrs.get("config") == json.dumps(scenario.config, sort_keys=True, default=str)
+    except (OSError, ValueError):
+        return False
+
+
+def run_job(cfg, out: Path) -> None:
+    """One run of a sweep, in its folder `out`: skipped if done with the same config; errors to `error.txt`.
+
+    A run never raises: a failure is written to `error.txt` (the traceback) and the sweep goes on.
+    """
+    import traceback
+
+    from fowsim.io import _atomic, write_run
+    from fowsim.model import LabourMarketModel
+    from fowsim.scenario import build_scenario
+
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.tmp"):  # left by a run killed while writing
+        stale.unlink(missing_ok=True)
+    try:
+        scenario = build_scenario(cfg)
+        if (out / "results.nc").is_file() and _same_config(out / "results.nc", scenario):
+            return
+        (out / ERROR_FILE).unlink(missing_ok=True)
+        (out / "results.nc").unlink(missing_ok=True)
+        model = LabourMarketModel(scenario).run()
+        write_run(model.results(), out)
+    except Exception:
+        text = traceback.format_exc()
+        _atomic(out / ERROR_FILE, lambda tmp: Path(tmp).write_text(text))
+
+
+def finish(p: Plan, started: float, stream=None) -> int:
+    """After the launcher: `sweep.json`, the list of what failed or is missing, `sweep.nc`; the exit code."""
+    from fowsim.collect import collect
+
+    stream = stream or sys.stderr
+    write_manifest(p, started)
+    st = status(p)
+    for num in st["failed"]:
+        stream.write(f"failed: run {num} ({' '.join(p.jobs[num])}): {_first_error_line(p.job_dir(num))}"
+                     f" [{p.job_dir(num) / ERROR_FILE}]\n")  # fmt: skip
+    for num in st["missing"]:
+        stream.write(f"missing: run {num} ({' '.join(p.jobs[num])}): no results in {p.job_dir(num)}\n")
+    if st["done"]:
+        path = collect(p.folder)
+        stream.write(f"sweep.nc: {path}\n")
+    bad = len(st["failed"]) + len(st["missing"])
+    if bad:
+        stream.write(f"sweep: {bad} of {len(p.jobs)} runs did not finish; run the same command again to retry them\n")
+    return 1 if bad else 0

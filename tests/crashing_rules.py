@@ -1,0 +1,14 @@
+"""Worker rules that crash the run with seed 1 in its third month (for the sweep tests)."""
+
+from __future__ import annotations
+
+from fowsim.rules import WorkerRules
+
+
+class CrashOnSeedOne(WorkerRules):
+    """As `WorkerRules`, but the run with seed 1 raises in month 2."""
+
+    def seeks_training(self, model, idx):
+        if model.scenario.seed == 1 and model.t == 2:
+            raise RuntimeError("deliberate crash of the run with seed 1")
+        return super().seeks_training(model, idx)

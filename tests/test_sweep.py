@@ -1,0 +1,149 @@
+"""`fowsim sweep` and `fowsim collect`: all cores, resumable, failures recorded, one labelled sweep.nc."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from fowsim import sweep as sw
+from fowsim.collect import collect
+
+ROOT = Path(__file__).parents[1]
+SMALL = ("workers=2000", "months=6")
+
+
+def fowsim(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "fowsim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env=env, **kw)  # fmt: skip
+
+
+def data_vars(ds: xr.Dataset) -> xr.Dataset:
+    out = ds.drop_vars(["run_folder", "run_config"])
+    out.attrs.pop("title")  # names the folder
+    return out
+
+
+def test_a_sweep_ends_in_one_labelled_dataset_that_slices_as_expected(tmp_path):
+    out = tmp_path / "sweep"
+    p = fowsim("sweep", "policy=baseline,recognition", "seed=range(2)", *SMALL, f"hydra.sweep.dir={out}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "sweep: 4/4 done, 0 failed, 0 left" in p.stderr
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert manifest["counts"] == {"done": 4, "failed": 0, "missing": 0}
+    ds = xr.open_dataset(out / "sweep.nc")
+    assert ds.unemployment_rate.dims == ("policy", "seed", "time", "region")
+    assert list(ds.policy.values) == ["baseline", "recognition"] and list(ds.seed.values) == [0, 1]
+    assert ds.seed.attrs["standard_name"] == "realization"
+    assert (ds.run_status == 0).all()
+    mean = ds.sel(policy="recognition").mean("seed")
+    assert mean.unemployment_rate.dims == ("time", "region") and np.isfinite(mean.unemployment_rate).all()
+    # each cell is its run, exactly
+    for num, run in enumerate(manifest["runs"]):
+        keys = dict(o.split("=") for o in run["overrides"])
+        with xr.open_dataset(out / str(num) / "results.nc") as one:
+            cell = ds.sel(policy=keys["policy"], seed=int(keys["seed"]))
+            np.testing.assert_array_equal(cell.employed.values, one.employed.values)
+            assert json.loads(str(cell.run_config.values))["seed"] == int(keys["seed"])
+    # it round-trips through NetCDF
+    ds.to_netcdf(tmp_path / "copy.nc")
+    xr.testing.assert_identical(xr.open_dataset(tmp_path / "copy.nc").load(), ds.load())
+
+
+def test_sequential_and_parallel_sweeps_give_identical_datasets(tmp_path):
+    args = ("policy=baseline,reskilling", "seed=range(2)", "shock=rapid", *SMALL)
+    for launcher, name in (("hydra/launcher=basic", "seq"), ("hydra/launcher=joblib", "par")):
+        p = fowsim("sweep", *args, launcher, f"hydra.sweep.dir={tmp_path / name}", cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+    a, b = (xr.open_dataset(tmp_path / n / "sweep.nc") for n in ("seq", "par"))
+    xr.testing.assert_identical(data_vars(a), data_vars(b))
+    assert (a.run_config.values == b.run_config.values).all()
+
+
+def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
+    out = tmp_path / "sweep"
+    rules = "rules={_target_:tests.crashing_rules.CrashOnSeedOne}"
+    p = fowsim("sweep", "seed=range(3)", rules, *SMALL, f"hydra.sweep.dir={out}", cwd=tmp_path)
+    assert p.returncode == 1
+    assert "failed: run 1" in p.stderr and "deliberate crash of the run with seed 1" in p.stderr
+    assert "RuntimeError" in (out / "1" / "error.txt").read_text()
+    ds = xr.open_dataset(out / "sweep.nc")
+    assert list(ds.run_status.values) == [0, 1, 0]  # done, failed, done
+    assert "deliberate crash" in str(ds.run_error.sel(seed=1).values)
+    assert np.isnan(ds.employed.sel(seed=1)).all() and np.isfinite(ds.employed.sel(seed=0)).all()
+    assert ds.attrs["runs_failed"] == 1
+
+
+def test_a_killed_sweep_resumes_and_every_run_completes_once(tmp_path):
+    out = tmp_path / "sweep"
+    args = ("sweep", "seed=range(6)", "workers=60000", "months=24", "hydra/launcher=basic", f"hydra.sweep.dir={out}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "fowsim", *args], cwd=tmp_path, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.time() + 300
+    while len(list(out.glob("*/results.nc"))) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/results.nc")}
+    assert 2 <= len(first) < 6, "the sweep should be killed halfway"
+    assert not (out / "sweep.nc").exists()
+    p = fowsim(*args, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/results.nc")}
+    assert len(after) == 6
+    assert all(after[k] == t for k, t in first.items())  # finished runs were not run again
+    assert not list(out.rglob("*.tmp"))
+    ds = xr.open_dataset(out / "sweep.nc")
+    assert (ds.run_status == 0).all() and np.isfinite(ds.employed).all()
+    for num in range(6):  # no file is corrupt
+        with xr.open_dataset(out / str(num) / "results.nc") as one:
+            assert one.sizes["time"] == 24
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("nosuchkey=1,2", "nosuchkey"),
+        ("seed=range(0)", "seed='range(0)': a non-empty list of values"),
+        ("seed=range(1,", "sweep override='seed=range(1,'"),
+        ("policy=baseline,nosuch", "policy/nosuch"),
+        ("workers=100,-5", "workers=-5"),
+    ],
+)
+def test_bad_sweep_input_fails_in_one_line_and_writes_nothing(tmp_path, override, message):
+    p = fowsim("sweep", override, "months=2", cwd=tmp_path)
+    assert p.returncode != 0
+    lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
+    assert len(lines) == 1 and message in lines[0], p.stderr
+    assert not (tmp_path / "multirun").exists()
+
+
+def test_the_plan_matches_hydras_job_order_and_names_a_stable_folder():
+    a = sw.plan(["+experiment=pandemic", "seed=0", "workers=2000"])
+    arms = ("baseline", "pandemic_closure", "pandemic_closure_online", "online_training")
+    assert [j[0] for j in a.jobs] == [f"policy={p}" for p in arms]
+    b = sw.plan(["+experiment=pandemic", "seed=0", "workers=2000", "hydra/launcher=submitit_slurm"])
+    assert a.folder == b.folder and a.folder.name.startswith("pandemic-")  # the launcher does not move it
+    assert sw.plan(["+experiment=pandemic", "seed=1", "workers=2000"]).folder != a.folder
+
+
+def test_collect_reads_a_plain_hydra_multirun_too(tmp_path):
+    out = tmp_path / "sweep"
+    p = fowsim("sweep", "seed=0,1", *SMALL, f"hydra.sweep.dir={out}", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    (out / "sweep.json").unlink()
+    (out / "sweep.nc").unlink()
+    ds = xr.open_dataset(collect(out))
+    assert list(ds.seed.values) == [0, 1] and (ds.run_status == 0).all()
+    assert fowsim("collect", str(out), cwd=tmp_path).returncode == 0
+    assert fowsim("collect", str(tmp_path / "nothing"), cwd=tmp_path).returncode == 2
