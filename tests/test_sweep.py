@@ -59,14 +59,20 @@ def test_a_sweep_ends_in_one_labelled_dataset_that_slices_as_expected(tmp_path):
     xr.testing.assert_identical(xr.open_dataset(tmp_path / "copy.nc").load(), ds.load())
 
 
-def test_sequential_and_parallel_sweeps_give_identical_datasets(tmp_path):
+def test_sequential_parallel_and_submitit_sweeps_give_identical_datasets(tmp_path):
     args = ("policy=baseline,reskilling", "seed=range(2)", "shock=rapid", *SMALL)
-    for launcher, name in (("hydra/launcher=basic", "seq"), ("hydra/launcher=joblib", "par")):
+    launchers = {
+        "seq": "hydra/launcher=basic",
+        "par": "hydra/launcher=joblib",
+        "submitit": "hydra/launcher=submitit_local",
+    }
+    for name, launcher in launchers.items():
         p = fowsim("sweep", *args, launcher, f"hydra.sweep.dir={tmp_path / name}", cwd=tmp_path)
         assert p.returncode == 0, p.stderr
-    a, b = (xr.open_dataset(tmp_path / n / "sweep.nc") for n in ("seq", "par"))
-    xr.testing.assert_identical(data_vars(a), data_vars(b))
-    assert (a.run_config.values == b.run_config.values).all()
+    a, *others = (xr.open_dataset(tmp_path / n / "sweep.nc") for n in launchers)
+    for b in others:
+        xr.testing.assert_identical(data_vars(a), data_vars(b))
+        assert (a.run_config.values == b.run_config.values).all()
 
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):

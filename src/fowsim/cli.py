@@ -110,14 +110,17 @@ def sweep(argv: list[str]) -> None:
     sys.argv = ["fowsim sweep", "-m", *normalise_overrides(hydra_args), f"hydra.sweep.dir={plan.folder}", *launcher]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     started = __import__("time").time()
+    launcher_failed = False
     with sw.Watch(plan):
         try:
             main_fn()
-        except SystemExit as exc:  # Hydra reports its own errors and exits
-            if exc.code:
-                sw.write_manifest(plan, started)
-                raise
-    raise SystemExit(sw.finish(plan, started))
+        except SystemExit as exc:  # Hydra reports its own errors (a job the cluster lost, say) and exits
+            launcher_failed = bool(exc.code)
+        except Exception as exc:  # noqa: BLE001 - what the launcher raised; the runs' own state is below
+            print(f"fowsim: the launcher stopped: {exc.__class__.__name__}: {exc}".splitlines()[0], file=sys.stderr)
+            launcher_failed = True
+    code = sw.finish(plan, started)
+    raise SystemExit(code or int(launcher_failed))
 
 
 def collect(argv: list[str]) -> None:

@@ -214,15 +214,19 @@ class Watch:
             self.line()
 
     def line(self, final: bool = False) -> None:
-        """Write the line once (`final`: with a newline and no estimate)."""
+        """Write the line once (`final`: with a newline and no estimate); to a log, only when a run ends."""
         st = status(self.p)
         done, failed, left = len(st["done"]), len(st["failed"]), len(st["missing"])
+        tty = self.stream.isatty()
+        if not tty and not final and (done, failed) == getattr(self, "_last", None):
+            return
+        self._last = (done, failed)
         elapsed = time.time() - self.start
         new = done + failed - self.done0
         eta = f", ~{_duration(elapsed / new * left)} left" if new > 0 and left and not final else ""
         text = f"sweep: {done}/{len(self.p.jobs)} done, {failed} failed, {left} left, {_duration(elapsed)}{eta}"
-        end = "\n" if final or not self.stream.isatty() else ""
-        self.stream.write(("\r" if self.stream.isatty() else "") + text + end)
+        end = "\n" if final or not tty else ""
+        self.stream.write(("\r" if tty else "") + text + end)
         self.stream.flush()
 
 

@@ -1,0 +1,68 @@
+"""A sweep through a real single-node Slurm cluster (`.ci/slurm/start.sh`) with `submitit_slurm`.
+
+The cluster needs root and Debian's Slurm packages; where it cannot start (a laptop), the test skips
+and says why. `FOWSIM_SLURM=0` skips it on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+ROOT = Path(__file__).parents[1]
+START = ROOT / ".ci" / "slurm" / "start.sh"
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster():
+    if os.environ.get("FOWSIM_SLURM") == "0":
+        pytest.skip("FOWSIM_SLURM=0: the Slurm test is switched off")
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("starting a single-node Slurm cluster needs root (.ci/slurm/start.sh)")
+    if not shutil.which("sbatch") and not shutil.which("apt-get"):
+        pytest.skip("no Slurm here and no apt-get to install it (.ci/slurm/start.sh needs Debian)")
+    running = shutil.which("sinfo") and subprocess.run(["sinfo"], capture_output=True, timeout=30).returncode == 0
+    try:
+        p = subprocess.run(["bash", str(START)], capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        pytest.skip("the Slurm cluster did not start within 10 minutes")
+    if p.returncode != 0:
+        last = (p.stderr.strip() or p.stdout.strip() or "no output").splitlines()[-1]
+        pytest.skip(f"the Slurm cluster could not start: {last}")
+    yield "debug"
+    if not running:  # leave the machine as it was
+        subprocess.run(["bash", str(START.with_name("stop.sh"))], capture_output=True, timeout=120)
+
+
+def sweep(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "fowsim", "sweep", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=900, env=env)  # fmt: skip
+
+
+@pytest.mark.xdist_group("slurm")
+def test_a_sweep_through_slurm_matches_the_local_one_and_records_the_crash(slurm_cluster, tmp_path):
+    args = ("seed=range(3)", "policy=baseline,recognition", "rules={_target_:tests.crashing_rules.CrashOnSeedOne}",
+            "workers=2000", "months=6")  # fmt: skip
+    slurm = sweep(*args, "hydra/launcher=submitit_slurm", f"hydra.launcher.partition={slurm_cluster}",
+                  f"hydra.sweep.dir={tmp_path / 'slurm'}", cwd=tmp_path)  # fmt: skip
+    assert slurm.returncode == 1, slurm.stderr  # the runs with seed 1 crash
+    assert "deliberate crash of the run with seed 1" in slurm.stderr
+    assert list((tmp_path / "slurm" / ".submitit").glob("*"))  # the runs went through Slurm
+    local = sweep(*args, f"hydra.sweep.dir={tmp_path / 'local'}", cwd=tmp_path)
+    assert local.returncode == 1, local.stderr
+    a, b = (xr.open_dataset(tmp_path / n / "sweep.nc") for n in ("slurm", "local"))
+    assert (a.run_status.sel(seed=1) == 1).all() and (a.run_status.sel(seed=[0, 2]) == 0).all()
+    assert np.isnan(a.employed.sel(seed=1)).all()
+    same = a.drop_vars(["run_folder"])
+    same.attrs.pop("title")
+    other = b.drop_vars(["run_folder"])
+    other.attrs.pop("title")
+    xr.testing.assert_identical(same, other)
