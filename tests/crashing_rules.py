@@ -12,3 +12,14 @@ class CrashOnSeedOne(WorkerRules):
         if model.scenario.seed == 1 and model.t == 2:
             raise RuntimeError("deliberate crash of the run with seed 1")
         return super().seeks_training(model, idx)
+
+
+class DieOnSeedOne(WorkerRules):
+    """As `WorkerRules`, but the process of the run with seed 1 dies in month 2 (no traceback, no error.txt)."""
+
+    def seeks_training(self, model, idx):
+        if model.scenario.seed == 1 and model.t == 2:
+            import os
+
+            os._exit(3)
+        return super().seeks_training(model, idx)

@@ -66,3 +66,16 @@ def test_a_sweep_through_slurm_matches_the_local_one_and_records_the_crash(slurm
     other = b.drop_vars(["run_folder"])
     other.attrs.pop("title")
     xr.testing.assert_identical(same, other)
+
+
+@pytest.mark.xdist_group("slurm")
+def test_a_slurm_task_that_dies_is_reported_missing_and_the_sweep_does_not_hang(slurm_cluster, tmp_path):
+    out = tmp_path / "sweep"
+    p = sweep("seed=range(2)", "rules={_target_:tests.crashing_rules.DieOnSeedOne}", "workers=2000", "months=6",
+              "hydra/launcher=submitit_slurm", f"hydra.launcher.partition={slurm_cluster}", f"hydra.sweep.dir={out}",
+              cwd=tmp_path)  # fmt: skip
+    assert p.returncode == 1
+    assert "missing: run 1" in p.stderr
+    ds = xr.open_dataset(out / "sweep.nc")
+    assert list(ds.run_status.values) == [0, 2]  # done, missing
+    assert np.isfinite(ds.employed.sel(seed=0)).all() and np.isnan(ds.employed.sel(seed=1)).all()
