@@ -17,6 +17,7 @@ commands:
   sweep [overrides...] run every combination (policy=a,b seed='range(5)', +experiment=NAME) on all
                        cores (hydra/launcher=submitit_slurm for a cluster); resumable; ends in sweep.nc
   collect SWEEP_DIR    (re)build SWEEP_DIR/sweep.nc from the finished runs
+  report PATH [-o F]   HTML report of a run or a sweep folder (figures embedded, PNG/SVG beside it)
   validate [--quick]   run the validation checks and write the report (docs/validation/)
   bench [--sizes ...]  throughput and memory of the model, and the speed-up over a naive Mesa model
   version              print the version
@@ -107,7 +108,8 @@ def sweep(argv: list[str]) -> None:
     hydra_args = [o for o in argv if not o.startswith(("hydra.sweep.dir=", *sw.LAUNCHER_KEYS))]
     print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
     register_schema()
-    sys.argv = ["fowsim sweep", "-m", *normalise_overrides(hydra_args), f"hydra.sweep.dir={plan.folder}", *launcher]
+    folder = f"hydra.sweep.dir={sw.quoted(plan.folder)}"
+    sys.argv = ["fowsim sweep", "-m", *normalise_overrides(hydra_args), folder, *launcher]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     started = __import__("time").time()
     launcher_failed = False
@@ -123,11 +125,40 @@ def sweep(argv: list[str]) -> None:
     raise SystemExit(code or int(launcher_failed))
 
 
-def collect(argv: list[str]) -> None:
-    """`fowsim collect SWEEP_DIR`: (re)build `sweep.nc` from the finished runs."""
-    from fowsim.collect import main as collect_main
+def _path_command(prog: str, description: str, help_path: str, help_out: str, argv: list[str], action):
+    """A subcommand taking a path and `-o FILE`: `action(path, out)`; a bad path fails in one line (status 2)."""
+    import argparse
 
-    raise SystemExit(collect_main(argv))
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("path", help=help_path)
+    parser.add_argument("-o", "--out", help=help_out)
+    args = parser.parse_args(argv)
+    try:
+        return action(args.path, args.out)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        _fail(str(exc).splitlines()[0])
+
+
+def collect(argv: list[str]) -> None:
+    """`fowsim collect SWEEP_DIR [-o FILE]`: (re)build `sweep.nc`; status 1 if runs failed or are missing."""
+    from fowsim.collect import collect as build
+    from fowsim.collect import describe
+
+    path = _path_command("fowsim collect", "(Re)build sweep.nc from a sweep's runs.", "a sweep folder",
+                         "where to write (default: SWEEP_DIR/sweep.nc)", argv, build)  # fmt: skip
+    line = describe(path)
+    print(line)
+    raise SystemExit(0 if line.endswith(" 0 failed, 0 missing") else 1)
+
+
+def report(argv: list[str]) -> None:
+    """`fowsim report PATH [-o FILE]`: the HTML report of a run or a sweep."""
+    from fowsim.report import build
+
+    path = _path_command("fowsim report", "HTML report of a run or a sweep.",
+                         "a run folder (results.nc), a sweep folder (sweep.nc), or either file",
+                         "the HTML file to write (default: report.html beside the data)", argv, build)  # fmt: skip
+    print(f"report: {path}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         sweep(rest)
     elif command == "collect":
         collect(rest)
+    elif command == "report":
+        report(rest)
     elif command == "validate":
         from fowsim.validation.report import main as validate_main
 
@@ -158,4 +191,5 @@ def main(argv: list[str] | None = None) -> None:
 
         print(__version__)
     else:
-        _fail(f"unknown command {command!r}; one of run, sweep, collect, validate, bench, version (see fowsim --help)")
+        commands = "run, sweep, collect, report, validate, bench, version"
+        _fail(f"unknown command {command!r}; one of {commands} (see fowsim --help)")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -178,21 +177,9 @@ def _error_line(d: Path) -> str:
     return lines[-1] if lines else "unknown error"
 
 
-def main(argv: list[str]) -> int:
-    """`fowsim collect SWEEP_DIR [-o FILE]`: returns the exit code (1 if runs failed or are missing)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="fowsim collect", description="(Re)build sweep.nc from a sweep's runs.")
-    parser.add_argument("folder")
-    parser.add_argument("-o", "--out", help="where to write (default: SWEEP_DIR/sweep.nc)")
-    args = parser.parse_args(argv)
-    try:
-        path = collect(args.folder, args.out)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        print(f"fowsim: error: {exc}", file=sys.stderr)
-        return 2
+def describe(path: str | Path) -> str:
+    """One line on a sweep.nc: its swept dimensions and how many runs are done, failed and missing."""
     with xr.open_dataset(path) as ds:
         done, failed, missing = (int(ds.attrs[f"runs_{s}"]) for s in STATUS)
         dims = ", ".join(f"{k}={ds.sizes[k]}" for k in json.loads(ds.attrs["swept_keys"]))
-    print(f"{path}: {dims}; {done} runs done, {failed} failed, {missing} missing")
-    return 1 if failed or missing else 0
+    return f"{path}: {dims}; {done} runs done, {failed} failed, {missing} missing"

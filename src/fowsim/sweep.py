@@ -44,6 +44,11 @@ class Plan:
         return self.folder / str(num)
 
 
+def quoted(path: str | Path) -> str:
+    """`path` as a quoted Hydra string, so that any character in it survives the override grammar."""
+    return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _hydra_overrides(overrides: list[str]) -> list:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
@@ -121,6 +126,8 @@ def plan(overrides: list[str], folder: str | Path | None = None, root: str | Pat
                                                                    for o in expanded)}  # fmt: skip
     if folder is None and given:
         folder = given[-1].split("=", 1)[1]
+        if len(folder) > 1 and folder[0] == folder[-1] and folder[0] in "'\"":  # a quoted Hydra string
+            folder = folder[1:-1]
     if folder is None:
         name = next((o.split("=", 1)[1] for o in model if o.startswith("+experiment=")), "sweep")
         digest = hashlib.sha1(json.dumps(sorted(model)).encode()).hexdigest()[:8]

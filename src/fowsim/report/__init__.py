@@ -1,0 +1,243 @@
+"""`fowsim report PATH [-o FILE]`: one self-contained HTML report of a run or a sweep.
+
+The report reads `results.nc` or `sweep.nc` (never runs the model) and writes one HTML file with
+its figures embedded, and the figures as PNG and SVG in a folder beside it:
+- an executive summary written from the numbers;
+- a headline table (mean, 90% interval across seeds, difference from the baseline);
+- the charts (`fowsim.report.figures`);
+- the scenario's assumptions, with the full config in an appendix.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from fowsim.report import figures as fg
+from fowsim.report.data import BASELINE, COST, INDICATORS, Cell, Source, facets, failures, headline, load
+
+CSS = """
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1a1a1a;line-height:1.45;font-size:15px}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ccc}
+h3{font-size:1.05rem}.meta{color:#555;font-size:.9rem}
+table{border-collapse:collapse;font-size:.78rem;margin:.6rem 0;width:100%}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .4rem;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}thead th{background:#f3f3f3}
+.warn{background:#fff4e5;border-left:4px solid #D55E00;padding:.6rem .9rem}
+.note{color:#555;font-size:.85rem}figure{margin:1rem 0;page-break-inside:avoid}
+figure img{max-width:100%}figcaption{font-size:.85rem;color:#444}
+pre{white-space:pre-wrap;font-size:.75rem;background:#f7f7f7;padding:.6rem}
+.sig{font-weight:600}.wide{overflow-x:auto}
+@media print{body{max-width:none;font-size:11pt}h2{page-break-after:avoid}}
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _fmt(v: float, digits: int) -> str:
+    return "–" if not np.isfinite(v) else f"{v:,.{digits}f}"
+
+
+def _facet_name(facet: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in facet.items())
+
+
+# ---------------------------------------------------------------- executive summary
+def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -> list[str]:
+    """Plain sentences from the numbers: per goal, which policy does best, by how much, at what cost."""
+    lines = []
+    n_seeds = int(src.ds.sizes["seed"])
+    if not src.has_baseline:
+        for ind in INDICATORS[:4]:
+            cells = table[ind.name]
+            best = sorted(cells.items(), key=lambda kv: kv[1].mean, reverse=ind.better == "higher")
+            parts = ", ".join(f"{a} {_fmt(c.mean, ind.digits)}" for a, c in best)
+            lines.append(f"{ind.name.capitalize()} ({ind.unit}): {parts}.")
+        lines.append(f"There is no baseline arm to compare with: figures are levels, over {n_seeds} seed(s).")
+        return lines
+    cost = table.get(COST, {})
+    spend = table["spending on training, all payers"]
+    for ind in INDICATORS:
+        if not ind.better:
+            continue
+        cells = {a: c for a, c in table[ind.name].items() if a != BASELINE and np.isfinite(c.diff)}
+        if not cells:
+            continue
+        sign = -1 if ind.better == "lower" else 1
+        good = {a: c for a, c in cells.items() if c.significant and sign * c.diff > 0}
+        if not good:
+            lines.append(f"No policy changes {ind.goal} beyond the noise across seeds (90% intervals of the "
+                         f"difference from the baseline all include zero).")  # fmt: skip
+            continue
+        ranked = sorted(good.items(), key=lambda kv: sign * kv[1].diff, reverse=True)
+        best, c = ranked[0]
+        verb = "lowers" if sign < 0 else "raises"
+        text = (f"{best} {verb} {ind.goal} most: by {_fmt(abs(c.diff), ind.digits)} {ind.diff_unit} "
+                f"(90% interval {_fmt(c.diff_low, ind.digits)} to {_fmt(c.diff_high, ind.digits)})")  # fmt: skip
+        if ind.name != "employment":
+            text += f", for EUR {spend[best].diff:+,.2f} bn of spending on training"
+        per_year = cost.get(best)
+        if per_year is not None and np.isfinite(per_year.mean):
+            text += f", about EUR {per_year.mean:,.0f} per additional person-year of employment"
+        if len(ranked) > 1:
+            second, c2 = ranked[1]
+            overlap = c2.diff_high >= c.diff_low if sign > 0 else c2.diff_low <= c.diff_high
+            if overlap:
+                text += f"; {second} is within the noise of it ({_fmt(abs(c2.diff), ind.digits)} {ind.diff_unit})"
+        lines.append(text + ".")
+        worse = [a for a, cc in cells.items() if cc.significant and sign * cc.diff < 0]
+        if worse:
+            lines.append(f"On {ind.goal}, {', '.join(worse)} {'do' if len(worse) > 1 else 'does'} worse than the "
+                         "baseline beyond the noise.")  # fmt: skip
+    lines.append(f"Intervals are the 5th to 95th percentiles across {n_seeds} seed(s); each policy is compared "
+                 "with the baseline run of the same seed (common random numbers).")  # fmt: skip
+    return lines
+
+
+# ---------------------------------------------------------------- parts of the page
+def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
+    digits = {i.name: i.digits for i in INDICATORS}
+    units = {i.name: i.unit for i in INDICATORS}
+    units[COST] = "EUR, where employment rises beyond the noise"
+    head = "".join(f"<th>{_e(name)}<br><span class='note'>{_e(units[name])}</span></th>" for name in table)
+    rows = []
+    for arm in src.arms:
+        cells = []
+        for name, per_arm in table.items():
+            c = per_arm[arm]
+            d = digits.get(name, 0)
+            text = _fmt(c.mean, d)
+            if np.isfinite(c.low):
+                text += f"<br><span class='note'>[{_fmt(c.low, d)}, {_fmt(c.high, d)}]</span>"
+            if np.isfinite(c.diff):
+                cls = " class='sig'" if c.significant else ""
+                text += f"<br><span{cls}>{c.diff:+,.{d}f}</span>"
+            cells.append(f"<td data-indicator='{_e(name)}' data-arm='{_e(arm)}' data-mean='{c.mean!r}'>{text}</td>")
+        rows.append(f"<tr><td>{_e(arm)}</td>{''.join(cells)}</tr>")
+    table = f"<table><thead><tr><th>{_e(src.arm)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='wide'>{table}</div>"
+
+
+def _embed(fig, folder: Path, stem: str) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    fig.savefig(folder / f"{stem}.png")
+    fig.savefig(folder / f"{stem}.svg")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _assumptions(src: Source) -> str:
+    from fowsim.policies import REGISTRY
+
+    cfg = src.config()
+    shock = cfg.get("shock", {})
+    world = cfg.get("world", {})
+    items = [
+        f"World <code>{_e(world.get('name', '?'))}</code> (data <code>{_e(world.get('data', '?'))}</code>): its "
+        "figures and their sources are in the world's folder (<code>SOURCES.md</code>, a source on every row).",
+        f"{_e(cfg.get('workers', '?'))} simulated workers, {_e(cfg.get('months', '?'))} months from "
+        f"{_e(cfg.get('start', '?'))}; each simulated worker stands for about "
+        f"{_e(format(float(src.ds.attrs.get('scale_people_per_worker', np.nan)), ',.0f'))} people.",
+        f"Automation shock <code>{_e(shock.get('kind', 'none'))}</code>: size {_e(shock.get('size'))}, from month "
+        f"{_e(shock.get('start_month'))} over {_e(shock.get('duration_months'))} months, reallocation "
+        f"{_e(shock.get('reallocation'))}.",
+    ]
+    if src.kind == "sweep":
+        keys = json.loads(src.ds.attrs.get("swept_keys", "[]"))
+        items.append("Swept: " + "; ".join(f"<code>{_e(k)}</code> = {_e(', '.join(map(str, src.ds[k].values)))}"
+                                            for k in keys if k in src.ds.dims) + ".")  # fmt: skip
+    policies = []
+    for arm in src.arms:
+        c = src.config(**{src.arm: arm}) if src.kind == "sweep" else cfg
+        for name, params in sorted((c.get("policy") or {}).items()):
+            doc = (REGISTRY[name].__doc__ or "").strip().splitlines()[0] if name in REGISTRY else ""
+            given = ", ".join(f"{k} = {v}" for k, v in (params or {}).items())
+            policies.append(f"<li><b>{_e(arm)}</b>: <code>{_e(name)}</code>: {_e(doc)} "
+                            f"<span class='note'>({_e(given) or 'defaults'})</span></li>")  # fmt: skip
+    body = "".join(f"<li>{i}</li>" for i in items)
+    pol = f"<h3>Policies</h3><ul>{''.join(policies)}</ul>" if policies else "<p>No policy: the baseline.</p>"
+    return f"<ul>{body}</ul>{pol}{_sources(world)}"
+
+
+def _sources(world: dict) -> str:
+    """The world's data sources (its SOURCES.md and its bases'), folded, as plain text."""
+    from fowsim.world import resolve_data_dir, world_layers
+
+    try:
+        layers = world_layers(resolve_data_dir(world.get("data", "default")))
+    except Exception:  # noqa: BLE001 - a world moved since the run: say so rather than fail the report
+        return "<p class='note'>The world's data folder is not available here; its sources are not shown.</p>"
+    texts = [p.joinpath("SOURCES.md").read_text() for p in reversed(layers) if (p / "SOURCES.md").is_file()]
+    if not texts:
+        return ""
+    return ("<h3>The world's data sources</h3><details><summary>SOURCES.md of the world's data folder"
+            f"</summary><pre>{_e(chr(10).join(texts))}</pre></details>")  # fmt: skip
+
+
+def build(path: str | Path, out: str | Path | None = None) -> Path:
+    """Write the report of the run or sweep at `path` to `out` (default: `report.html` beside the data)."""
+    from fowsim import __version__
+
+    src = load(path)
+    out = Path(out) if out else src.path.parent / "report.html"
+    assets = out.with_name(out.stem + "_figures")
+    assets.mkdir(parents=True, exist_ok=True)
+    title = f"fowsim report: {src.path.parent.name}"
+    what = f"a sweep, {int(src.ds.sizes['seed'])} seed(s) per arm" if src.kind == "sweep" else "a single run"
+    meta = f"{what} · fowsim {__version__} · {_dt.date.today().isoformat()} · source {src.path}"
+    parts = [f"<h1>{_e(title)}</h1>", f"<p class='meta'>{_e(meta)}</p>"]
+    bad = failures(src)
+    if bad:
+        items = "".join(f"<li>{_e(b)}</li>" for b in bad[:20])
+        more = f"<li>and {len(bad) - 20} more</li>" if len(bad) > 20 else ""
+        warn = (f"<b>{len(bad)} run(s) did not finish.</b> The figures and tables below leave them out, so some "
+                f"arms rest on fewer seeds:<ul>{items}{more}</ul>")  # fmt: skip
+        parts.append(f"<div class='warn' id='incomplete'>{warn}</div>")
+    tables, summary = [], []
+    for facet in facets(src):
+        table = headline(src, facet)
+        heading = f"<h3>{_e(_facet_name(facet))}</h3>" if facet else ""
+        lines = summary_lines(src, facet, table)
+        summary.append(heading + "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>")
+        tables.append(heading + _table_html(src, table))
+    parts.append("<h2 id='summary'>Executive summary</h2>" + "".join(summary))
+    note = ("Each cell: the mean across seeds, the 90% interval [5th, 95th percentile] and, where there is a "
+            "baseline, the mean difference from the baseline run of the same seed (bold where its 90% interval "
+            "excludes zero).")  # fmt: skip
+    parts.append(f"<h2 id='headline'>Headline table</h2><p class='note'>{note}</p>" + "".join(tables))
+    charts = []
+    for facet in facets(src):
+        suffix = "_".join(f"{v}" for v in facet.values())
+        for stem, caption, fn in fg.FIGURES:
+            fig = fn(src, facet)
+            if fig is None:
+                continue
+            name = f"{stem}_{suffix}" if suffix else stem
+            data = _embed(fig, assets, name)
+            cap = caption + (f" ({_facet_name(facet)})" if facet else "") + ". " + (fn.__doc__ or "").strip()
+            charts.append(f"<figure id='{_e(name)}'><img alt='{_e(caption)}' src='data:image/png;base64,{data}'>"
+                          f"<figcaption>{_e(cap)}</figcaption></figure>")  # fmt: skip
+    parts.append("<h2 id='charts'>Charts</h2>" + "".join(charts))
+    parts.append("<h2 id='assumptions'>Scenario and assumptions</h2>" + _assumptions(src))
+    config = json.dumps(src.config(), indent=1, sort_keys=True)
+    parts.append(f"<h2 id='appendix'>Appendix: the full config</h2><pre>{_e(config)}</pre>")
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_e(title)}</title>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
+            f"<body>{''.join(parts)}</body></html>")  # fmt: skip
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out

@@ -1,0 +1,237 @@
+"""What a report shows, computed from a run's `results.nc` or a sweep's `sweep.nc`.
+
+Both are brought to one shape: the sweep's dimensions (`policy`, `shock`, ...) plus `seed` in
+front of a run's own. A single run becomes a sweep of one policy arm and one seed. Headline
+indicators are scalars per arm and seed; `headline` returns their mean, a 90% interval across seeds
+and the paired difference from the baseline arm with the same seed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+BASELINE = "baseline"
+
+
+@dataclass
+class Source:
+    """A report's input: the dataset (swept dims + seed in front), its kind and the arm dimension."""
+
+    ds: xr.Dataset
+    kind: str  # "run" or "sweep"
+    path: Path
+    arm: str  # the dimension whose values are compared (policy where swept)
+    facets: list[str]  # other swept dimensions: one table per combination
+
+    @property
+    def arms(self) -> list[str]:
+        """The compared values, as text."""
+        return [str(v) for v in self.ds[self.arm].values]
+
+    @property
+    def reference(self) -> str:
+        """The arm single-arm charts show: the baseline, or else the first arm."""
+        return BASELINE if BASELINE in self.arms else self.arms[0]
+
+    @property
+    def has_baseline(self) -> bool:
+        """Whether a baseline arm is there to compare with."""
+        return self.arm == "policy" and BASELINE in self.arms
+
+    def config(self, **sel) -> dict:
+        """The resolved config of one run (the first finished one of the selection)."""
+        if "run_config" not in self.ds:
+            return json.loads(self.ds.attrs["config"])
+        cell = self.ds["run_config"].sel(sel) if sel else self.ds["run_config"]
+        status = self.ds["run_status"].sel(sel) if sel else self.ds["run_status"]
+        for text, st in zip(np.ravel(cell.values), np.ravel(status.values)):
+            if st == 0 and str(text).startswith("{"):
+                return json.loads(str(text))
+        return {}
+
+
+def _policy_name(config: dict) -> str:
+    names = sorted((config.get("policy") or {}).keys())
+    return "+".join(names) if names else BASELINE
+
+
+def load(path: str | Path) -> Source:
+    """Open a run folder, a sweep folder, or either file."""
+    path = Path(path)
+    if path.is_dir():
+        candidates = [path / "sweep.nc", path / "results.nc"]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise FileNotFoundError(
+                f"{path}: neither sweep.nc nor results.nc (run `fowsim collect {path}` for a sweep)"
+            )
+        path = found
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    ds = xr.open_dataset(path).load()
+    if "run_status" in ds:
+        keys = json.loads(ds.attrs["swept_keys"])
+        others = [k for k in keys if k != "seed"]
+        arm = "policy" if "policy" in others else (others[0] if others else "seed")
+        if arm == "seed":  # a sweep of seeds only: one arm, named by its policy
+            ds = ds.expand_dims(policy=[_policy_name(Source(ds, "sweep", path, "seed", []).config())])
+            arm = "policy"
+        return Source(ds, "sweep", path, arm, [k for k in others if k != arm])
+    config = json.loads(ds.attrs["config"])
+    ds = ds.expand_dims(seed=[int(ds.attrs.get("seed", 0))]).expand_dims(policy=[_policy_name(config)])
+    ds["run_status"] = (("policy", "seed"), np.zeros((1, 1), dtype=np.int8))
+    return Source(ds, "run", path, "policy", [])
+
+
+# ---------------------------------------------------------------- headline indicators
+def _last(ds: xr.Dataset, months: int) -> xr.Dataset:
+    return ds.isel(time=slice(-months, None))
+
+
+def _ratio(num: xr.DataArray, den: xr.DataArray, dims: list[str]) -> xr.DataArray:
+    return num.sum(dims) / den.sum(dims).where(den.sum(dims) > 0)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A headline indicator: a scalar per arm and seed, with its unit and the direction that is better."""
+
+    name: str
+    unit: str
+    better: str  # "lower", "higher" or "" (neither)
+    compute: Callable[[xr.Dataset], xr.DataArray]  # -> dims (arm dims..., seed)
+    goal: str  # what it measures, for the summary
+    digits: int = 1
+
+    @property
+    def diff_unit(self) -> str:
+        """The unit of a difference: percentage points for a rate in %."""
+        return "points" if self.unit.startswith("%") else self.unit
+
+
+def _u(ds):
+    late = _last(ds, 12)
+    return 100 * _ratio(late.unemployed, late.labour_force, ["time", "region"])
+
+
+def _ltu(ds):
+    late = _last(ds, 12)
+    return 100 * _ratio(late.long_term_unemployed, late.labour_force, ["time", "region"])
+
+
+def _displaced(ds):
+    sel = ds.sel(horizon=24)
+    return 100 * _ratio(sel.displaced_employed, sel.displaced_cohort, ["time", "region"])
+
+
+def _oq(ds):
+    late = _last(ds, 24)
+    return 100 * _ratio(late.migrant_tertiary_overqualified, late.migrant_tertiary_employed,
+                        ["time", "origin", "destination"])  # fmt: skip
+
+
+def _spending(ds):
+    return (ds.public_spending + ds.employer_spending + ds.private_spending).sum(["time", "region"]) / 1e9
+
+
+INDICATORS = (
+    Indicator("unemployment rate, last year", "%", "lower", _u, "unemployment", digits=2),
+    Indicator("long-term unemployment rate, last year", "% of labour force", "lower", _ltu,
+              "long-term unemployment", digits=2),
+    Indicator("displaced workers employed 24 months on", "%", "higher", _displaced,
+              "re-employment of displaced workers"),
+    Indicator("migrants' over-qualification, last 2 years", "%", "lower", _oq, "brain waste (over-qualification)"),
+    Indicator("emigration of trained workers", "thousand people", "", lambda d: d.trained_emigrants.sum(
+        ["time", "region"]) / 1e3, "emigration of trained workers (brain drain)"),
+    Indicator("returns home", "thousand people", "", lambda d: d.returnees.sum(["time", "region"]) / 1e3,
+              "returns of migrants"),
+    Indicator("spending on training, all payers", "EUR bn", "", _spending, "spending", digits=2),
+    Indicator("employment", "million person-years", "higher",
+              lambda d: d.employed.sum(["time", "region"]) / 12e6, "employment", digits=2),
+)  # fmt: skip
+
+
+@dataclass
+class Cell:
+    """Mean and 90% interval across seeds, and the paired difference from the baseline."""
+
+    mean: float
+    low: float
+    high: float
+    diff: float = np.nan
+    diff_low: float = np.nan
+    diff_high: float = np.nan
+    seeds: int = 0
+
+    @property
+    def significant(self) -> bool:
+        """Whether the 90% interval of the difference excludes zero."""
+        return bool(np.isfinite(self.diff_low) and (self.diff_low > 0 or self.diff_high < 0))
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return np.nan, np.nan, np.nan
+    return float(values.mean()), float(np.percentile(values, 5)), float(np.percentile(values, 95))
+
+
+def headline(src: Source, facet: dict) -> dict[str, dict[str, Cell]]:
+    """Indicator name -> arm -> Cell, for the runs of `facet` (values of the other swept keys)."""
+    ds = src.ds.sel(facet) if facet else src.ds
+    done = ds.run_status == 0
+    out: dict[str, dict[str, Cell]] = {}
+    rows = [(i.name, i.compute) for i in INDICATORS]
+    for name, fn in rows:
+        values = fn(ds).where(done)
+        base = values.sel({src.arm: BASELINE}) if src.has_baseline else None
+        cells = {}
+        for a in src.arms:
+            v = values.sel({src.arm: a}).values
+            cell = Cell(*_interval(np.asarray(v, float)), seeds=int(np.isfinite(v).sum()))
+            if base is not None and a != BASELINE and not name.startswith("cost per"):
+                d = np.asarray((values.sel({src.arm: a}) - base).values, float)
+                cell.diff, cell.diff_low, cell.diff_high = _interval(d)
+            cells[a] = cell
+        out[name] = cells
+    if src.has_baseline:
+        # EUR per extra person-year: the ratio of the mean differences, where employment rises beyond the noise
+        spend, emp = out["spending on training, all payers"], out["employment"]
+        out[COST] = {}
+        for a in src.arms:
+            gain = emp[a].diff if emp[a].significant and emp[a].diff > 0 else np.nan
+            out[COST][a] = Cell(spend[a].diff * 1e9 / (gain * 1e6), np.nan, np.nan, seeds=emp[a].seeds)
+    return out
+
+
+COST = "cost per additional person-year employed"
+
+
+def facets(src: Source) -> list[dict]:
+    """Every combination of the other swept keys (one table each); [{}] when there are none."""
+    combos: list[dict] = [{}]
+    for key in src.facets:
+        combos = [{**c, key: v} for c in combos for v in src.ds[key].values]
+    return combos
+
+
+def failures(src: Source) -> list[str]:
+    """A line per run that failed or is missing, naming its keys and its error."""
+    ds = src.ds
+    if "run_status" not in ds:
+        return []
+    lines = []
+    status = ds.run_status
+    for index in zip(*np.nonzero(status.values > 0)):
+        sel = {d: ds[d].values[i] for d, i in zip(status.dims, index)}
+        what = ", ".join(f"{k}={v}" for k, v in sel.items())
+        state = "failed" if int(status.values[index]) == 1 else "missing"
+        error = str(ds.run_error.values[index]) if "run_error" in ds and state == "failed" else ""
+        lines.append(f"{what}: {state}" + (f" ({error})" if error else ""))
+    return lines

@@ -1,0 +1,274 @@
+"""The report's charts: one readable matplotlib style, each policy in the same colour throughout.
+
+Every function takes the report's `Source` and a facet (values of the other swept keys) and
+returns a matplotlib Figure, or None where the data has nothing to show.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from fowsim.report.data import BASELINE, Source  # noqa: E402
+
+# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies; black is the baseline
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
+LINESTYLES = ("-", "--", ":", "-.")
+STYLE = {
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "legend.fontsize": 7,
+    "legend.frameon": False,
+    "figure.constrained_layout.use": True,
+}
+
+
+def colours(arms: list[str]) -> dict[str, tuple[str, str]]:
+    """(colour, line style) of each arm: the baseline black and solid, the others from the palette."""
+    out, k = {}, 0
+    for a in arms:
+        if a == BASELINE:
+            out[a] = ("#000000", "-")
+        else:
+            out[a] = (PALETTE[k % len(PALETTE)], LINESTYLES[(k // len(PALETTE)) % len(LINESTYLES)])
+            k += 1
+    return out
+
+
+def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1):
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
+    return fig, axes.ravel()
+
+
+def _sel(src: Source, facet: dict) -> xr.Dataset:
+    """The facet's runs, with the variables of runs that did not finish masked (NaN)."""
+    ds = src.ds.sel(facet) if facet else src.ds
+    done = ds.run_status == 0
+    timed = [v for v in ds.data_vars if "time" in ds[v].dims]
+    return ds.assign({v: ds[v].where(done) for v in timed})
+
+
+def _legend(fig, axes, src: Source) -> None:
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside right upper", fontsize=7)
+
+
+def _finish(fig, ax, src: Source, xlabel: str, ylabel: str, title: str) -> None:
+    """Axis labels (with units), the title, and the arms' legend outside the plot."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    _legend(fig, [ax], src)
+
+
+def _months(ds: xr.Dataset) -> np.ndarray:
+    return ds.time.values
+
+
+def rates_over_time(src: Source, facet: dict, name: str, label: str):
+    """`name` (a rate by region) over time, a panel per region: each arm's mean and its 5-95% band across seeds."""
+    ds = _sel(src, facet)
+    regions = [str(r) for r in ds.region.values]
+    cols = min(3, len(regions))
+    rows = int(np.ceil(len(regions) / cols))
+    fig, axes = _figure(8.8, 2.2 * rows + 0.4, cols, rows)
+    with plt.rc_context(STYLE):
+        for ax, region in zip(axes, regions):
+            for arm, (colour, ls) in colours(src.arms).items():
+                v = 100 * ds[name].sel({src.arm: arm, "region": region})
+                ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=arm)
+                if ds.sizes["seed"] > 1:
+                    lo, hi = v.quantile(0.05, "seed"), v.quantile(0.95, "seed")
+                    ax.fill_between(_months(ds), lo, hi, color=colour, alpha=0.15, lw=0)
+            ax.set_title(region)
+            ax.set_ylabel(label)
+            locator = mdates.AutoDateLocator(maxticks=5)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        for ax in axes[len(regions) :]:
+            ax.set_visible(False)
+        _legend(fig, axes, src)
+    return fig
+
+
+def beveridge(src: Source, facet: dict):
+    """Vacancy rate against unemployment rate, all regions together, each arm's mean path."""
+    ds = _sel(src, facet).sum("region")
+    fig, (ax,) = _figure(5.6, 3.6)
+    with plt.rc_context(STYLE):
+        for arm, (colour, ls) in colours(src.arms).items():
+            d = ds.sel({src.arm: arm})
+            u = (100 * d.unemployed / d.labour_force).mean("seed")
+            v = (100 * d.vacancies / (d.employed + d.vacancies)).mean("seed")
+            ax.plot(u, v, color=colour, ls=ls, lw=1.0, label=arm)
+            ax.plot(u[0], v[0], "o", color=colour, ms=3)
+        _finish(fig, ax, src, "unemployment rate, % (dot: first month)", "vacancy rate, % of jobs",
+                "Beveridge curve, all regions")  # fmt: skip
+    return fig
+
+
+def displaced(src: Source, facet: dict):
+    """Share of displaced workers employed 6, 12 and 24 months after displacement, each arm (mean, 5-95%)."""
+    ds = _sel(src, facet)
+    if float(ds.displaced_cohort.sum()) <= 0:
+        return None
+    rate = 100 * ds.displaced_employed.sum(["time", "region"]) / ds.displaced_cohort.sum(["time", "region"])
+    fig, (ax,) = _figure(5.6, 3.4)
+    with plt.rc_context(STYLE):
+        h = rate.horizon.values
+        for k, (arm, (colour, ls)) in enumerate(colours(src.arms).items()):
+            r = rate.sel({src.arm: arm})
+            x = h + (k - len(src.arms) / 2) * 0.15
+            lo, hi = r.quantile(0.05, "seed"), r.quantile(0.95, "seed")
+            m = r.mean("seed")
+            ax.errorbar(x, m, yerr=[m - lo, hi - m], color=colour, ls=ls, marker="o", ms=3, lw=1, capsize=2,
+                        label=arm)  # fmt: skip
+        ax.set_xticks(h)
+        _finish(fig, ax, src, "months after displacement", "displaced workers employed, %",
+                "Paths of workers displaced by automation")  # fmt: skip
+    return fig
+
+
+def migration(src: Source, facet: dict):
+    """Moves by corridor (origin x destination) in the baseline (or the first arm), and all moves by arm."""
+    first = src.reference
+    flows = _sel(src, facet).migration_flow.sum("time").mean("seed")
+    ds = src.ds
+    fig, (ax1, ax2) = _figure(9.0, 3.6, 2)
+    with plt.rc_context(STYLE):
+        m = flows.sel({src.arm: first}).values / 1e3
+        im = ax1.imshow(m, cmap="Blues", aspect="auto")
+        ax1.set_xticks(range(m.shape[1]), [str(d) for d in ds.destination.values], rotation=30, ha="right")
+        ax1.set_yticks(range(m.shape[0]), [str(o) for o in ds.origin.values])
+        ax1.set_xlabel("destination")
+        ax1.set_ylabel("origin")
+        ax1.grid(False)
+        ax1.set_title(f"moves by corridor, {first} (thousands)")
+        for (i, j), value in np.ndenumerate(m):
+            if value > 0:
+                ax1.text(j, i, f"{value:,.0f}", ha="center", va="center", fontsize=6,
+                         color="white" if value > m.max() / 2 else "black")  # fmt: skip
+        fig.colorbar(im, ax=ax1, shrink=0.8)
+        totals = flows.sum(["origin", "destination"]) / 1e3
+        cmap = colours(src.arms)
+        ax2.barh(src.arms, [float(totals.sel({src.arm: a})) for a in src.arms], color=[cmap[a][0] for a in src.arms])
+        ax2.set_xlabel("all moves over the horizon, thousands")
+        ax2.invert_yaxis()
+        ax2.set_title("migration by policy")
+    return fig
+
+
+def overqualification(src: Source, facet: dict):
+    """Employed tertiary-educated migrants in jobs below their level, by origin, each arm (last 2 years)."""
+    ds = _sel(src, facet).isel(time=slice(-24, None))
+    emp = ds.migrant_tertiary_employed.sum(["time", "destination"])
+    over = ds.migrant_tertiary_overqualified.sum(["time", "destination"])
+    keep = [o for o in ds.origin.values if float(emp.sel(origin=o).sum()) > 0]
+    if not keep:
+        return None
+    share = (100 * over / emp.where(emp > 0)).sel(origin=keep).mean("seed")
+    fig, (ax,) = _figure(6.4, 0.5 + 0.45 * len(keep) + 0.1 * len(src.arms))
+    with plt.rc_context(STYLE):
+        for k, (arm, (colour, _)) in enumerate(colours(src.arms).items()):
+            y = np.arange(len(keep)) + (k - len(src.arms) / 2) * 0.8 / max(1, len(src.arms))
+            ax.plot(share.sel({src.arm: arm}).values, y, "o", color=colour, ms=4, label=arm)
+        ax.set_yticks(range(len(keep)), [str(o) for o in keep])
+        ax.set_xlabel("over-qualified, % of employed tertiary-educated migrants")
+        ax.set_title("Brain waste by origin (last two years)")
+        _legend(fig, [ax], src)
+    return fig
+
+
+def training(src: Source, facet: dict):
+    """Training enrolments and completions over the horizon, each arm (millions, mean across seeds)."""
+    ds = _sel(src, facet)
+    fig, (ax,) = _figure(6.4, 0.8 + 0.28 * len(src.arms))
+    with plt.rc_context(STYLE):
+        y = np.arange(len(src.arms))
+        enrol = [float(ds.enrolments.sel({src.arm: a}).sum(["time", "region"]).mean("seed")) / 1e6 for a in src.arms]
+        done = [float(ds.completions.sel({src.arm: a}).sum(["time", "region"]).mean("seed")) / 1e6 for a in src.arms]
+        ax.barh(y - 0.2, enrol, 0.4, color="#56B4E9", label="enrolments")
+        ax.barh(y + 0.2, done, 0.4, color="#0072B2", label="completions")
+        ax.set_yticks(y, src.arms)
+        ax.invert_yaxis()
+        ax.set_xlabel("people over the horizon, millions")
+        ax.set_title("Training enrolments and completions")
+        ax.legend(loc="lower right")
+    return fig
+
+
+def cost_effectiveness(src: Source, facet: dict):
+    """Extra spending against extra employment, each policy against the baseline with the same seed (5-95%)."""
+    if not src.has_baseline or len(src.arms) < 2:
+        return None
+    ds = _sel(src, facet)
+    spend = (ds.public_spending + ds.employer_spending + ds.private_spending).sum(["time", "region"]) / 1e9
+    years = ds.employed.sum(["time", "region"]) / 12e6
+    d_spend = spend - spend.sel({src.arm: BASELINE})
+    d_years = years - years.sel({src.arm: BASELINE})
+    fig, (ax,) = _figure(6.4, 4.0)
+    with plt.rc_context(STYLE):
+        for arm, (colour, _) in colours(src.arms).items():
+            if arm == BASELINE:
+                continue
+            x, y = d_spend.sel({src.arm: arm}), d_years.sel({src.arm: arm})
+            mx, my = float(x.mean()), float(y.mean())
+            ax.errorbar(mx, my, xerr=[[mx - float(x.quantile(0.05))], [float(x.quantile(0.95)) - mx]],
+                        yerr=[[my - float(y.quantile(0.05))], [float(y.quantile(0.95)) - my]], fmt="o", ms=4,
+                        color=colour, capsize=2, lw=0.8, label=arm)  # fmt: skip
+        ax.axhline(0, color="black", lw=0.6)
+        ax.axvline(0, color="black", lw=0.6)
+        labels = ("extra spending on training, all payers, EUR bn", "extra employment, million person-years",
+                  "Spending and employment against the baseline (bars: 5-95% across seeds)")  # fmt: skip
+        _finish(fig, ax, src, *labels)
+    return fig
+
+
+def exposure(src: Source, facet: dict):
+    """Automation exposure of each occupation against its change in employment over the horizon."""
+    first, ds = src.reference, _sel(src, facet)
+    emp = ds.employment_by_occupation.sel({src.arm: first}).sum("region").mean("seed")
+    start, end = emp.isel(time=slice(0, 12)).mean("time"), emp.isel(time=slice(-12, None)).mean("time")
+    change = 100 * (end / start.where(start > 0) - 1)
+    fig, (ax,) = _figure(6.4, 4.0)
+    with plt.rc_context(STYLE):
+        x = ds.automation_exposure.values
+        ax.scatter(x, change.values, s=14 + 60 * start.values / float(start.max()), color="#0072B2", alpha=0.8)
+        for xi, yi, name in zip(x, change.values, ds.occupation.values):
+            if np.isfinite(yi) and (abs(yi) > np.nanpercentile(np.abs(change.values), 75)):
+                ax.annotate(str(name).replace("_", " "), (xi, yi), fontsize=6, xytext=(3, 2),
+                            textcoords="offset points")  # fmt: skip
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xlabel("automation exposure (Frey & Osborne probability)")
+        ax.set_ylabel("employment, last year against first year, %")
+        ax.set_title(f"Exposure and outcome by occupation, {first} (size: employment)")
+    return fig
+
+
+FIGURES = (
+    ("unemployment", "Unemployment by region", lambda s, f: rates_over_time(s, f, "unemployment_rate",
+                                                                             "unemployment rate, %")),
+    ("long_term_unemployment", "Long-term unemployment by region",
+     lambda s, f: rates_over_time(s, f, "long_term_unemployment_rate", "long-term unemployed, % of labour force")),
+    ("beveridge", "Beveridge curves", beveridge),
+    ("displaced", "Displaced workers' paths", displaced),
+    ("migration", "Migration by corridor", migration),
+    ("overqualification", "Over-qualification by origin", overqualification),
+    ("training", "Training enrolments and completions", training),
+    ("cost_effectiveness", "Spending and cost-effectiveness", cost_effectiveness),
+    ("exposure", "Exposure and outcome by occupation", exposure),
+)  # fmt: skip
