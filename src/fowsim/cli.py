@@ -66,7 +66,12 @@ def _run_task(cfg) -> None:
         _discard_partial(out)
         _fail(str(exc))
     bar = Progress("months")
-    model.run(progress=bar)
+    try:
+        model.run(progress=bar)
+    except ExtensionError as exc:  # a collaborator's class broke its contract mid-run: say what was expected
+        bar.close()
+        _discard_partial(out)
+        _fail(str(exc))
     bar.close()
     ds = model.results()
     write_run(ds, out)
@@ -89,6 +94,24 @@ def run(argv: list[str]) -> None:
     main_fn()
 
 
+def _config_dir(argv: list[str]) -> tuple[list[str], str | None]:
+    """Take `--config-dir DIR` (`--config-dir=DIR`, `-cd DIR`) out of `argv`."""
+    rest, folder, i = [], None, 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--config-dir", "-cd") and i + 1 < len(argv):
+            folder, i = argv[i + 1], i + 2
+            continue
+        if a.startswith("--config-dir="):
+            folder = a.split("=", 1)[1]
+        else:
+            rest.append(a)
+        i += 1
+    if folder is not None and not Path(folder).is_dir():
+        _fail(f"--config-dir={folder!r}: an existing folder of configs")
+    return rest, folder
+
+
 def sweep(argv: list[str]) -> None:
     """`fowsim sweep`: the runs of a multirun, on all local cores by default; then `sweep.nc`."""
     import hydra
@@ -97,10 +120,13 @@ def sweep(argv: list[str]) -> None:
     from fowsim.config import config_dir, normalise_overrides, register_schema
     from fowsim.errors import ConfigError
 
-    if any(a.startswith("-") for a in argv):
-        _fail(f"fowsim sweep takes overrides only (key=value, key=a,b,c, seed='range(N)'), not {argv[0]!r}")
+    argv, user_dir = _config_dir(argv)
+    flags = [a for a in argv if a.startswith("-")]
+    if flags:
+        allowed = "overrides (key=value, key=a,b,c, seed='range(N)') and --config-dir"
+        _fail(f"fowsim sweep takes {allowed}, not {flags[0]!r}")
     try:
-        plan = sw.plan(argv)
+        plan = sw.plan(argv, config_dir=user_dir)
         sw.check(plan)
     except ConfigError as exc:
         _fail(str(exc))
@@ -109,7 +135,8 @@ def sweep(argv: list[str]) -> None:
     print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
     register_schema()
     folder = f"hydra.sweep.dir={sw.quoted(plan.folder)}"
-    sys.argv = ["fowsim sweep", "-m", *normalise_overrides(hydra_args), folder, *launcher]
+    extra = ["--config-dir", user_dir] if user_dir else []
+    sys.argv = ["fowsim sweep", "-m", *extra, *normalise_overrides(hydra_args), folder, *launcher]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     started = __import__("time").time()
     launcher_failed = False

@@ -66,6 +66,7 @@ class FowsimConfig:
     shock: ShockConfig = field(default_factory=ShockConfig)
     policy: dict[str, Any] = field(default_factory=dict)
     rules: Any = None
+    agents: dict[str, Any] = field(default_factory=dict)  # employer / training_provider / government classes
 
 
 def register_schema() -> None:
@@ -76,7 +77,7 @@ def register_schema() -> None:
     cs.store(group="shock", name="shock_schema", node=ShockConfig)
 
 
-OPEN_MAPPINGS = ("world.params.", "shock.region_speed.")
+OPEN_MAPPINGS = ("world.params.", "shock.region_speed.", "agents.")
 
 
 def normalise_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:

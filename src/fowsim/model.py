@@ -95,9 +95,13 @@ class LabourMarketModel(mesa.Model):
         self.corridor_of[w.corridors.origin, w.corridors.destination] = np.arange(len(w.corridors))
         self.diaspora_share = np.zeros(len(w.corridors))
         self.unemployment_rate_now = w.rp("unemployment_target").copy()
+        # the agent classes: fowsim's, or a collaborator's subclasses (config `agents`)
+        self.agent_classes = {"employer": Employer, "training_provider": TrainingProvider, "government": Government}
+        self.agent_classes.update(scenario.agents)
         self._build_employers()
         self._build_providers()
-        self.governments = [Government(self, r, np.flatnonzero(w.corridors.destination == r)) for r in range(R)]
+        government = self.agent_classes["government"]
+        self.governments = [government(self, r, np.flatnonzero(w.corridors.destination == r)) for r in range(R)]
         self.policies = list(scenario.policies)
         self._free: np.ndarray | None = None
         # stocks by region and state, kept by `transition`; checked against the arrays in tests
@@ -141,7 +145,7 @@ class LabourMarketModel(mesa.Model):
                 for _ in range(per):
                     f = len(self.employers)
                     self.employers.append(
-                        Employer(
+                        self.agent_classes["employer"](
                             self,
                             f,
                             r,
@@ -205,7 +209,7 @@ class LabourMarketModel(mesa.Model):
             for kind in TRAINING_TYPES:
                 targets, award, min_cred, public = spec[kind]
                 self.providers.append(
-                    TrainingProvider(
+                    self.agent_classes["training_provider"](
                         self,
                         len(self.providers),
                         r,

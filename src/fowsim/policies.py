@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -241,9 +241,7 @@ class Policy:
         flag: int = 0,
     ) -> TrainingProvider:
         """A training provider run by this policy (no open enrolment: the policy enrols)."""
-        from fowsim.agents import TrainingProvider
-
-        pr = TrainingProvider(
+        pr = model.agent_classes["training_provider"](
             model,
             len(model.providers),
             region,
@@ -1213,15 +1211,28 @@ def build_policies(spec: Any, world: World) -> list[Policy]:
         raise ConfigError("policy", spec, "a mapping of policy name to parameters (or baseline)")
     out = []
     for name, params in spec.items():
-        if name not in REGISTRY:
-            raise ConfigError("policy", name, f"one of {sorted(REGISTRY)} (or baseline)")
-        cls = REGISTRY[name]
         params = dict(params or {})
+        target = params.pop("_target_", None)
+        if target is not None:  # a collaborator's policy class
+            from fowsim.errors import ExtensionError
+            from fowsim.scenario import import_target
+
+            cls = import_target(target, f"policy.{name}._target_")
+            if not (isinstance(cls, type) and issubclass(cls, Policy) and is_dataclass(cls)):
+                raise ExtensionError(
+                    f"policy.{name}._target_={target!r}: expected a @dataclass subclass of fowsim.policies.Policy"
+                )
+        elif name in REGISTRY:
+            cls = REGISTRY[name]
+        else:
+            raise ConfigError("policy", name, f"one of {sorted(REGISTRY)}, a {{_target_: module.Class}} (or baseline)")
         known = {f.name for f in fields(cls) if f.init}
         for key in params:
             if key not in known:
                 raise ConfigError(f"policy.{name}.{key}", params[key], f"a parameter of {name}: one of {sorted(known)}")
         policy = cls(**params)
+        if policy.name != name:
+            policy.name = name  # the config's name: in keys, accounts and the report
         policy.check(world)
         out.append(policy)
     return out

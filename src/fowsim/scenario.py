@@ -32,6 +32,7 @@ class Scenario:
     policies: list = field(default_factory=list)
     rules: WorkerRules = field(default_factory=WorkerRules)
     config: dict = field(default_factory=dict)  # the resolved config, for the record
+    agents: dict = field(default_factory=dict)  # employer / training_provider / government -> class
 
 
 def as_dict(cfg: Any) -> dict:
@@ -78,6 +79,37 @@ def build_rules(spec: Any) -> WorkerRules:
     return cls(**kwargs)
 
 
+AGENT_KINDS = ("employer", "training_provider", "government")
+
+
+def build_agents(spec: Any) -> dict[str, type]:
+    """The agent classes from an `agents` config entry: per kind, null, a dotted class path or {_target_: ...}.
+
+    Each must subclass fowsim's own (`Employer`, `TrainingProvider`, `Government`) and take the same
+    constructor arguments; unset kinds keep fowsim's class.
+    """
+    from fowsim.agents import Employer, Government, TrainingProvider
+
+    base = {"employer": Employer, "training_provider": TrainingProvider, "government": Government}
+    spec = spec or {}
+    if not isinstance(spec, Mapping):
+        raise ConfigError("agents", spec, f"a mapping of {', '.join(AGENT_KINDS)} to a class")
+    out = dict(base)
+    for kind, entry in spec.items():
+        if kind not in base:
+            raise ConfigError(f"agents.{kind}", entry, f"one of {', '.join(AGENT_KINDS)}")
+        if entry is None:
+            continue
+        target = entry.get("_target_") if isinstance(entry, Mapping) else entry
+        cls = import_target(target, f"agents.{kind}._target_")
+        if not (isinstance(cls, type) and issubclass(cls, base[kind])):
+            raise ExtensionError(
+                f"agents.{kind}._target_={target!r}: expected a subclass of fowsim.{base[kind].__name__}"
+            )
+        out[kind] = cls
+    return out
+
+
 def build_scenario(cfg: Any) -> Scenario:
     """Check a config mapping and build the `Scenario` it describes."""
     raw = as_dict(cfg)
@@ -97,4 +129,5 @@ def build_scenario(cfg: Any) -> Scenario:
 
     policies = build_policies(raw.get("policy") or {}, world)
     rules = build_rules(raw.get("rules"))
-    return Scenario(seed, workers, months, f"{year:04d}-{month:02d}", world, shock, policies, rules, raw)
+    agents = build_agents(raw.get("agents"))
+    return Scenario(seed, workers, months, f"{year:04d}-{month:02d}", world, shock, policies, rules, raw, agents)

@@ -38,6 +38,7 @@ class Plan:
     swept: dict[str, list[str]]  # swept key -> its values, in order
     folder: Path
     launcher: list[str] = field(default_factory=list)  # the launcher overrides
+    config_dir: str | None = None  # a folder of the user's own configs (`--config-dir`)
 
     def job_dir(self, num: int) -> Path:
         """The folder of run `num`."""
@@ -71,7 +72,7 @@ def _parse_one(override: str):
         return None
 
 
-def _sweeper_params(fixed: list[str]) -> list[str]:
+def _sweeper_params(fixed: list[str], config_dir_extra: str | None = None) -> list[str]:
     """`hydra.sweeper.params` of the config the fixed overrides compose (an experiment's sweep)."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -84,7 +85,8 @@ def _sweeper_params(fixed: list[str]) -> list[str]:
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=fixed, return_hydra_config=True)
+            extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
+            cfg = compose(config_name="config", overrides=[*extra, *fixed], return_hydra_config=True)
     except HydraException as exc:
         raise ConfigError("sweep", " ".join(fixed), f"overrides that compose ({str(exc).splitlines()[0]})") from None
     finally:
@@ -94,7 +96,9 @@ def _sweeper_params(fixed: list[str]) -> list[str]:
     return [f"{k}={' '.join(str(v).split())}" for k, v in params.items()]
 
 
-def plan(overrides: list[str], folder: str | Path | None = None, root: str | Path = "multirun") -> Plan:
+def plan(
+    overrides: list[str], folder: str | Path | None = None, root: str | Path = "multirun", config_dir: str | None = None
+) -> Plan:
     """Expand the sweep `overrides` into runs, as Hydra's basic sweeper will, and name its folder.
 
     The folder is `root/<experiment or "sweep">-<hash of the overrides>` unless given (or set with
@@ -105,12 +109,16 @@ def plan(overrides: list[str], folder: str | Path | None = None, root: str | Pat
 
     launcher = [o for o in overrides if o.startswith(LAUNCHER_KEYS)]
     given = [o for o in overrides if o.startswith("hydra.sweep.dir=")]
-    model = [o for o in overrides if o not in launcher and o not in given and not o.startswith("hydra.")]
+    from fowsim.config import normalise_overrides
+
+    model = normalise_overrides(
+        [o for o in overrides if o not in launcher and o not in given and not o.startswith("hydra.")]
+    )
     parsed = _hydra_overrides(model)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     # as Hydra's basic sweeper: the config's sweep first, then the command line (a key given in
     # both keeps the config's place and takes the command line's values)
-    expanded = _hydra_overrides(_sweeper_params(fixed) + model)
+    expanded = _hydra_overrides(_sweeper_params(fixed, config_dir) + model)
     for o in expanded:
         if o.is_sweep_override() and not list(o.sweep_iterator()):
             raise ConfigError(o.get_key_element(), o.input_line.split("=", 1)[1], "a non-empty list of values")
@@ -132,7 +140,8 @@ def plan(overrides: list[str], folder: str | Path | None = None, root: str | Pat
         name = next((o.split("=", 1)[1] for o in model if o.startswith("+experiment=")), "sweep")
         digest = hashlib.sha1(json.dumps(sorted(model)).encode()).hexdigest()[:8]
         folder = Path(root) / f"{name}-{digest}"
-    return Plan(overrides=list(overrides), jobs=jobs, swept=swept, folder=Path(folder), launcher=launcher)
+    return Plan(overrides=list(overrides), jobs=jobs, swept=swept, folder=Path(folder), launcher=launcher,
+                config_dir=config_dir)  # fmt: skip
 
 
 def check(p: Plan) -> None:
@@ -150,7 +159,7 @@ def check(p: Plan) -> None:
             continue
         seen.add(key)
         try:
-            build_scenario(as_dict(compose(list(key))))
+            build_scenario(as_dict(compose(list(key), config_dir_extra=p.config_dir)))
         except ConfigError:
             raise
         except Exception as exc:  # a composition error of Hydra: one line
