@@ -24,23 +24,19 @@ STATUS = ("done", "failed", "missing")
 
 def _runs(folder: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """The runs (num, dir, overrides, status) and the swept keys, from sweep.json or the run folders."""
-    from fowsim.sweep import ERROR_FILE, MANIFEST
+    from fowsim.sweep import MANIFEST, run_state
 
     manifest = folder / MANIFEST
     if manifest.is_file():
         spec = json.loads(manifest.read_text())
         runs, swept = spec["runs"], spec["swept"]
         for r in runs:  # the folders are the truth: a run may have finished since
-            d = folder / r["dir"]
-            r["status"] = (
-                "done" if (d / "results.nc").is_file() else ("failed" if (d / ERROR_FILE).is_file() else r["status"])
-            )
+            r["status"] = run_state(folder / r["dir"])
         return runs, swept
     runs = []
     for d in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").is_file()), key=_num):
         overrides = yaml.safe_load((d / ".hydra" / "overrides.yaml").read_text()) or []
-        state = "done" if (d / "results.nc").is_file() else ("failed" if (d / ERROR_FILE).is_file() else "missing")
-        runs.append({"num": _num(d), "dir": d.name, "overrides": overrides, "status": state})
+        runs.append({"num": _num(d), "dir": d.name, "overrides": overrides, "status": run_state(d)})
     if not runs:
         raise FileNotFoundError(f"{folder}: not a sweep folder (no sweep.json and no run folders with .hydra/)")
     swept: dict[str, list[str]] = {}
@@ -70,6 +66,8 @@ def _coordinate(values: list[str]) -> np.ndarray:
 
 def collect(folder: str | Path, out: str | Path | None = None) -> Path:
     """Build `folder/sweep.nc` (or `out`) from the sweep's runs; returns its path."""
+    from fowsim.sweep import error_line
+
     folder = Path(folder)
     runs, swept = _runs(folder)
     swept = dict(swept)
@@ -109,16 +107,18 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         if -1 in pos:
             continue
         position[r["dir"]] = pos
-        status[pos] = STATUS.index(r["status"]) if r["status"] in STATUS else STATUS.index("missing")
+        status[pos] = STATUS.index(r["status"])
         if r["status"] == "failed":
-            errors[pos] = r.get("error") or _error_line(folder / r["dir"])
+            errors[pos] = error_line(folder / r["dir"])
         configs[pos] = " ".join(r["overrides"])
     flags = {"long_name": "status of the run", "flag_values": np.arange(3, dtype=np.int8),
              "flag_meanings": " ".join(STATUS)}  # fmt: skip
     skeleton["run_status"] = (keys, status, flags)
     skeleton["run_error"] = (keys, errors, {"long_name": "last line of the error of a failed run"})
-    skeleton["run_folder"] = (keys, np.array(_folders(keys, shape, position), dtype=object),
-                              {"long_name": "folder of the run, relative to the sweep"})  # fmt: skip
+    folders = np.full(shape, "", dtype=object)
+    for d, pos in position.items():
+        folders[pos] = d
+    skeleton["run_folder"] = (keys, folders, {"long_name": "folder of the run, relative to the sweep"})
     skeleton.attrs.update({
         "title": f"fowsim sweep: {folder.name}",
         "Conventions": "CF-1.8",
@@ -161,20 +161,6 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
-
-
-def _folders(keys: list[str], shape: list[int], position: dict[str, tuple]) -> np.ndarray:
-    out = np.full(shape, "", dtype=object)
-    for d, pos in position.items():
-        out[pos] = d
-    return out
-
-
-def _error_line(d: Path) -> str:
-    from fowsim.sweep import ERROR_FILE
-
-    lines = [x for x in (d / ERROR_FILE).read_text().splitlines() if x.strip()] if (d / ERROR_FILE).is_file() else []
-    return lines[-1] if lines else "unknown error"
 
 
 def describe(path: str | Path) -> str:

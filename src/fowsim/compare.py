@@ -20,18 +20,18 @@ import pandas as pd
 import xarray as xr
 import yaml
 
-from fowsim.metrics import spending
+from fowsim.metrics import pooled_share, spending
 
 LAST = 24  # months at the end over which end-of-run shares are averaged
 
 
-def _share(ds: xr.Dataset, num: str, den: str, **sel) -> float:
-    return float(ds[num].sel(sel).sum() / max(1.0, float(ds[den].sel(sel).sum())))
+def _share(ds: xr.Dataset, num: str, den: str, months: int | None = None, **sel) -> float:
+    """A run's pooled share (`metrics.pooled_share`), 0 where there is nothing to share."""
+    return float(pooled_share(ds, num, den, months, **sel).fillna(0.0))
 
 
 def _oq_migrants(ds: xr.Dataset) -> float:
-    late = ds.isel(time=slice(-LAST, None))
-    return _share(late, "migrant_tertiary_overqualified", "migrant_tertiary_employed")
+    return _share(ds, "migrant_tertiary_overqualified", "migrant_tertiary_employed", LAST)
 
 
 def _displaced(p: xr.Dataset, b: xr.Dataset, horizon: int) -> float:

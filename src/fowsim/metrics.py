@@ -51,6 +51,22 @@ def spending(ds: xr.Dataset) -> xr.DataArray:
     return ds["public_spending"] + ds["employer_spending"] + ds["private_spending"]
 
 
+RUN_DIMS = ("time", "region", "origin", "destination", "occupation")  # a run's own dimensions (not a sweep's)
+
+
+def pooled_share(ds: xr.Dataset, num: str, den: str, months: int | None = None, **sel) -> xr.DataArray:
+    """`num` / `den` summed over a run's own dimensions (the last `months` only, if given); NaN where `den` is 0.
+
+    A sweep's dimensions (policy, seed...) are kept, so the result is a scalar for a run and an
+    array over the arms and seeds for a sweep.
+    """
+    d = ds.isel(time=slice(-months, None)) if months else ds
+    a, b = d[num].sel(sel), d[den].sel(sel)
+    dims = [x for x in a.dims if x in RUN_DIMS]
+    total = b.sum(dims)
+    return a.sum(dims) / total.where(total > 0)
+
+
 def displaced_reemployment(ds: xr.Dataset, horizon: int) -> xr.DataArray:
     """Share employed, by region, of workers displaced `horizon` to `horizon + 2` months earlier (pooled over time).
 

@@ -638,6 +638,7 @@ class SkillsPartnership(Policy):
                 model.E_region[self._d, mid] + model.V_region[self._d, mid], 1
             )
             self._occ = mid[np.argsort(-rate)[:3]]
+        self._model = model  # its recorder follows the graduates (`account`)
         monthly = self.cost_per_trainee / self.duration_months
         args = (self.cohort_size, self.duration_months, self.completion, monthly, self._occ)
         self.home = self.provider(
@@ -664,29 +665,26 @@ class SkillsPartnership(Policy):
         )
         self.cohorts_started = 0
 
-    def apply(self, model: LabourMarketModel) -> None:
-        super().apply(model)
-        if model.t >= self.start_month:
-            self._follow(model)
-
-    def _follow(self, model: LabourMarketModel) -> None:
-        """This month's graduates, at home and abroad, and how many of them work (for the accounts)."""
-        ws = model.ws
-        grads = np.flatnonzero((ws.scheme & PARTNER) > 0)
-        grads = grads[(ws.status[grads] == EMPLOYED) | (ws.status[grads] == UNEMPLOYED)]
-        home = ws.region[grads] == self._o
-        works = ws.status[grads] == EMPLOYED
-        s = model.scale
-        self.outcome = {
-            "graduates_at_home": float(np.count_nonzero(home)) * s,
-            "graduates_at_home_employed": float(np.count_nonzero(home & works)) * s,
-            "graduates_abroad": float(np.count_nonzero(~home)) * s,
-            "graduates_abroad_employed": float(np.count_nonzero(~home & works)) * s,
-        }
-
     def account(self) -> dict[str, Any]:
-        """The common accounts, and where the graduates are and whether they work, at the last month."""
-        return {**super().account(), **{k: round(v, 1) for k, v in getattr(self, "outcome", {}).items()}}
+        """The common accounts, and where the graduates are and whether they work, at the last month recorded.
+
+        Read from the recorder's census (`partnership_graduates`, `partnership_graduates_employed`
+        by region, in people): at home is the origin, abroad every other region.
+        """
+        out = super().account()
+        t = self._model.t - 1 if hasattr(self, "_model") else -1
+        if t < self.start_month:
+            return out
+        data = self._model.recorder.data
+        grads, works = data["partnership_graduates"][t], data["partnership_graduates_employed"][t]
+        o = self._o
+        outcome = {
+            "graduates_at_home": grads[o],
+            "graduates_at_home_employed": works[o],
+            "graduates_abroad": grads.sum() - grads[o],
+            "graduates_abroad_employed": works.sum() - works[o],
+        }
+        return {**out, **{k: round(float(v), 1) for k, v in outcome.items()}}
 
     def active(self, t: int) -> bool:  # runs until its last cohort is placed
         last = self.start_month + (self.cohorts - 1) * self.cohort_interval_months + self.duration_months + 2

@@ -172,14 +172,15 @@ def status(p: Plan) -> dict[str, list[int]]:
     """Runs by status: done (results.nc), failed (error.txt), missing (neither)."""
     out: dict[str, list[int]] = {"done": [], "failed": [], "missing": []}
     for num in range(len(p.jobs)):
-        d = p.job_dir(num)
-        if (d / "results.nc").is_file():
-            out["done"].append(num)
-        elif (d / ERROR_FILE).is_file():
-            out["failed"].append(num)
-        else:
-            out["missing"].append(num)
+        out[run_state(p.job_dir(num))].append(num)
     return out
+
+
+def run_state(d: Path) -> str:
+    """A run folder's state: done (it holds results.nc), failed (error.txt) or missing."""
+    if (d / "results.nc").is_file():
+        return "done"
+    return "failed" if (d / ERROR_FILE).is_file() else "missing"
 
 
 def write_manifest(p: Plan, started: float) -> Path:
@@ -190,7 +191,7 @@ def write_manifest(p: Plan, started: float) -> Path:
     for num, job in enumerate(p.jobs):
         entry: dict[str, Any] = {"num": num, "dir": str(num), "overrides": job, "status": state[num]}
         if state[num] == "failed":
-            entry["error"] = _first_error_line(p.job_dir(num))
+            entry["error"] = error_line(p.job_dir(num))
         runs.append(entry)
     manifest = {"command": ["fowsim", "sweep", *p.overrides], "swept": p.swept, "runs": runs,
                 "counts": {k: len(v) for k, v in st.items()}, "seconds": round(time.time() - started, 1)}  # fmt: skip
@@ -201,8 +202,10 @@ def write_manifest(p: Plan, started: float) -> Path:
     return p.folder / MANIFEST
 
 
-def _first_error_line(d: Path) -> str:
-    lines = [x for x in (d / ERROR_FILE).read_text().splitlines() if x.strip()]
+def error_line(d: Path) -> str:
+    """The last line of a failed run's `error.txt` (the exception), or 'unknown error'."""
+    text = (d / ERROR_FILE).read_text() if (d / ERROR_FILE).is_file() else ""
+    lines = [x for x in text.splitlines() if x.strip()]
     return lines[-1] if lines else "unknown error"
 
 
@@ -297,7 +300,7 @@ def finish(p: Plan, started: float, stream=None) -> int:
     write_manifest(p, started)
     st = status(p)
     for num in st["failed"]:
-        stream.write(f"failed: run {num} ({' '.join(p.jobs[num])}): {_first_error_line(p.job_dir(num))}"
+        stream.write(f"failed: run {num} ({' '.join(p.jobs[num])}): {error_line(p.job_dir(num))}"
                      f" [{p.job_dir(num) / ERROR_FILE}]\n")  # fmt: skip
     for num in st["missing"]:
         stream.write(f"missing: run {num} ({' '.join(p.jobs[num])}): no results in {p.job_dir(num)}\n")

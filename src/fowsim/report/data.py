@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from fowsim.metrics import pooled_share, spending
+
 BASELINE = "baseline"
 
 
@@ -90,14 +92,6 @@ def load(path: str | Path) -> Source:
 
 
 # ---------------------------------------------------------------- headline indicators
-def _last(ds: xr.Dataset, months: int) -> xr.Dataset:
-    return ds.isel(time=slice(-months, None))
-
-
-def _ratio(num: xr.DataArray, den: xr.DataArray, dims: list[str]) -> xr.DataArray:
-    return num.sum(dims) / den.sum(dims).where(den.sum(dims) > 0)
-
-
 @dataclass(frozen=True)
 class Indicator:
     """A headline indicator: a scalar per arm and seed, with its unit and the direction that is better."""
@@ -116,28 +110,24 @@ class Indicator:
 
 
 def _u(ds):
-    late = _last(ds, 12)
-    return 100 * _ratio(late.unemployed, late.labour_force, ["time", "region"])
+    return 100 * pooled_share(ds, "unemployed", "labour_force", 12)
 
 
 def _ltu(ds):
-    late = _last(ds, 12)
-    return 100 * _ratio(late.long_term_unemployed, late.labour_force, ["time", "region"])
+    return 100 * pooled_share(ds, "long_term_unemployed", "labour_force", 12)
 
 
 def _displaced(ds):
-    sel = ds.sel(horizon=24)
-    return 100 * _ratio(sel.displaced_employed, sel.displaced_cohort, ["time", "region"])
+    return 100 * pooled_share(ds, "displaced_employed", "displaced_cohort", horizon=24)
 
 
 def _oq(ds):
-    late = _last(ds, 24)
-    return 100 * _ratio(late.migrant_tertiary_overqualified, late.migrant_tertiary_employed,
-                        ["time", "origin", "destination"])  # fmt: skip
+    return 100 * pooled_share(ds, "migrant_tertiary_overqualified", "migrant_tertiary_employed", 24)
 
 
-def _spending(ds):
-    return (ds.public_spending + ds.employer_spending + ds.private_spending).sum(["time", "region"]) / 1e9
+def spending_bn(ds: xr.Dataset) -> xr.DataArray:
+    """Spending on training over the horizon, all payers and regions, EUR bn."""
+    return spending(ds).sum(["time", "region"]) / 1e9
 
 
 INDICATORS = (
@@ -151,7 +141,7 @@ INDICATORS = (
         ["time", "region"]) / 1e3, "emigration of trained workers (brain drain)"),
     Indicator("returns home", "thousand people", "", lambda d: d.returnees.sum(["time", "region"]) / 1e3,
               "returns of migrants"),
-    Indicator("spending on training, all payers", "EUR bn", "", _spending, "spending", digits=2),
+    Indicator("spending on training, all payers", "EUR bn", "", spending_bn, "spending", digits=2),
     Indicator("employment", "million person-years", "higher",
               lambda d: d.employed.sum(["time", "region"]) / 12e6, "employment", digits=2),
 )  # fmt: skip

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from fowsim.report.data import BASELINE, Source  # noqa: E402
+from fowsim.report.data import BASELINE, Source, spending_bn  # noqa: E402
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies; black is the baseline
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
@@ -216,7 +216,7 @@ def cost_effectiveness(src: Source, facet: dict):
     if not src.has_baseline or len(src.arms) < 2:
         return None
     ds = _sel(src, facet)
-    spend = (ds.public_spending + ds.employer_spending + ds.private_spending).sum(["time", "region"]) / 1e9
+    spend = spending_bn(ds)
     years = ds.employed.sum(["time", "region"]) / 12e6
     d_spend = spend - spend.sel({src.arm: BASELINE})
     d_years = years - years.sel({src.arm: BASELINE})

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from fowsim.config import compose
-from fowsim.metrics import annual_rate
+from fowsim.metrics import annual_rate, pooled_share
 from fowsim.model import LabourMarketModel
 from fowsim.sampling import counts
 from fowsim.scenario import as_dict, build_scenario
@@ -410,9 +410,8 @@ HORIZONS = (6, 12, 24)
 
 
 def _pooled_reemployment(ds: xr.Dataset, horizon: int) -> float:
-    """Share employed, over all regions, of workers displaced `horizon` months earlier."""
-    sel = {"horizon": horizon}
-    return float(ds["displaced_employed"].sel(sel).sum() / max(1.0, float(ds["displaced_cohort"].sel(sel).sum())))
+    """Share employed, over all regions, of workers displaced `horizon` months earlier (0 if none were)."""
+    return float(pooled_share(ds, "displaced_employed", "displaced_cohort", horizon=horizon).fillna(0.0))
 
 
 @check("reskilling", "Reskilling of displaced workers: lock-in, then gain (Card, Kluve & Weber 2018)")
