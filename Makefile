@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-slow lint bench clean
+.PHONY: run test test-slow lint bench notebooks notebooks-clean clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ test-slow: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+$(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[notebooks]'
+	touch $(VENV)/.installed $@
+
+notebooks: $(VENV)/.installed-notebooks
+	cd notebooks && ../$(BIN)/jupyter lab
+
+# strip outputs before committing (the tests check that the stored notebooks have none)
+notebooks-clean: $(VENV)/.installed-notebooks
+	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
 
 bench: $(VENV)/.installed
 	$(BIN)/fowsim bench $(ARGS)

@@ -153,3 +153,50 @@ def test_collect_reads_a_plain_hydra_multirun_too(tmp_path):
     assert list(ds.seed.values) == [0, 1] and (ds.run_status == 0).all()
     assert fowsim("collect", str(out), cwd=tmp_path).returncode == 0
     assert fowsim("collect", str(tmp_path / "nothing"), cwd=tmp_path).returncode == 2
+
+
+def test_run_sweep_from_python_is_the_cli_sweep(tmp_path, monkeypatch):
+    """`fowsim.run_sweep` plans, lays out and collects as `fowsim sweep`: the CLI finds its runs done."""
+    from fowsim import run_sweep
+    from fowsim.compare import effects
+
+    monkeypatch.chdir(tmp_path)
+    overrides = ["policy=baseline,recognition", "seed=range(2)", *SMALL]
+    path = run_sweep(overrides, processes=2, progress=False)
+    folder = path.parent
+    assert folder == Path("multirun") / sw.plan(overrides).folder.name and path.name == "sweep.nc"
+    manifest = json.loads((folder / "sweep.json").read_text())
+    assert manifest["counts"] == {"done": 4, "failed": 0, "missing": 0}
+    ds = xr.open_dataset(path).load()
+    assert list(ds.policy.values) == ["baseline", "recognition"] and (ds.run_status == 0).all()
+    # the same sweep from the CLI skips every run and writes the same dataset
+    stamps = {d: (d / "results.nc").stat().st_mtime_ns for d in folder.glob("[0-9]*")}
+    p = fowsim("sweep", *overrides, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert stamps == {d: (d / "results.nc").stat().st_mtime_ns for d in folder.glob("[0-9]*")}
+    xr.testing.assert_identical(data_vars(xr.open_dataset(path).load()), data_vars(ds))
+    # one process or two: the same numbers
+    one = run_sweep(overrides, folder=tmp_path / "one", progress=False)
+    xr.testing.assert_identical(data_vars(xr.open_dataset(one).load()), data_vars(ds))
+    # the folders read as Hydra's: the comparison tools work on them
+    table = effects(folder)
+    assert list(table.policy) == ["recognition"] and table.seeds.iloc[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"overrides": ["policy=nope", *SMALL]}, "policy"),
+        ({"overrides": ["seed=range(2)", "hydra/launcher=submitit_slurm"]}, "hydra/launcher='submitit_slurm'"),
+        ({"overrides": ["seed=range(2)"], "processes": 0}, "processes=0: a whole number of worker processes"),
+        ({"overrides": ["seed=range(2)"], "config_dir": "no/such/folder"}, "config_dir='no/such/folder'"),
+    ],
+)
+def test_run_sweep_refuses_bad_input_before_writing_anything(tmp_path, monkeypatch, kwargs, message):
+    from fowsim import ConfigError, run_sweep
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as err:
+        run_sweep(**kwargs, progress=False)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert not any(tmp_path.iterdir())

@@ -22,6 +22,7 @@ from fowsim.workforce import (
     NOT_NEEDED,
     PENDING,
     PERMANENT,
+    POST_SECONDARY,
     PREPARED,
     RECOGNISED,
     REFUGEE,
@@ -492,6 +493,7 @@ def _move(m: LabourMarketModel, idx: np.ndarray, k: np.ndarray, channel: np.ndar
     dest = c.destination[k]
     m.count("emigrants", ws.region[idx])
     m.count("trained_emigrants", ws.region[idx], ((ws.scheme[idx] & TRAINED) > 0).astype(float))
+    m.count("graduate_emigrants", ws.region[idx], (ws.cred[idx] >= POST_SECONDARY).astype(float))
     m.count("immigrants", dest)
     m.migration_flow += counts(m.migration_flow.shape, ws.origin[idx], dest)
     m.transition(idx, UNEMPLOYED, region=dest)

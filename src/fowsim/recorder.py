@@ -54,6 +54,7 @@ TALLIES = {
     "recognised": "foreign credentials recognised",
     "downgraded": "foreign credentials downgraded",
     "trained_emigrants": "emigrants who completed a training programme in their origin (brain drain)",
+    "graduate_emigrants": "emigrants with a post-secondary or tertiary credential (brain drain of the highly skilled)",
     "placements_home": "skills-partnership graduates placed in the origin (home track)",
     "placements_away": "skills-partnership graduates placed abroad (away track)",
     "unfunded_exits": "trainees whose programme ended when its policy budget ran out",

@@ -311,3 +311,78 @@ def finish(p: Plan, started: float, stream=None) -> int:
     if bad:
         stream.write(f"sweep: {bad} of {len(p.jobs)} runs did not finish; run the same command again to retry them\n")
     return 1 if bad else 0
+
+
+def _run_in_process(job: list[str], out: str, config_dir: str | None) -> None:
+    """One run of `run_sweep`, composed as Hydra would compose it (in a worker process or this one)."""
+    import logging
+
+    from omegaconf import OmegaConf
+
+    from fowsim.config import compose
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    cfg = compose(job, config_dir_extra=config_dir)
+    meta = Path(out) / ".hydra"  # as Hydra writes it, for the tools that read a multirun's folders
+    meta.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(cfg, meta / "config.yaml")
+    OmegaConf.save(OmegaConf.create(list(job)), meta / "overrides.yaml")
+    run_job(cfg, Path(out))
+
+
+def run_sweep(
+    overrides: list[str] | tuple[str, ...],
+    folder: str | Path | None = None,
+    config_dir: str | Path | None = None,
+    processes: int = 1,
+    root: str | Path = "multirun",
+    progress: bool = True,
+) -> Path:
+    """`fowsim sweep` from Python (a notebook, a script): run every combination, then build `sweep.nc`.
+
+    `overrides` are those of the command line, e.g. `["policy=baseline,reskilling", "seed=range(3)"]`.
+    The sweep is planned and checked as `fowsim sweep` plans and checks it, and lands in the same
+    folder (`root/<experiment or sweep>-<hash>` unless `folder` is given) with the same layout, so
+    the CLI can resume it, collect it or report on it, and a run already done with the same config is
+    skipped. `config_dir` is a folder of the user's own configs (`--config-dir`). Runs go one after
+    another in this process, or on `processes` worker processes (which import the user's classes by
+    their `_target_`, so those must live in an importable module, not in a notebook cell). For a
+    cluster, use `fowsim sweep hydra/launcher=submitit_slurm`.
+
+    Returns the path of `sweep.nc`. Runs that fail write `error.txt` and are listed on stderr; their
+    cells of `sweep.nc` are NaN with `run_status` = 1. Raises `ConfigError` (before any run) on bad
+    input and `RuntimeError` if no run finished.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import nullcontext
+
+    overrides = [str(o) for o in overrides]
+    if any(o.startswith(LAUNCHER_KEYS) for o in overrides):
+        bad = next(o for o in overrides if o.startswith(LAUNCHER_KEYS))
+        raise ConfigError("hydra/launcher", bad.split("=", 1)[-1], "processes=N here; for Slurm, `fowsim sweep`")
+    if not isinstance(processes, int) or processes < 1:
+        raise ConfigError("processes", processes, "a whole number of worker processes, at least 1")
+    user_dir = str(Path(config_dir).resolve()) if config_dir is not None else None
+    if user_dir is not None and not Path(user_dir).is_dir():
+        raise ConfigError("config_dir", config_dir, "an existing folder of configs")
+    p = plan(overrides, folder=folder, root=root, config_dir=user_dir)
+    check(p)
+    started = time.time()
+    write_manifest(p, started)  # so that an interrupted sweep can still be collected or resumed
+    if progress:
+        print(f"sweep: {len(p.jobs)} runs in {p.folder}", file=sys.stderr)
+    args = [(job, str(p.job_dir(num)), user_dir) for num, job in enumerate(p.jobs)]
+    with Watch(p) if progress else nullcontext():
+        if processes == 1 or len(args) == 1:
+            for a in args:
+                _run_in_process(*a)
+        else:
+            ctx = multiprocessing.get_context("spawn")  # as mesa sets it; safe with threads and notebooks
+            with ProcessPoolExecutor(min(processes, len(args)), mp_context=ctx) as pool:
+                list(pool.map(_run_in_process, *zip(*args)))
+    finish(p, started)
+    path = p.folder / "sweep.nc"
+    if not status(p)["done"]:
+        raise RuntimeError(f"sweep {p.folder}: no run finished; see the error.txt files in its run folders")
+    return path

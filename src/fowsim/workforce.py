@@ -22,6 +22,7 @@ NOT_NEEDED, PENDING, RECOGNISED, DOWNGRADED = 0, 1, 2, 3
 RECOGNITION_NAMES = ("not_needed", "pending", "recognised", "downgraded")
 # credential (highest qualification), aligned with ISCO-08 skill levels 1..4
 CREDENTIAL_NAMES = ("primary", "secondary", "post_secondary", "tertiary")
+POST_SECONDARY = 2
 TERTIARY = 3
 YOUTH_MONTHS = 300  # workers younger than 25 (in months of age) count as youth (15-24)
 # programmes and schemes a worker has been through (bits of `Workforce.scheme`)

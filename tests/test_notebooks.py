@@ -1,0 +1,55 @@
+"""The notebooks in `notebooks/`: each runs top to bottom, in a scratch folder, on this interpreter."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture
+def kernel(tmp_path, monkeypatch) -> str:
+    """A kernel spec for this interpreter, found before any other Jupyter installation's `python3`."""
+    spec = tmp_path / "jupyter" / "kernels" / "fowsim-test"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "fowsim", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return "fowsim-test"
+
+
+def test_there_are_the_four_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == ["01_quickstart", "02_extending_agents", "03_policy_comparison",
+                                           "04_custom_world"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_are_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(not c.outputs and c.execution_count is None for c in code), "strip the outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom(path, tmp_path, kernel):
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(path, work / path.name)
+    nb = nbformat.read(work / path.name, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name=kernel, resources={"metadata": {"path": str(work)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    figures = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert figures, "every notebook draws at least one figure"
+    text = "".join(o.get("text", "") for o in outputs)
+    if path.stem != "01_quickstart":  # the others run a sweep and read its sweep.nc
+        assert "sweep.nc:" in text and list(work.glob("multirun/*/sweep.nc"))
