@@ -68,6 +68,13 @@ class BrokenRules(WorkerRules):
 
     def seeks_training(self, model, idx):
         return np.ones(idx.size + 1, dtype=bool)
+
+
+class ProbabilityRules(WorkerRules):
+    """Returns probabilities where decisions are due: another likely mistake."""
+
+    def migration_choice(self, model, idx, corridor):
+        return np.full(idx.size, 0.5)
 '''
 
 PRESET = """
@@ -129,6 +136,8 @@ def test_a_collaborators_likely_mistakes_get_one_line_that_says_what_was_expecte
          "expected a @dataclass subclass of fowsim.policies.Policy"),
         (["rules=my_extensions.BrokenRules", "months=6"],
          "WorkerRules.seeks_training returned shape"),
+        (["rules=my_extensions.ProbabilityRules", "months=6"],
+         "WorkerRules.migration_choice returned shape"),
     ]  # fmt: skip
     for overrides, message in cases:
         p = fowsim("run", "--config-dir", str(conf), "workers=2000", *overrides, f"hydra.run.dir={tmp_path / 'bad'}",
@@ -136,4 +145,6 @@ def test_a_collaborators_likely_mistakes_get_one_line_that_says_what_was_expecte
         lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
         assert p.returncode != 0 and len(lines) == 1 and message in lines[0], (overrides, p.stderr)
         assert not (tmp_path / "bad" / "results.nc").exists()
-    assert "expected shape" in lines[0]
+        if "rules=" in overrides[0]:
+            assert "expected shape" in lines[0]
+    assert "dtype float64; expected shape" in lines[0] and "of bool" in lines[0]
