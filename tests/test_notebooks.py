@@ -26,9 +26,9 @@ def kernel(tmp_path, monkeypatch) -> str:
     return "fowsim-test"
 
 
-def test_there_are_the_four_notebooks():
+def test_there_are_the_five_notebooks():
     assert [p.stem for p in NOTEBOOKS] == ["01_quickstart", "02_extending_agents", "03_policy_comparison",
-                                           "04_custom_world"]  # fmt: skip
+                                           "04_custom_world", "05_sensitivity"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -51,5 +51,8 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, kernel):
     figures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert figures, "every notebook draws at least one figure"
     text = "".join(o.get("text", "") for o in outputs)
-    if path.stem != "01_quickstart":  # the others run a sweep and read its sweep.nc
+    if path.stem == "05_sensitivity":  # a study, its analysis and its report
+        assert "sensitivity.nc" in text and list(work.glob("multirun/*/sensitivity.nc"))
+        assert list(work.glob("multirun/*/report.html"))
+    elif path.stem != "01_quickstart":  # the others run a sweep and read its sweep.nc
         assert "sweep.nc:" in text and list(work.glob("multirun/*/sweep.nc"))

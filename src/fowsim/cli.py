@@ -16,6 +16,8 @@ commands:
   run [overrides...]   run one scenario (Hydra overrides, e.g. shock=gradual workers=200000)
   sweep [overrides...] run every combination (policy=a,b seed='range(5)', +experiment=NAME) on all
                        cores (hydra/launcher=submitit_slurm for a cluster); resumable; ends in sweep.nc
+  sensitivity EXPERIMENT  the sensitivity study an experiment declares (Morris or Sobol indices, scenario
+                       discovery, regret across futures) through the sweep machinery; ends in sensitivity.nc
   collect SWEEP_DIR    (re)build SWEEP_DIR/sweep.nc from the finished runs
   report PATH [-o F]   HTML report of a run or a sweep folder (figures embedded, PNG/SVG beside it)
   validate [--quick]   run the validation checks and write the report (docs/validation/)
@@ -114,10 +116,7 @@ def _config_dir(argv: list[str]) -> tuple[list[str], str | None]:
 
 def sweep(argv: list[str]) -> None:
     """`fowsim sweep`: the runs of a multirun, on all local cores by default; then `sweep.nc`."""
-    import hydra
-
     from fowsim import sweep as sw
-    from fowsim.config import config_dir, normalise_overrides, register_schema
     from fowsim.errors import ConfigError
 
     argv, user_dir = _config_dir(argv)
@@ -130,6 +129,16 @@ def sweep(argv: list[str]) -> None:
         sw.check(plan)
     except ConfigError as exc:
         _fail(str(exc))
+    raise SystemExit(_launch(plan, argv, user_dir))
+
+
+def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = True) -> int:
+    """Send a checked plan's runs to Hydra's launcher, watch them, and account for them; the exit code."""
+    import hydra
+
+    from fowsim import sweep as sw
+    from fowsim.config import config_dir, normalise_overrides, register_schema
+
     launcher = plan.launcher or ["hydra/launcher=joblib"]
     hydra_args = [o for o in argv if not o.startswith(("hydra.sweep.dir=", *sw.LAUNCHER_KEYS))]
     print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
@@ -148,8 +157,42 @@ def sweep(argv: list[str]) -> None:
         except Exception as exc:  # noqa: BLE001 - what the launcher raised; the runs' own state is below
             print(f"fowsim: the launcher stopped: {exc.__class__.__name__}: {exc}".splitlines()[0], file=sys.stderr)
             launcher_failed = True
-    code = sw.finish(plan, started)
-    raise SystemExit(code or int(launcher_failed))
+    code = sw.finish(plan, started, collect_runs=collect_runs)
+    return code or int(launcher_failed)
+
+
+def sensitivity(argv: list[str]) -> None:
+    """`fowsim sensitivity EXPERIMENT [overrides]`: the study's runs, then `sensitivity.nc`."""
+    from fowsim import sensitivity as sa
+    from fowsim.errors import ConfigError
+
+    argv, user_dir = _config_dir(argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: fowsim sensitivity EXPERIMENT [overrides...] [--config-dir DIR]\n\n"
+              "Run the sensitivity study an experiment declares (its `sensitivity:` node: method, samples,\n"
+              "parameters, outcomes, discovery, regret) through the sweep machinery, then write\n"
+              "sensitivity.nc. Resumable: the same command skips the runs already done.")  # fmt: skip
+        raise SystemExit(0 if argv else 2)
+    name, rest = argv[0], argv[1:]
+    flags = [a for a in [name, *rest] if a.startswith("-") or (a is name and "=" in a)]
+    if flags:
+        _fail(f"fowsim sensitivity takes an experiment name, then overrides and --config-dir, not {flags[0]!r}")
+    try:
+        plan, study = sa.plan_study(name, rest, user_dir)
+    except ConfigError as exc:
+        _fail(str(exc))
+    print(f"sensitivity: {study.method}, {study.n_samples} design rows x {len(plan.jobs) // study.n_samples} "
+          f"policy/seed combinations = {len(plan.jobs)} runs", file=sys.stderr)  # fmt: skip
+    code = _launch(plan, [f"+experiment={name}", *rest, f"sample=range({study.n_samples})"], user_dir,
+                   collect_runs=False)  # fmt: skip
+    if code:
+        raise SystemExit(code)
+    try:
+        path = sa.analyse(plan.folder)
+    except (ConfigError, RuntimeError, ValueError) as exc:
+        _fail(str(exc), code=1)
+    print(sa.describe(path))
+    print(f"\nsensitivity.nc: {path}")
 
 
 def _path_command(prog: str, description: str, help_path: str, help_out: str, argv: list[str], action):
@@ -199,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
         run(rest)
     elif command == "sweep":
         sweep(rest)
+    elif command == "sensitivity":
+        sensitivity(rest)
     elif command == "collect":
         collect(rest)
     elif command == "report":
@@ -218,5 +263,5 @@ def main(argv: list[str] | None = None) -> None:
 
         print(__version__)
     else:
-        commands = "run, sweep, collect, report, validate, bench, version"
+        commands = "run, sweep, sensitivity, collect, report, validate, bench, version"
         _fail(f"unknown command {command!r}; one of {commands} (see fowsim --help)")

@@ -67,6 +67,8 @@ class FowsimConfig:
     policy: dict[str, Any] = field(default_factory=dict)
     rules: Any = None
     agents: dict[str, Any] = field(default_factory=dict)  # employer / training_provider / government classes
+    sensitivity: dict[str, Any] = field(default_factory=dict)  # a study's design (fowsim.sensitivity)
+    sample: int | None = None  # the row of the study's design this run evaluates
 
 
 def register_schema() -> None:

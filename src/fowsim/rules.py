@@ -121,7 +121,8 @@ class WorkerRules:
         employed = ws.status[idx] == EMPLOYED
         home_income = model.region_wage[home] * rel * np.where(employed, 1.0, emp_rate[home])
         away_income = model.region_wage[dest] * rel * emp_rate[dest] * (1.0 - p["migrant_wage_penalty"])
-        cost = w.corridors.migration_cost[corridor] / (p["migration_horizon"] * model.region_wage[home] * rel)
+        cost = w.corridors.migration_cost[corridor] * p.get("migration_cost_scale", 1.0)
+        cost = cost / (p["migration_horizon"] * model.region_wage[home] * rel)
         gain = np.log(away_income / home_income.clip(1e-9)) - cost
         diaspora = model.diaspora_share[corridor]
         z = p["migration_gain_sensitivity"] * (gain - p["migration_threshold"]) + p["diaspora_effect"] * np.log1p(

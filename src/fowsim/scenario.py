@@ -113,6 +113,10 @@ def build_agents(spec: Any) -> dict[str, type]:
 def build_scenario(cfg: Any) -> Scenario:
     """Check a config mapping and build the `Scenario` it describes."""
     raw = as_dict(cfg)
+    if raw.get("sample") is not None:  # a row of a sensitivity study's design
+        from fowsim.sensitivity import apply_sample
+
+        raw = apply_sample(raw)
     seed = _int(raw, "seed", 0, 2**63 - 1, "a whole number >= 0")
     workers = _int(raw, "workers", 100, 50_000_000, "a whole number of simulated workers from 100 to 50,000,000")
     months = _int(raw, "months", 1, MAX_MONTHS, f"a whole number of months from 1 to {MAX_MONTHS}")

@@ -237,8 +237,8 @@ class Watch:
         st = status(self.p)
         done, failed, left = len(st["done"]), len(st["failed"]), len(st["missing"])
         tty = self.stream.isatty()
-        if not tty and not final and (done, failed) == getattr(self, "_last", None):
-            return
+        if not tty and (done, failed) == getattr(self, "_last", None) and (not final or not left):
+            return  # a log: one line per change (the last one is already there when nothing is left)
         self._last = (done, failed)
         elapsed = time.time() - self.start
         new = done + failed - self.done0
@@ -292,8 +292,11 @@ def run_job(cfg, out: Path) -> None:
         _atomic(out / ERROR_FILE, lambda tmp: Path(tmp).write_text(text))
 
 
-def finish(p: Plan, started: float, stream=None) -> int:
-    """After the launcher: `sweep.json`, the list of what failed or is missing, `sweep.nc`; the exit code."""
+def finish(p: Plan, started: float, stream=None, collect_runs: bool = True) -> int:
+    """After the launcher: `sweep.json`, the list of what failed or is missing, `sweep.nc`; the exit code.
+
+    `collect_runs=False` leaves out `sweep.nc` (a sensitivity study keeps only its outcomes).
+    """
     from fowsim.collect import collect
 
     stream = stream or sys.stderr
@@ -304,7 +307,7 @@ def finish(p: Plan, started: float, stream=None) -> int:
                      f" [{p.job_dir(num) / ERROR_FILE}]\n")  # fmt: skip
     for num in st["missing"]:
         stream.write(f"missing: run {num} ({' '.join(p.jobs[num])}): no results in {p.job_dir(num)}\n")
-    if st["done"]:
+    if st["done"] and collect_runs:
         path = collect(p.folder)
         stream.write(f"sweep.nc: {path}\n")
     bad = len(st["failed"]) + len(st["missing"])
@@ -337,6 +340,7 @@ def run_sweep(
     processes: int = 1,
     root: str | Path = "multirun",
     progress: bool = True,
+    collect_runs: bool = True,
 ) -> Path:
     """`fowsim sweep` from Python (a notebook, a script): run every combination, then build `sweep.nc`.
 
@@ -349,14 +353,10 @@ def run_sweep(
     their `_target_`, so those must live in an importable module, not in a notebook cell). For a
     cluster, use `fowsim sweep hydra/launcher=submitit_slurm`.
 
-    Returns the path of `sweep.nc`. Runs that fail write `error.txt` and are listed on stderr; their
-    cells of `sweep.nc` are NaN with `run_status` = 1. Raises `ConfigError` (before any run) on bad
-    input and `RuntimeError` if no run finished.
+    Returns the path of `sweep.nc` (of the folder with `collect_runs=False`). Runs that fail write
+    `error.txt` and are listed on stderr; their cells of `sweep.nc` are NaN with `run_status` = 1.
+    Raises `ConfigError` (before any run) on bad input and `RuntimeError` if no run finished.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from contextlib import nullcontext
-
     overrides = [str(o) for o in overrides]
     if any(o.startswith(LAUNCHER_KEYS) for o in overrides):
         bad = next(o for o in overrides if o.startswith(LAUNCHER_KEYS))
@@ -368,6 +368,16 @@ def run_sweep(
         raise ConfigError("config_dir", config_dir, "an existing folder of configs")
     p = plan(overrides, folder=folder, root=root, config_dir=user_dir)
     check(p)
+    return execute(p, processes, progress, collect_runs)
+
+
+def execute(p: Plan, processes: int = 1, progress: bool = True, collect_runs: bool = True) -> Path:
+    """Run a checked plan's runs here or on `processes` worker processes, then account for them (`run_sweep`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import nullcontext
+
+    user_dir = p.config_dir
     started = time.time()
     write_manifest(p, started)  # so that an interrupted sweep can still be collected or resumed
     if progress:
@@ -381,8 +391,8 @@ def run_sweep(
             ctx = multiprocessing.get_context("spawn")  # as mesa sets it; safe with threads and notebooks
             with ProcessPoolExecutor(min(processes, len(args)), mp_context=ctx) as pool:
                 list(pool.map(_run_in_process, *zip(*args)))
-    finish(p, started)
-    path = p.folder / "sweep.nc"
+    finish(p, started, collect_runs=collect_runs)
+    path = p.folder / "sweep.nc" if collect_runs else p.folder
     if not status(p)["done"]:
         raise RuntimeError(f"sweep {p.folder}: no run finished; see the error.txt files in its run folders")
     return path

@@ -165,10 +165,12 @@ class World:
         """Approval probability of each corridor's credentials, at most 1.
 
         corridors.csv's rate times the destination's fitted `recognition_multiplier` (fitted to
-        migrants' over-qualification; 1 where not fitted).
+        migrants' over-qualification; 1 where not fitted) times `recognition_approval_scale`.
         """
         c = self.corridors
-        return np.minimum(1.0, c.recognition_approval * self.fitted("recognition_multiplier", 1.0)[c.destination])
+        scale = self.params.get("recognition_approval_scale", 1.0)
+        fitted = self.fitted("recognition_multiplier", 1.0)[c.destination]
+        return np.minimum(1.0, c.recognition_approval * fitted * scale)
 
 
 def _folder(data: str | Path, relative_to: Path | None = None) -> Path:
@@ -426,6 +428,8 @@ def _parameters(path: Path, overrides: dict[str, Any]) -> dict[str, float]:
     for key in params:
         if key.endswith(("_prob", "_rate", "_share")) and not 0.0 <= params[key] <= 1.0:
             raise ConfigError(f"world.params.{key}", params[key], "a probability or share in [0, 1]")
+        if key.endswith("_scale") and params[key] < 0.0:
+            raise ConfigError(f"world.params.{key}", params[key], "a factor >= 0")
     return params
 
 

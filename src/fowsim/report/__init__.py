@@ -187,10 +187,53 @@ def _sources(world: dict) -> str:
             f"</summary><pre>{_e(chr(10).join(texts))}</pre></details>")  # fmt: skip
 
 
+def _page(title: str, parts: list[str], out: Path) -> Path:
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_e(title)}</title>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
+            f"<body>{''.join(parts)}</body></html>")  # fmt: skip
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def _study_file(path: Path) -> Path | None:
+    """The `sensitivity.nc` that `path` names (the file, or a study folder holding it), if any."""
+    if path.is_file() and path.name == "sensitivity.nc":
+        return path
+    if path.is_dir() and (path / "sensitivity.nc").is_file() and not (path / "sweep.nc").is_file():
+        return path / "sensitivity.nc"
+    return None
+
+
+def build_study(path: Path, out: Path | None = None) -> Path:
+    """The report of a sensitivity study: its indices, discovery boxes and regret (`fowsim.report.sensitivity`)."""
+    import xarray as xr
+
+    from fowsim import __version__
+    from fowsim.report.sensitivity import section
+
+    with xr.open_dataset(path) as f:
+        ds = f.load()
+    out = Path(out) if out else path.parent / "report.html"
+    assets = out.with_name(out.stem + "_figures")
+    assets.mkdir(parents=True, exist_ok=True)
+    title = f"fowsim sensitivity report: {path.parent.name}"
+    meta = f"a sensitivity study · fowsim {__version__} · {_dt.date.today().isoformat()} · source {path}"
+    parts = [f"<h1>{_e(title)}</h1>", f"<p class='meta'>{_e(meta)}</p>",
+             section(ds, lambda fig, stem: _embed(fig, assets, stem))]  # fmt: skip
+    study = json.dumps(json.loads(ds.attrs.get("study", "{}")), indent=1, sort_keys=True)
+    parts.append(f"<h2 id='appendix'>Appendix: the study as declared</h2><pre>{_e(study)}</pre>")
+    return _page(title, parts, out)
+
+
 def build(path: str | Path, out: str | Path | None = None) -> Path:
-    """Write the report of the run or sweep at `path` to `out` (default: `report.html` beside the data)."""
+    """Write the report of the run, sweep or sensitivity study at `path` to `out` (default: `report.html` beside it)."""
     from fowsim import __version__
 
+    study = _study_file(Path(path))
+    if study is not None:
+        return build_study(study, Path(out) if out else None)
     src = load(path)
     out = Path(out) if out else src.path.parent / "report.html"
     assets = out.with_name(out.stem + "_figures")
@@ -234,10 +277,4 @@ def build(path: str | Path, out: str | Path | None = None) -> Path:
     parts.append("<h2 id='assumptions'>Scenario and assumptions</h2>" + _assumptions(src))
     config = json.dumps(src.config(), indent=1, sort_keys=True)
     parts.append(f"<h2 id='appendix'>Appendix: the full config</h2><pre>{_e(config)}</pre>")
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_e(title)}</title>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")  # fmt: skip
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return _page(title, parts, out)

@@ -1,0 +1,581 @@
+"""Sensitivity analysis, scenario discovery and robust policy comparison over sampled futures.
+
+An experiment declares a study in its `sensitivity:` node (see `experiments/sensitivity.yaml`):
+
+```yaml
+sensitivity:
+  method: morris            # morris (screening) or sobol (variance shares)
+  samples: 10               # Morris trajectories, or Sobol base samples N (a power of 2)
+  seed: 0                   # of the design
+  parameters:               # uncertainties and levers: a config key and its [low, high]
+    shock.size: [0.5, 1.5]
+    world.params.migration_cost_scale: [0.5, 2.0]
+    policy.reskilling.seats: [50000, 400000]   # a lever: set where the policy runs
+  outcomes:                 # what to measure in each run
+    ltu_north_africa: {variable: long_term_unemployment_rate, region: north_africa, reduce: last_year}
+  discovery: {outcome: ltu_north_africa, policy: baseline, above: 0.05}
+  regret: {outcome: ltu_north_africa}
+```
+
+`fowsim sensitivity EXPERIMENT` draws the design (SALib: Morris trajectories or Sobol/Saltelli
+points), runs every design row (`sample=i`) for each policy and seed of the experiment's sweep
+through the sweep machinery (all cores, Slurm, resumable: a run already done is skipped), and
+writes `sensitivity.nc`: the design, each run's outcomes, the indices with confidence intervals,
+the scenario-discovery boxes (PRIM) with coverage, density and feature scores, and each policy's
+regret. A run applies its design row itself (`apply_sample`, called by `build_scenario`), so its
+`results.nc` carries the values it ran with.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from fowsim.errors import ConfigError
+
+METHODS = ("morris", "sobol")
+REDUCE = ("last_year", "mean", "sum", "max", "end")
+RESULT = "sensitivity.nc"
+MAX_SAMPLES = 200_000
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An uncertain input or a lever: a config key and its range; whole numbers if both bounds are."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A number measured in each run: `variable` of results.nc, selected, summed and reduced over time."""
+
+    name: str
+    variable: str
+    sel: dict[str, Any] = field(default_factory=dict)
+    reduce: str = "last_year"
+    minimise: bool = True  # for regret: lower is better
+
+
+@dataclass(frozen=True)
+class Study:
+    """The study an experiment declares: design, parameters, outcomes, discovery and regret."""
+
+    method: str
+    samples: int
+    seed: int
+    levels: int
+    parameters: tuple[Parameter, ...]
+    outcomes: tuple[Outcome, ...]
+    discovery: dict[str, Any] | None
+    regret: dict[str, Any] | None
+    spec: str  # the declaration, as JSON
+
+    @property
+    def names(self) -> list[str]:
+        """The parameters' config keys."""
+        return [p.key for p in self.parameters]
+
+    def problem(self) -> dict[str, Any]:
+        """SALib's problem definition."""
+        return {"num_vars": len(self.parameters), "names": self.names,
+                "bounds": [[p.low, p.high] for p in self.parameters]}  # fmt: skip
+
+    def design(self) -> np.ndarray:
+        """The design: one row per sample, one column per parameter (deterministic from the seed)."""
+        return _design(self.spec).copy()
+
+    @property
+    def n_samples(self) -> int:
+        """Rows of the design."""
+        d = len(self.parameters)
+        return self.samples * (d + 1) if self.method == "morris" else self.samples * (d + 2)
+
+
+def _key(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}"
+
+
+def _real(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(key, value, "a finite number")
+    return float(value)
+
+
+def parse(spec: Any, prefix: str = "sensitivity") -> Study:
+    """Check a `sensitivity:` declaration and return the `Study`; bad input raises a one-line ConfigError."""
+    from fowsim.scenario import as_dict
+
+    raw = as_dict(spec) if spec is not None else {}
+    if not raw:
+        raise ConfigError(prefix, raw, "a study: method, samples, parameters and outcomes (see docs/sensitivity.md)")
+    allowed = {"method", "samples", "seed", "levels", "parameters", "outcomes", "discovery", "regret"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ConfigError(_key(prefix, unknown[0]), raw[unknown[0]], f"one of the keys {', '.join(sorted(allowed))}")
+    method = raw.get("method", "morris")
+    if method not in METHODS:
+        raise ConfigError(_key(prefix, "method"), method, f"one of {', '.join(METHODS)}")
+    samples = raw.get("samples", 10)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise ConfigError(_key(prefix, "samples"), samples, "a whole number >= 2")
+    if method == "sobol" and samples & (samples - 1):
+        raise ConfigError(_key(prefix, "samples"), samples, "a power of 2 for Sobol sequences (4, 8, 16, ...)")
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError(_key(prefix, "seed"), seed, "a whole number >= 0")
+    levels = raw.get("levels", 4)
+    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
+        raise ConfigError(_key(prefix, "levels"), levels, "an even whole number >= 2 (Morris grid levels)")
+    params = raw.get("parameters") or {}
+    if not isinstance(params, dict) or not params:
+        raise ConfigError(_key(prefix, "parameters"), params, "a mapping of config keys to [low, high]")
+    params = _flatten(params)  # `shock.size: [..]` and `shock: {size: [..]}` (as the command line nests it) alike
+    parameters = []
+    for key, bounds in sorted(params.items()):  # sorted: the order must survive any serialisation of the config
+        k = _key(prefix, f"parameters.{key}")
+        if key in ("seed", "sample", "workers", "months", "start") or key.startswith(("sensitivity", "hydra")):
+            raise ConfigError(k, bounds, "a model parameter (seed, sample, size and horizon are not uncertainties)")
+        if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
+            raise ConfigError(k, bounds, "[low, high]")
+        low, high = _real(k, bounds[0]), _real(k, bounds[1])
+        if not low < high:
+            raise ConfigError(k, list(bounds), "[low, high] with low < high")
+        integer = all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
+        parameters.append(Parameter(str(key), low, high, integer))
+    outs = raw.get("outcomes") or {}
+    if not isinstance(outs, dict) or not outs:
+        raise ConfigError(_key(prefix, "outcomes"), outs, "a mapping of names to {variable, reduce, ...}")
+    outcomes = []
+    for name, o in sorted(outs.items()):
+        k = _key(prefix, f"outcomes.{name}")
+        if not isinstance(o, dict) or "variable" not in o:
+            raise ConfigError(k, o, "{variable: NAME, [region: R], [reduce: last_year], [minimise: true]}")
+        extra = sorted(set(o) - {"variable", "reduce", "minimise", "region", "origin", "destination", "occupation"})
+        if extra:
+            raise ConfigError(f"{k}.{extra[0]}", o[extra[0]], "variable, reduce, minimise or a dimension to select")
+        reduce = o.get("reduce", "last_year")
+        if reduce not in REDUCE:
+            raise ConfigError(f"{k}.reduce", reduce, f"one of {', '.join(REDUCE)}")
+        sel = {d: o[d] for d in ("region", "origin", "destination", "occupation") if d in o}
+        outcomes.append(Outcome(str(name), str(o["variable"]), sel, reduce, bool(o.get("minimise", True))))
+    names = [o.name for o in outcomes]
+    discovery = raw.get("discovery")
+    if discovery is not None:
+        k = _key(prefix, "discovery")
+        if not isinstance(discovery, dict) or discovery.get("outcome") not in names:
+            raise ConfigError(f"{k}.outcome", (discovery or {}).get("outcome"), f"one of the outcomes {names}")
+        if ("above" in discovery) == ("below" in discovery):
+            raise ConfigError(k, discovery, "a threshold: either above: X or below: X")
+        _real(f"{k}.{'above' if 'above' in discovery else 'below'}", discovery.get("above", discovery.get("below")))
+        extra = sorted(set(discovery) - {"outcome", "above", "below", "policy", "min_coverage", "peel"})
+        if extra:
+            allowed_keys = "outcome, above/below, policy, min_coverage, peel"
+            raise ConfigError(f"{k}.{extra[0]}", discovery[extra[0]], allowed_keys)
+    regret = raw.get("regret")
+    if regret is not None and (not isinstance(regret, dict) or regret.get("outcome") not in names):
+        raise ConfigError(_key(prefix, "regret.outcome"), (regret or {}).get("outcome"), f"one of the outcomes {names}")
+    spec_json = json.dumps({"method": method, "samples": samples, "seed": seed, "levels": levels,
+                            "parameters": [[p.key, p.low, p.high] for p in parameters]}, sort_keys=True)  # fmt: skip
+    study = Study(method, samples, seed, levels, tuple(parameters), tuple(outcomes), discovery, regret, spec_json)
+    if study.n_samples > MAX_SAMPLES:
+        raise ConfigError(_key(prefix, "samples"), samples, f"a design of at most {MAX_SAMPLES:,} rows")
+    return study
+
+
+def _flatten(node: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        inner = _flatten(value, f"{name}.") if isinstance(value, dict) else {name: value}
+        for k, v in inner.items():
+            if k in out:
+                raise ConfigError(f"sensitivity.parameters.{k}", v, "one range per key (this one is given twice)")
+            out[k] = v
+    return out
+
+
+@lru_cache(maxsize=8)
+def _design(spec_json: str) -> np.ndarray:
+    """The design of a study (cached: every run of a sweep in one process draws it once)."""
+    spec = json.loads(spec_json)
+    names = [key for key, _, _ in spec["parameters"]]  # in the order declared
+    problem = {"num_vars": len(names), "names": names, "bounds": [[lo, hi] for _, lo, hi in spec["parameters"]]}
+    if spec["method"] == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, spec["samples"], num_levels=spec["levels"], seed=spec["seed"])
+    from SALib.sample import sobol
+
+    return sobol.sample(problem, spec["samples"], calc_second_order=False, seed=spec["seed"])
+
+
+def _set(raw: dict, key: str, value: Any) -> None:
+    node = raw
+    parts = key.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def apply_values(raw: dict, study: Study, row: np.ndarray) -> dict:
+    """`raw` (a config dict) with the parameters set to `row`; a lever `policy.NAME.x` only where NAME runs."""
+    import copy
+
+    out = copy.deepcopy(raw)
+    running = set((out.get("policy") or {}).keys())
+    for p, v in zip(study.parameters, row):
+        parts = p.key.split(".")
+        if parts[0] == "policy" and len(parts) > 2 and parts[1] not in running:
+            continue
+        _set(out, p.key, int(round(float(v))) if p.integer else float(v))
+    return out
+
+
+def apply_sample(raw: dict) -> dict:
+    """A run's config with its design row (`sample`) applied; unchanged where `sample` is null."""
+    sample = raw.get("sample")
+    if sample is None:
+        return raw
+    study = parse(raw.get("sensitivity"))
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < study.n_samples:
+        raise ConfigError("sample", sample, f"a row of the study's design, 0 to {study.n_samples - 1}")
+    return apply_values(raw, study, study.design()[sample])
+
+
+# ---------------------------------------------------------------- measuring a run
+
+
+def outcome_value(ds: xr.Dataset, o: Outcome) -> float:
+    """One outcome of one run."""
+    if o.variable not in ds:
+        raise ConfigError(f"sensitivity.outcomes.{o.name}.variable", o.variable, "a variable of results.nc")
+    x = ds[o.variable]
+    for dim, value in o.sel.items():
+        if dim not in x.dims or value not in x[dim].values:
+            raise ConfigError(f"sensitivity.outcomes.{o.name}.{dim}", value, f"a {dim} of {o.variable}")
+        x = x.sel({dim: value})
+    x = x.sum([d for d in x.dims if d != "time"])
+    if o.reduce == "last_year":
+        return float(x.isel(time=slice(-12, None)).mean())
+    if o.reduce == "end":
+        return float(x.isel(time=-1))
+    return float(getattr(x, o.reduce)())
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def indices(study: Study, X: np.ndarray, Y: np.ndarray, conf_level: float = 0.95) -> dict[str, np.ndarray]:
+    """Sensitivity indices of the outcome `Y` (one value per design row) with confidence intervals.
+
+    Morris: `mu`, `mu_star` (mean absolute elementary effect), `mu_star_conf`, `sigma`. Sobol:
+    first-order `S1` and total `ST` with `S1_conf` and `ST_conf` (half-widths at `conf_level`).
+    """
+    Y = np.asarray(Y, dtype=float)
+    if not np.isfinite(Y).all():
+        raise ValueError("an outcome is NaN in some runs: the indices need every run")
+    if study.method == "morris":
+        from SALib.analyze import morris
+
+        si = morris.analyze(study.problem(), X, Y, num_levels=study.levels, conf_level=conf_level,
+                            num_resamples=1000, seed=study.seed)  # fmt: skip
+        keys = ("mu", "mu_star", "mu_star_conf", "sigma")
+    else:
+        from SALib.analyze import sobol
+
+        si = sobol.analyze(study.problem(), Y, calc_second_order=False, conf_level=conf_level, num_resamples=1000,
+                           seed=study.seed)  # fmt: skip
+        keys = ("S1", "S1_conf", "ST", "ST_conf")
+    return {k: np.asarray(si[k], dtype=float) for k in keys}
+
+
+def prim(X: np.ndarray, y: np.ndarray, alpha: float = 0.05, min_mass: float = 0.02,
+         min_coverage: float = 0.5) -> dict[str, Any]:  # fmt: skip
+    """PRIM (Friedman and Fisher 1999): peel the box of the input space where `y` (booleans) is most often true.
+
+    Each step removes the slice of at most `alpha` of the points in the box, at the lower or upper
+    end of one parameter, that raises the share of cases of interest inside (density) the most,
+    until `min_mass` of the points are left or no peel helps. The chosen box is the densest on the
+    peeling trajectory whose coverage (share of all cases of interest inside) is at least
+    `min_coverage`. Returns the box (`lower`, `upper` per parameter: a peeled bound sits at the
+    outermost point left inside, an unpeeled one at the sample's range), its `coverage`, `density`
+    and `mass`, and the trajectory.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    n, d = X.shape
+    total = max(int(y.sum()), 1)
+    inside = np.ones(n, dtype=bool)
+    lower, upper = X.min(axis=0).copy(), X.max(axis=0).copy()
+    boxes = [(lower.copy(), upper.copy())]
+    coverage, density, mass = [y.sum() / total], [y.mean() if n else 0.0], [1.0]
+    while inside.sum() / n > min_mass:
+        best = None
+        xs_in, ys_in = X[inside], y[inside]
+        for j in range(d):
+            col = xs_in[:, j]
+            for side in (0, 1):
+                cut = np.quantile(col, alpha) if side == 0 else np.quantile(col, 1 - alpha)
+                keep = col > cut if side == 0 else col < cut
+                if keep.all() or not keep.any():  # discrete values: drop the extreme value itself
+                    edge = col.min() if side == 0 else col.max()
+                    keep = col > edge if side == 0 else col < edge
+                if keep.all() or not keep.any() or keep.sum() / n < min_mass:
+                    continue
+                dens = ys_in[keep].mean()
+                if best is None or dens > best[0] + 1e-12 or (abs(dens - best[0]) <= 1e-12 and keep.sum() > best[3]):
+                    best = (dens, j, keep, int(keep.sum()), side)
+        if best is None or best[0] <= density[-1] + 1e-12:
+            break
+        _, j, keep, _, side = best
+        idx = np.flatnonzero(inside)
+        inside[idx[~keep]] = False
+        if side == 0:  # only the peeled bound moves: a parameter never peeled keeps its whole range
+            lower[j] = X[inside, j].min()
+        else:
+            upper[j] = X[inside, j].max()
+        boxes.append((lower.copy(), upper.copy()))
+        coverage.append(y[inside].sum() / total)
+        density.append(y[inside].mean())
+        mass.append(inside.sum() / n)
+    coverage_a, density_a = np.array(coverage), np.array(density)
+    ok = np.flatnonzero(coverage_a >= min_coverage)
+    pick = int(ok[np.argmax(density_a[ok])]) if ok.size else 0
+    return {"lower": boxes[pick][0], "upper": boxes[pick][1], "coverage": float(coverage_a[pick]),
+            "density": float(density_a[pick]), "mass": float(mass[pick]), "step": pick,
+            "trajectory": {"coverage": coverage_a, "density": density_a, "mass": np.array(mass)}}  # fmt: skip
+
+
+def feature_scores(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How much each parameter tells the cases of interest apart, and the p-value of that.
+
+    The score is the Kolmogorov-Smirnov distance between the parameter's values in the cases of
+    interest and in the others: 0, no difference; 1, they do not overlap.
+    """
+    from scipy.stats import ks_2samp
+
+    y = np.asarray(y, dtype=bool)
+    if y.all() or not y.any():
+        return np.zeros(X.shape[1]), np.ones(X.shape[1])
+    tests = [ks_2samp(X[y, j], X[~y, j]) for j in range(X.shape[1])]
+    return np.array([t.statistic for t in tests]), np.array([t.pvalue for t in tests])
+
+
+def regret(values: np.ndarray, minimise: bool = True) -> np.ndarray:
+    """Each policy's regret in each future: how far its outcome is from the best policy's (policies x futures)."""
+    values = np.asarray(values, dtype=float)
+    best = values.min(axis=0) if minimise else values.max(axis=0)
+    return values - best if minimise else best - values
+
+
+def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
+    """`sensitivity.nc` from a finished study folder: outcomes, indices, discovery boxes and regret."""
+    from fowsim.sweep import MANIFEST, run_state
+
+    folder = Path(folder)
+    spec = json.loads((folder / MANIFEST).read_text())
+    runs = spec["runs"]
+    for r in runs:
+        r["status"] = run_state(folder / r["dir"])
+    missing = [r for r in runs if r["status"] != "done"]
+    if missing:
+        raise RuntimeError(f"{len(missing)} of {len(runs)} runs did not finish; run the same command again")
+    keyed = []
+    for r in runs:
+        kv = dict(o.lstrip("+").split("=", 1) for o in r["overrides"] if "=" in o)
+        keyed.append((kv.get("policy", "baseline"), int(kv["sample"]), int(kv.get("seed", 0)), r["dir"]))
+    policies = list(dict.fromkeys(k[0] for k in keyed))
+    seeds = sorted({k[2] for k in keyed})
+    with xr.open_dataset(folder / keyed[0][3] / "results.nc") as first:
+        config = json.loads(first.attrs["config"])
+    study = parse(config.get("sensitivity"))
+    X = study.design()
+    n = X.shape[0]
+    values = np.full((len(study.outcomes), len(policies), n, len(seeds)), np.nan)
+    for policy, sample, seed, d in keyed:
+        with xr.open_dataset(folder / d / "results.nc") as ds:
+            ran = json.loads(ds.attrs["config"])
+            applied = apply_values(ran, study, X[sample])
+            if applied != ran:  # the design drawn here is not the one the run used
+                raise RuntimeError(f"run {d}: its parameters differ from the design's row {sample}")
+            for i, o in enumerate(study.outcomes):
+                values[i, policies.index(policy), sample, seeds.index(seed)] = outcome_value(ds, o)
+    mean = values.mean(axis=3)  # over seeds: (outcome, policy, sample)
+    onames = [o.name for o in study.outcomes]
+    coords = {"outcome": onames, "policy": policies, "sample": np.arange(n), "seed": seeds, "parameter": study.names}
+    out_ds = xr.Dataset(coords=coords)
+    out_ds["design"] = (("sample", "parameter"), X)
+    out_ds["low"] = ("parameter", [p.low for p in study.parameters])
+    out_ds["high"] = ("parameter", [p.high for p in study.parameters])
+    out_ds["value"] = (("outcome", "policy", "sample", "seed"), values)
+    out_ds["value"].attrs["long_name"] = "each run's outcome"
+    for i, _ in enumerate(study.outcomes):
+        for j, _ in enumerate(policies):
+            for k, v in indices(study, X, mean[i, j]).items():
+                if k not in out_ds:
+                    out_ds[k] = (("outcome", "policy", "parameter"), np.full((len(onames), len(policies), len(X[0])),
+                                                                             np.nan))  # fmt: skip
+                out_ds[k].values[i, j] = v
+    attrs: dict[str, Any] = {"title": f"fowsim sensitivity: {folder.name}", "method": study.method,
+                             "samples": study.samples, "design_rows": n, "runs": len(runs),
+                             "study": json.dumps(config.get("sensitivity"), sort_keys=True),
+                             "minimise": json.dumps({o.name: o.minimise for o in study.outcomes})}  # fmt: skip
+    if study.discovery:
+        dsc = study.discovery
+        o = onames.index(dsc["outcome"])
+        policy = dsc.get("policy", policies[0])
+        if policy not in policies:
+            raise ConfigError("sensitivity.discovery.policy", policy, f"one of the study's policies {policies}")
+        y_val = mean[o, policies.index(policy)]
+        above = "above" in dsc
+        threshold = float(dsc["above"] if above else dsc["below"])
+        cases = y_val > threshold if above else y_val < threshold
+        box = prim(X, cases, alpha=float(dsc.get("peel", 0.05)), min_coverage=float(dsc.get("min_coverage", 0.5)))
+        score, pvalue = feature_scores(X, cases)
+        out_ds["case_of_interest"] = ("sample", cases)
+        out_ds["box_lower"] = ("parameter", box["lower"])
+        out_ds["box_upper"] = ("parameter", box["upper"])
+        out_ds["feature_score"] = ("parameter", score)
+        out_ds["feature_pvalue"] = ("parameter", pvalue)
+        for k in ("coverage", "density", "mass"):
+            out_ds[f"peel_{k}"] = ("peel_step", box["trajectory"][k])
+        attrs.update({"discovery_outcome": dsc["outcome"], "discovery_policy": policy,
+                      "discovery_rule": f"{dsc['outcome']} {'>' if above else '<'} {threshold:g}",
+                      "box_coverage": box["coverage"], "box_density": box["density"], "box_mass": box["mass"],
+                      "box_step": box["step"], "cases_of_interest": int(cases.sum())})  # fmt: skip
+    if study.regret and len(policies) > 1:
+        o = onames.index(study.regret["outcome"])
+        r = regret(mean[o], study.outcomes[o].minimise)
+        out_ds["regret"] = (("policy", "sample"), r)
+        best = np.argmin(r, axis=0)
+        out_ds["best_count"] = ("policy", np.bincount(best, minlength=len(policies)))
+        out_ds["regret_mean"] = ("policy", r.mean(axis=1))
+        out_ds["regret_max"] = ("policy", r.max(axis=1))
+        out_ds["regret_p90"] = ("policy", np.quantile(r, 0.9, axis=1))
+        attrs.update({"regret_outcome": study.regret["outcome"],
+                      "most_often_best": policies[int(np.argmax(out_ds.best_count.values))],
+                      "least_worst_case": policies[int(np.argmin(out_ds.regret_max.values))]})  # fmt: skip
+    out_ds.attrs.update(attrs)
+    path = Path(out) if out else folder / RESULT
+    from fowsim.io import write_dataset
+
+    write_dataset(out_ds, path)
+    return path
+
+
+def describe(path: str | Path) -> str:
+    """A few lines on a `sensitivity.nc`: the most influential parameters, the box, the regret."""
+    ds = xr.open_dataset(path)
+    lines = [f"{path}: {ds.attrs['method']}, {ds.attrs['design_rows']} design rows, {ds.attrs['runs']} runs"]
+    key = "mu_star" if ds.attrs["method"] == "morris" else "ST"
+    for o in ds.outcome.values:
+        s = ds[key].sel(outcome=o).isel(policy=0)
+        order = np.argsort(-s.values)[:3]
+        top = ", ".join(f"{ds.parameter.values[i]} ({s.values[i]:.3g})" for i in order)
+        lines.append(f"  {o} ({ds.policy.values[0]}): {key} largest for {top}")
+    if "box_lower" in ds and not ds.attrs.get("cases_of_interest"):
+        lines.append(f"  {ds.attrs['discovery_rule']} ({ds.attrs['discovery_policy']}): in none of the futures")
+    elif "box_lower" in ds:
+        span = ds.high - ds.low
+        narrowed = [
+            str(p)
+            for p in ds.parameter.values
+            if (ds.box_lower.sel(parameter=p) - ds.low.sel(parameter=p)) > 1e-9 * span.sel(parameter=p)
+            or (ds.high.sel(parameter=p) - ds.box_upper.sel(parameter=p)) > 1e-9 * span.sel(parameter=p)
+        ]
+        rule = " and ".join(f"{ds.box_lower.sel(parameter=p).item():.3g} <= {p} <= "
+                            f"{ds.box_upper.sel(parameter=p).item():.3g}" for p in narrowed) or "anywhere"  # fmt: skip
+        lines.append(f"  {ds.attrs['discovery_rule']} ({ds.attrs['discovery_policy']}): {rule}; coverage "
+                     f"{ds.attrs['box_coverage']:.0%}, density {ds.attrs['box_density']:.0%}")  # fmt: skip
+    if "regret" in ds:
+        lines.append(f"  regret on {ds.attrs['regret_outcome']}: best most often {ds.attrs['most_often_best']}, "
+                     f"smallest worst case {ds.attrs['least_worst_case']}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def plan_study(name: str, overrides: list[str], config_dir: str | None = None):
+    """The sweep of a study: the experiment's policies and seeds x every design row; checked before any run.
+
+    Every parameter key must exist in the config (a policy's lever in a policy the study runs), and
+    every policy must build at the parameters' lows and at their highs. Returns (plan, study).
+    """
+    from omegaconf import OmegaConf
+
+    from fowsim.config import compose
+    from fowsim.scenario import as_dict, build_scenario
+    from fowsim.sweep import plan
+
+    fixed = [o for o in overrides if not o.startswith("hydra")]
+
+    def composed(extra: list[str]):
+        try:
+            return compose([f"+experiment={name}", *fixed, *extra], config_dir_extra=config_dir)
+        except Exception as exc:  # noqa: BLE001 - Hydra's composition error, in one line
+            first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+            raise ConfigError("experiment", name, f"an experiment whose config composes ({first})") from None
+
+    cfg = composed([])
+    study = parse(cfg.get("sensitivity"))
+    if any(o.split("=", 1)[0].lstrip("+") == "sample" for o in overrides):
+        raise ConfigError("sample", "given", "left to fowsim sensitivity (it runs every row of the design)")
+    p = plan([f"+experiment={name}", *overrides, f"sample=range({study.n_samples})"], config_dir=config_dir)
+    policies = sorted({o.split("=", 1)[1] for job in p.jobs for o in job if o.startswith("policy=")})
+    bases = {pol: composed([f"policy={pol}"]) for pol in policies} or {"": cfg}
+    absent = object()
+    for q in study.parameters:
+        parts = q.key.split(".")
+        if q.key.startswith(("world.params.", "shock.region_speed.")):
+            continue  # open mappings: checked when the world loads (below)
+        found = [pol for pol, c in bases.items() if OmegaConf.select(c, q.key, default=absent) is not absent]
+        if not found:
+            where = "a config key" if parts[0] != "policy" else f"a field of a policy the study runs ({policies})"
+            raise ConfigError(f"sensitivity.parameters.{q.key}", [q.low, q.high], where)
+    lows = np.array([q.low for q in study.parameters])
+    highs = np.array([q.high for q in study.parameters])
+    for pol, c in bases.items():
+        base = as_dict(c)
+        for corner in (lows, highs):
+            try:
+                build_scenario(apply_values(base, study, corner))
+            except ConfigError as exc:
+                q = next((q for q in study.parameters if exc.key == q.key or exc.key.endswith(q.key)), None)
+                key, value = (f"sensitivity.parameters.{q.key}", [q.low, q.high]) if q else ("sensitivity", exc.key)
+                where = f" with policy={pol}" if pol else ""
+                raise ConfigError(key, value, f"a range the model accepts{where} ({exc})") from None
+    return p, study
+
+
+def run_study(
+    name: str,
+    overrides: list[str] | tuple[str, ...] = (),
+    config_dir: str | Path | None = None,
+    processes: int = 1,
+    progress: bool = True,
+) -> Path:
+    """`fowsim sensitivity NAME [overrides]` from Python: the study's runs (resumable), then `sensitivity.nc`.
+
+    The runs land in the same folder as the CLI's, so either can resume the other. Returns the path
+    of `sensitivity.nc`.
+    """
+    from fowsim.sweep import execute
+
+    user_dir = str(Path(config_dir).resolve()) if config_dir is not None else None
+    p, study = plan_study(name, [str(o) for o in overrides], user_dir)
+    if progress:
+        print(f"sensitivity: {study.method}, {study.n_samples} design rows, {len(p.jobs)} runs", file=sys.stderr)
+    execute(p, processes=processes, progress=progress, collect_runs=False)
+    return analyse(p.folder)
