@@ -129,13 +129,10 @@ def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
 
 
 def _embed(fig, folder: Path, stem: str) -> str:
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     fig.savefig(folder / f"{stem}.png")
     fig.savefig(folder / f"{stem}.svg")
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 

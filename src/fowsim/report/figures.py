@@ -6,15 +6,13 @@ returns a matplotlib Figure, or None where the data has nothing to show.
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib as plt  # figures are made without pyplot: no backend is chosen, none is changed
+import matplotlib.dates as mdates
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from fowsim.report.data import BASELINE, Source, spending_bn  # noqa: E402
+from fowsim.report.data import BASELINE, Source, spending_bn
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies; black is the baseline
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
@@ -49,7 +47,8 @@ def colours(arms: list[str]) -> dict[str, tuple[str, str]]:
 
 def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1):
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
+        fig = Figure(figsize=(width, height))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes.ravel()
 
 

@@ -138,10 +138,7 @@ def as_json(results: dict[str, tuple[Result, float]], quick: bool) -> dict:
 
 def write_report(results: dict[str, tuple[Result, float]], out: str | Path, quick: bool) -> Path:
     """Write README.md, results.json and one PNG per check into `out`; every file lands whole."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # without pyplot: the caller's backend is left alone
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -150,12 +147,11 @@ def write_report(results: dict[str, tuple[Result, float]], out: str | Path, quic
         for name, (res, _) in results.items():
             if res.draw is None:
                 continue
-            fig = plt.figure(figsize=(9, 3.6), dpi=110)
+            fig = Figure(figsize=(9, 3.6), dpi=110)
             res.draw(fig)
             fig.suptitle(CHECKS[name].title, fontsize=9)
             fig.tight_layout()
             fig.savefig(staging / f"{name}.png")
-            plt.close(fig)
         (staging / "results.json").write_text(json.dumps(as_json(results, quick), indent=2) + "\n")
         (staging / "README.md").write_text(markdown(results, quick))
         for path in sorted(staging.iterdir(), key=lambda p: p.name == "README.md"):  # the README last
