@@ -79,3 +79,20 @@ def test_a_slurm_task_that_dies_is_reported_missing_and_the_sweep_does_not_hang(
     ds = xr.open_dataset(out / "sweep.nc")
     assert list(ds.run_status.values) == [0, 2]  # done, missing
     assert np.isfinite(ds.employed.sel(seed=0)).all() and np.isnan(ds.employed.sel(seed=1)).all()
+
+
+@pytest.mark.xdist_group("slurm")
+def test_a_sensitivity_study_through_slurm_matches_the_local_one(slurm_cluster, tmp_path):
+    args = ("sensitivity", "sensitivity", "policy=baseline", "~sensitivity.parameters.policy", "workers=1000",
+            "months=12", "sensitivity.samples=2")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = {}
+    for name, extra in (("slurm", ["hydra/launcher=submitit_slurm", f"hydra.launcher.partition={slurm_cluster}"]),
+                        ("local", [])):  # fmt: skip
+        p = subprocess.run([sys.executable, "-m", "fowsim", *args, *extra, f"hydra.sweep.dir={tmp_path / name}"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=900, env=env)  # fmt: skip
+        assert p.returncode == 0, p.stderr
+        out[name] = xr.open_dataset(tmp_path / name / "sensitivity.nc")
+    assert list((tmp_path / "slurm" / ".submitit").glob("*"))  # the runs went through Slurm
+    keep = ["design", "value", "mu_star", "mu_star_conf", "box_lower", "box_upper"]
+    xr.testing.assert_equal(out["slurm"][keep], out["local"][keep])
