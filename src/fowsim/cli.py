@@ -174,17 +174,16 @@ def sensitivity(argv: list[str]) -> None:
               "sensitivity.nc. Resumable: the same command skips the runs already done.")  # fmt: skip
         raise SystemExit(0 if argv else 2)
     name, rest = argv[0], argv[1:]
-    flags = [a for a in [name, *rest] if a.startswith("-") or (a is name and "=" in a)]
-    if flags:
-        _fail(f"fowsim sensitivity takes an experiment name, then overrides and --config-dir, not {flags[0]!r}")
+    bad = name if name.startswith("-") or "=" in name else next((a for a in rest if a.startswith("-")), None)
+    if bad:
+        _fail(f"fowsim sensitivity takes an experiment name, then overrides and --config-dir, not {bad!r}")
     try:
         plan, study = sa.plan_study(name, rest, user_dir)
     except ConfigError as exc:
         _fail(str(exc))
     print(f"sensitivity: {study.method}, {study.n_samples} design rows x {len(plan.jobs) // study.n_samples} "
           f"policy/seed combinations = {len(plan.jobs)} runs", file=sys.stderr)  # fmt: skip
-    code = _launch(plan, [f"+experiment={name}", *rest, f"sample=range({study.n_samples})"], user_dir,
-                   collect_runs=False)  # fmt: skip
+    code = _launch(plan, plan.overrides, user_dir, collect_runs=False)
     if code:
         raise SystemExit(code)
     try:

@@ -113,6 +113,12 @@ def _real(key: str, value: Any) -> float:
     return float(value)
 
 
+def _whole(key: str, value: Any, minimum: int, allowed: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(key, value, allowed)
+    return value
+
+
 def parse(spec: Any, prefix: str = "sensitivity") -> Study:
     """Check a `sensitivity:` declaration and return the `Study`; bad input raises a one-line ConfigError."""
     from fowsim.scenario import as_dict
@@ -127,17 +133,14 @@ def parse(spec: Any, prefix: str = "sensitivity") -> Study:
     method = raw.get("method", "morris")
     if method not in METHODS:
         raise ConfigError(_key(prefix, "method"), method, f"one of {', '.join(METHODS)}")
-    samples = raw.get("samples", 10)
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise ConfigError(_key(prefix, "samples"), samples, "a whole number >= 2")
+    samples = _whole(_key(prefix, "samples"), raw.get("samples", 10), 2, "a whole number >= 2")
     if method == "sobol" and samples & (samples - 1):
         raise ConfigError(_key(prefix, "samples"), samples, "a power of 2 for Sobol sequences (4, 8, 16, ...)")
-    seed = raw.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(_key(prefix, "seed"), seed, "a whole number >= 0")
-    levels = raw.get("levels", 4)
-    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
-        raise ConfigError(_key(prefix, "levels"), levels, "an even whole number >= 2 (Morris grid levels)")
+    seed = _whole(_key(prefix, "seed"), raw.get("seed", 0), 0, "a whole number >= 0")
+    levels_allowed = "an even whole number >= 2 (Morris grid levels)"
+    levels = _whole(_key(prefix, "levels"), raw.get("levels", 4), 2, levels_allowed)
+    if levels % 2:
+        raise ConfigError(_key(prefix, "levels"), levels, levels_allowed)
     params = raw.get("parameters") or {}
     if not isinstance(params, dict) or not params:
         raise ConfigError(_key(prefix, "parameters"), params, "a mapping of config keys to [low, high]")
@@ -423,13 +426,9 @@ def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
     out_ds["high"] = ("parameter", [p.high for p in study.parameters])
     out_ds["value"] = (("outcome", "policy", "sample", "seed"), values)
     out_ds["value"].attrs["long_name"] = "each run's outcome"
-    for i, _ in enumerate(study.outcomes):
-        for j, _ in enumerate(policies):
-            for k, v in indices(study, X, mean[i, j]).items():
-                if k not in out_ds:
-                    out_ds[k] = (("outcome", "policy", "parameter"), np.full((len(onames), len(policies), len(X[0])),
-                                                                             np.nan))  # fmt: skip
-                out_ds[k].values[i, j] = v
+    si = [[indices(study, X, mean[i, j]) for j in range(len(policies))] for i in range(len(onames))]
+    for k in si[0][0]:
+        out_ds[k] = (("outcome", "policy", "parameter"), np.array([[row[k] for row in per] for per in si]))
     attrs: dict[str, Any] = {"title": f"fowsim sensitivity: {folder.name}", "method": study.method,
                              "samples": study.samples, "design_rows": n, "runs": len(runs),
                              "study": json.dumps(config.get("sensitivity"), sort_keys=True),
@@ -477,11 +476,24 @@ def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
     return path
 
 
+def main_index(ds: xr.Dataset) -> tuple[str, str]:
+    """The index that ranks the parameters in a `sensitivity.nc`, and its interval: Morris mu*, or Sobol ST."""
+    return ("mu_star", "mu_star_conf") if ds.attrs["method"] == "morris" else ("ST", "ST_conf")
+
+
+def restricted(ds: xr.Dataset) -> list[str]:
+    """The parameters whose range the discovery box narrows."""
+    tol = 1e-9 * (ds.high - ds.low)
+    narrowed = (ds.box_lower - ds.low > tol) | (ds.high - ds.box_upper > tol)
+    return [str(p) for p in ds.parameter.values[narrowed.values]]
+
+
 def describe(path: str | Path) -> str:
     """A few lines on a `sensitivity.nc`: the most influential parameters, the box, the regret."""
-    ds = xr.open_dataset(path)
+    with xr.open_dataset(path) as f:
+        ds = f.load()
     lines = [f"{path}: {ds.attrs['method']}, {ds.attrs['design_rows']} design rows, {ds.attrs['runs']} runs"]
-    key = "mu_star" if ds.attrs["method"] == "morris" else "ST"
+    key, _ = main_index(ds)
     for o in ds.outcome.values:
         s = ds[key].sel(outcome=o).isel(policy=0)
         order = np.argsort(-s.values)[:3]
@@ -490,13 +502,7 @@ def describe(path: str | Path) -> str:
     if "box_lower" in ds and not ds.attrs.get("cases_of_interest"):
         lines.append(f"  {ds.attrs['discovery_rule']} ({ds.attrs['discovery_policy']}): in none of the futures")
     elif "box_lower" in ds:
-        span = ds.high - ds.low
-        narrowed = [
-            str(p)
-            for p in ds.parameter.values
-            if (ds.box_lower.sel(parameter=p) - ds.low.sel(parameter=p)) > 1e-9 * span.sel(parameter=p)
-            or (ds.high.sel(parameter=p) - ds.box_upper.sel(parameter=p)) > 1e-9 * span.sel(parameter=p)
-        ]
+        narrowed = restricted(ds)
         rule = " and ".join(f"{ds.box_lower.sel(parameter=p).item():.3g} <= {p} <= "
                             f"{ds.box_upper.sel(parameter=p).item():.3g}" for p in narrowed) or "anywhere"  # fmt: skip
         lines.append(f"  {ds.attrs['discovery_rule']} ({ds.attrs['discovery_policy']}): {rule}; coverage "

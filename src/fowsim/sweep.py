@@ -358,8 +358,8 @@ def run_sweep(
     Raises `ConfigError` (before any run) on bad input and `RuntimeError` if no run finished.
     """
     overrides = [str(o) for o in overrides]
-    if any(o.startswith(LAUNCHER_KEYS) for o in overrides):
-        bad = next(o for o in overrides if o.startswith(LAUNCHER_KEYS))
+    bad = next((o for o in overrides if o.startswith(LAUNCHER_KEYS)), None)
+    if bad:
         raise ConfigError("hydra/launcher", bad.split("=", 1)[-1], "processes=N here; for Slurm, `fowsim sweep`")
     if not isinstance(processes, int) or processes < 1:
         raise ConfigError("processes", processes, "a whole number of worker processes, at least 1")

@@ -6,33 +6,29 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 import numpy as np
 import xarray as xr
 
+from fowsim.report import _e
 from fowsim.report.figures import PALETTE, _figure
-
-
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+from fowsim.sensitivity import main_index, restricted
 
 
 def _g(v: float) -> str:
     return f"{v:.3g}" if np.isfinite(v) else "–"
 
 
-def _index_names(ds: xr.Dataset) -> tuple[str, str, str]:
-    """(main index, its interval, what it means) for the study's method."""
-    if ds.attrs["method"] == "morris":
-        return "mu_star", "mu_star_conf", "mean absolute elementary effect (Morris mu*), in the outcome's units"
-    return "ST", "ST_conf", "total-order Sobol index: the share of the outcome's variance the parameter is part of"
+MEANING = {
+    "mu_star": "mean absolute elementary effect (Morris mu*), in the outcome's units",
+    "ST": "total-order Sobol index: the share of the outcome's variance the parameter is part of",
+}
 
 
 def indices_figure(ds: xr.Dataset, outcome: str):
     """The parameters by influence on one outcome, for each policy, with their confidence intervals."""
-    key, conf, _ = _index_names(ds)
+    key, conf = main_index(ds)
     s = ds[key].sel(outcome=outcome)
     order = np.argsort(s.max("policy").values)  # most influential on top
     params = ds.parameter.values[order]
@@ -83,7 +79,8 @@ def regret_figure(ds: xr.Dataset):
 
 def section(ds: xr.Dataset, embed) -> str:
     """HTML of the study: indices, discovery and regret; `embed(fig, stem)` returns a figure's base64 PNG."""
-    key, conf, meaning = _index_names(ds)
+    key, conf = main_index(ds)
+    meaning = MEANING[key]
     minimise = json.loads(ds.attrs.get("minimise", "{}"))
     rows = ds.sizes["sample"]
     parts = [f"<h2 id='study'>The study</h2><p>{_e(ds.attrs['method'].capitalize())} design: {rows} sampled futures "
@@ -117,10 +114,7 @@ def section(ds: xr.Dataset, embed) -> str:
             parts.append(f"<p>In none of the {rows} sampled futures: no box to find.</p>")
         else:
             data = embed(discovery_figure(ds), "discovery")
-            span = (ds.high - ds.low).values
-            narrowed = [p for i, p in enumerate(ds.parameter.values)
-                        if ds.box_lower.values[i] > ds.low.values[i] + 1e-9 * span[i]
-                        or ds.box_upper.values[i] < ds.high.values[i] - 1e-9 * span[i]]  # fmt: skip
+            narrowed = restricted(ds)
             body = "".join(f"<tr><td>{_e(p)}</td><td>{_g(float(ds.box_lower.sel(parameter=p)))}</td>"
                            f"<td>{_g(float(ds.box_upper.sel(parameter=p)))}</td><td>{_g(float(ds.low.sel(parameter=p)))}"
                            f" to {_g(float(ds.high.sel(parameter=p)))}</td></tr>" for p in narrowed)  # fmt: skip
