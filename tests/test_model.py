@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fowsim import LabourMarketModel, simulate
+from fowsim.codes import EMPLOYED, TRAINING, UNEMPLOYED, VACANT
 from fowsim.io import write_dataset
 from fowsim.validation import checks
-from fowsim.workforce import EMPLOYED, TRAINING, UNEMPLOYED, VACANT
 from tests.conftest import small
 
 
@@ -43,23 +43,23 @@ def check_accounting(m: LabourMarketModel, prev: np.ndarray) -> np.ndarray:
     assert set(np.unique(ws.status)) <= {VACANT, EMPLOYED, UNEMPLOYED, TRAINING}
     stocks = np.zeros((R, 4), dtype=np.int64)
     np.add.at(stocks, (ws.region[live].astype(int), ws.status[live].astype(int)), 1)
-    np.testing.assert_array_equal(stocks, m.S)
+    np.testing.assert_array_equal(stocks, m.market.S)
     # stocks change only by recorded flows
-    inflow, outflow = m.flows.sum(axis=1), m.flows.sum(axis=2)
+    inflow, outflow = m.market.flows.sum(axis=1), m.market.flows.sum(axis=2)
     change = (inflow - outflow)[:, 1:]
-    np.testing.assert_array_equal(m.S[:, 1:] - prev[:, 1:], change)
+    np.testing.assert_array_equal(m.market.S[:, 1:] - prev[:, 1:], change)
     # employers' books match the workers
     emp = np.flatnonzero(ws.status == EMPLOYED)
     assert (ws.employer[emp] >= 0).all()
-    book = np.zeros_like(m.E)
+    book = np.zeros_like(m.market.E)
     np.add.at(book, (ws.employer[emp].astype(int), ws.occ[emp].astype(int)), 1)
-    np.testing.assert_array_equal(book, m.E)
-    assert (m.V >= 0).all() and (m.E >= 0).all()
+    np.testing.assert_array_equal(book, m.market.E)
+    assert (m.market.V >= 0).all() and (m.market.E >= 0).all()
     assert (ws.employer[ws.status != EMPLOYED] == -1).all()
     wages = np.bincount(ws.region[emp], weights=ws.wage[emp], minlength=R)
-    np.testing.assert_allclose(m.wage_sum, wages, rtol=1e-6)
+    np.testing.assert_allclose(m.market.wage_sum, wages, rtol=1e-6)
     assert np.isfinite(ws.skill[live]).all() and (ws.skill[live] >= 0).all() and (ws.skill[live] <= 1).all()
-    return m.S.copy()
+    return m.market.S.copy()
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,7 +74,7 @@ def test_accounting_holds_every_month(seed, workers, months, shock):
     if shock in ("gradual", "rapid", "uneven"):
         cfg["shock"]["duration_months"] = 12
     m = LabourMarketModel(cfg)
-    prev = m.S.copy()
+    prev = m.market.S.copy()
     for _ in range(months):
         m.step()
         prev = check_accounting(m, prev)

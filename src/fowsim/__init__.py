@@ -10,17 +10,17 @@ The public API::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from fowsim.agents import Employer, Government, TrainingProvider  # noqa: E402
-from fowsim.config import compose  # noqa: E402
-from fowsim.errors import ConfigError, ExtensionError  # noqa: E402
-from fowsim.model import LabourMarketModel, simulate  # noqa: E402
-from fowsim.policies import Policy  # noqa: E402
-from fowsim.rules import WorkerRules  # noqa: E402
-from fowsim.scenario import Scenario, build_scenario  # noqa: E402
-from fowsim.sweep import run_sweep  # noqa: E402
-from fowsim.world import World, load_world  # noqa: E402
+from fowsim._version import __version__
+from fowsim.agents import Employer, Government, TrainingProvider
+from fowsim.config import compose
+from fowsim.errors import ConfigError, ExtensionError
+from fowsim.model import LabourMarketModel, simulate
+from fowsim.phases import Phase, Schedule, default_schedule
+from fowsim.policies import Policy
+from fowsim.rules import WorkerRules
+from fowsim.scenario import Scenario, build_scenario
+from fowsim.sweep import run_sweep
+from fowsim.world import World, load_world
 
 __all__ = [
     "ConfigError",
@@ -28,14 +28,17 @@ __all__ = [
     "ExtensionError",
     "Government",
     "LabourMarketModel",
+    "Phase",
     "Policy",
     "Scenario",
+    "Schedule",
     "TrainingProvider",
     "World",
     "WorkerRules",
     "__version__",
     "build_scenario",
     "compose",
+    "default_schedule",
     "load_world",
     "run_sweep",
     "simulate",

@@ -1,20 +1,19 @@
 """The few, readable agents: employers, training providers and governments (`mesa.Agent`).
 
-They decide in aggregate (how many to lay off, hire, admit, which visas to issue); vectorized
-market functions in `fowsim.processes` carry the decisions out over the worker arrays. Their
-numeric state lives in rows of model-wide matrices (`model.E`, `model.V`, `model.D`), so that the
-market can work on all employers at once while each agent reads and writes its own row.
+They decide in aggregate (how many to lay off, hire, admit, which visas to issue); the phases
+(`fowsim.phases`) carry the decisions out over the worker arrays. An employer's numbers live in
+its row of the market's books (`model.market.E`, `.V`, `.D`), so that the market can work on all
+employers at once while each agent reads its own row; the market's methods write them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from fowsim.model import LabourMarketModel
+from fowsim.state import State
 
 SECTORS = ("agriculture", "industry", "services", "knowledge")
 TRAINING_TYPES = ("tvet", "university", "online", "inhouse")
@@ -65,32 +64,34 @@ class Employer(mesa.Agent):
         wage_premium: multiplier on the regional wage for each occupation.
     """
 
+    model: State
+
     def __init__(
-        self, model: LabourMarketModel, index: int, region: int, sector: int, adoption_speed: float, wage_premium: float
+        self, model: State, index: int, region: int, sector: int, adoption_speed: float, wage_premium: float
     ) -> None:
         super().__init__(model)
         self.index, self.region, self.sector = index, region, sector
         self.adoption_speed, self.wage_premium = adoption_speed, wage_premium
 
-    # rows of the model matrices: views, so writes go to the model
+    # rows of the market's books, read-only: the market's methods write them
     @property
     def employment(self) -> np.ndarray:
         """Workers employed, by occupation (simulated units)."""
-        return self.model.E[self.index]
+        return _row(self.model.market.E, self.index)
 
     @property
     def vacancies(self) -> np.ndarray:
         """Open vacancies, by occupation."""
-        return self.model.V[self.index]
+        return _row(self.model.market.V, self.index)
 
     @property
     def demand(self) -> np.ndarray:
         """Target demand (employment plus vacancies wanted), by occupation."""
-        return self.model.D[self.index]
+        return _row(self.model.market.D, self.index)
 
     def adopt(self, target: np.ndarray) -> None:
         """Set demand to this employer's share of the regional target demand `target` (O,)."""
-        self.demand[:] = self.model.demand_share[self.index] * target
+        self.model.market.set_demand(self.index, self.model.market.demand_share[self.index] * target)
 
     def effective_time(self, t: float, start: float) -> float:
         """Month on the regional adoption path this employer has reached by month `t`."""
@@ -131,16 +132,28 @@ class Employer(mesa.Agent):
         return p_sep, p_extra, openings, withdrawn
 
 
+def _row(books: np.ndarray, index: int) -> np.ndarray:
+    """Row `index` of an employer matrix, as a read-only view."""
+    row = books[index]
+    row.flags.writeable = False
+    return row
+
+
 class TrainingProvider(mesa.Agent):
     """A training provider of one type in one region: programmes, seats, duration, cost, completion.
 
-    `kind` is one of `TRAINING_TYPES`. A programme trains toward a target occupation among
-    `targets` and awards credential `award` (or keeps the trainee's own if higher).
+    `kind` is one of `TRAINING_TYPES` (or a policy's own kind). A programme of `duration` months,
+    `completion` of whose entrants finish, costing `cost_per_month` EUR a trainee-month, trains
+    toward a target occupation among `targets`, awards credential `award` (-1: none; a trainee keeps
+    a higher one) and leaves `skill_after` of skill; it admits workers of at least `min_credential`.
+    `seats` are simulated workers in training at once.
     """
+
+    model: State
 
     def __init__(
         self,
-        model: LabourMarketModel,
+        model: State,
         index: int,
         region: int,
         kind: str,
@@ -148,15 +161,15 @@ class TrainingProvider(mesa.Agent):
         duration: int,
         completion: float,
         cost_per_month: float,
-        award: int,
-        min_credential: int,
         targets: np.ndarray,
-        skill_after: float,
         *,
-        public_share: float,
+        award: int = -1,
+        min_credential: int = 0,
+        skill_after: float = 0.5,
+        public_share: float = 1.0,
         payer: str = "employer",
         payer_region: int | None = None,
-        owner: object | None = None,
+        owner: Any = None,
         open_enrolment: bool = True,
         flag: int = 0,
     ) -> None:
@@ -172,9 +185,10 @@ class TrainingProvider(mesa.Agent):
         # the rest by `payer` ("employer" or "private"), booked in `payer_region`
         self.public_share, self.payer = public_share, payer
         self.payer_region = region if payer_region is None else payer_region
-        self.owner = owner  # the policy that runs this provider, if any
+        self.owner = owner  # the policy that runs this provider, if any (its budget pays the public share)
         self.open_enrolment = open_enrolment  # the unemployed enrol on their own (WorkerRules.seeks_training)
-        self.flag = flag  # scheme bits set on completion (fowsim.workforce)
+        self.flag = flag  # scheme bits set on completion (fowsim.codes)
+        self.corridor = -1  # the corridor a pre-departure programme prepares for (-1: none)
 
     @property
     def dropout_hazard(self) -> float:
@@ -194,7 +208,9 @@ class Government(mesa.Agent):
     unused part of a month's allowance carries over within the year.
     """
 
-    def __init__(self, model: LabourMarketModel, region: int, corridor_ids: np.ndarray) -> None:
+    model: State
+
+    def __init__(self, model: State, region: int, corridor_ids: np.ndarray) -> None:
         super().__init__(model)
         self.region = region
         self.corridor_ids = corridor_ids  # corridors whose destination is this region
@@ -209,6 +225,10 @@ class Government(mesa.Agent):
         monthly = c.annual_quota[k] * self.model.params["migrant_activity_rate"] / 12.0 / self.model.scale
         self.allowance[k] = np.minimum(self.allowance[k] + monthly, monthly * 12.0)
 
+    def set_borders(self, open_: bool) -> None:
+        """Open or close the region's borders: closed, no visa is issued on any channel."""
+        self.borders_open = open_
+
     def issue_visas(self, corridor: int, requested: int) -> int:
         """Visas granted on `corridor` out of `requested`, within the allowance."""
         if not self.borders_open:
@@ -219,5 +239,4 @@ class Government(mesa.Agent):
 
     def recognition_rates(self, corridor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Monthly decision probability and approval probability for credentials from `corridor`."""
-        m = self.model
-        return 1.0 / m.recognition_months[corridor], m.recognition_approval[corridor]
+        return self.model.recognition.rates(corridor)

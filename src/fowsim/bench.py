@@ -24,7 +24,7 @@ def _config(workers: int, months: int, extra: list[str]) -> dict:
     return as_dict(compose([f"workers={workers}", f"months={months}", *extra]))
 
 
-def throughput(workers: int, months: int, extra: list[str] = ()) -> dict[str, float]:
+def throughput(workers: int, months: int, extra: tuple[str, ...] | list[str] = ()) -> dict[str, float]:
     """Worker-steps per second of the full scenario (build excluded) at `workers`."""
     cfg = _config(workers, months, list(extra))
     model = LabourMarketModel(cfg)
@@ -35,7 +35,7 @@ def throughput(workers: int, months: int, extra: list[str] = ()) -> dict[str, fl
     return {"workers": workers, "months": months - 1, "seconds": dt, "worker_steps_per_s": workers * (months - 1) / dt}
 
 
-def peak_bytes(workers: int, months: int, extra: list[str] = ()) -> float:
+def peak_bytes(workers: int, months: int, extra: tuple[str, ...] | list[str] = ()) -> float:
     """Peak traced memory (numpy arrays included) per worker while building and running."""
     cfg = _config(workers, months, list(extra))
     gc.collect()
@@ -54,8 +54,9 @@ def naive(workers: int, months: int) -> dict[str, float] | None:
     if not NAIVE.is_file():
         return None
     spec = importlib.util.spec_from_file_location("naive_mesa", NAIVE)
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    spec.loader.exec_module(mod)
     cfg = _config(workers, months + 1, [])
     # both start from the same state and are timed after one untimed month (caches, compiled kernels)
     src = mod.core_model(cfg)

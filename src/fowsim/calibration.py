@@ -2,13 +2,18 @@
 
 Free parameters and the targets that pin them down (targets from `regions.csv`, `FACTS.md`):
 
-| parameter | per | target |
-|---|---|---|
-| `opening_multiplier` (vacancy openings relative to separations) | region | `unemployment_target` |
-| `separation_rate` (monthly job loss into unemployment) | region | `ltu_share_target` |
-| `recognition_multiplier` (on corridors.csv approvals into the region) | EU, Belgium | migrants' over-qualification |
-| `internal_fill_rate` (open vacancies filled from inside the firm a month) | world | occupational mobility 0.19 |
-| `on_the_job_search_rate` (share of the employed searching a month) | world | job-to-job mobility 0.082 |
+- `opening_multiplier` (vacancy openings relative to separations), per region: `unemployment_target`
+  (regions.csv);
+- `separation_rate` (monthly job loss into unemployment), per region: `ltu_share_target` (regions.csv);
+- `recognition_multiplier` (on corridors.csv approvals into the region), per region with a target:
+  migrants' over-qualification (targets.csv);
+- `internal_fill_rate` (open vacancies filled from inside the firm a month), for the world:
+  occupational mobility (targets.csv);
+- `on_the_job_search_rate` (share of the employed searching a month), for the world: job-to-job
+  mobility (targets.csv).
+
+The targets are the world's data (`regions.csv`, and the fitted rows of `targets.csv`, each with its
+source), so another world, or a sixth region, needs no change here.
 
 A region's unemployment rate and the long-term share of its unemployed together pin down the
 flows in and out of unemployment (in steady state u = s / (s + f), and the long-term share falls
@@ -38,17 +43,12 @@ import yaml
 from scipy.optimize import least_squares
 from scipy.sparse import lil_matrix
 
+from fowsim.errors import ConfigError
 from fowsim.metrics import annual_rate
 from fowsim.model import LabourMarketModel
 from fowsim.scenario import build_scenario
+from fowsim.world import World
 
-MOBILITY_TARGET = 0.19  # del Rio-Chanona et al. (2021): annual occupational mobility (FACTS.md)
-JOB_TO_JOB_TARGET = 0.082  # EU Labour Force Survey 2003: employed in another job a year later (Eurostat)
-# employed tertiary-educated migrants in jobs below their level, where a world has the region:
-# eu: Eurostat 2020, non-EU citizens 41.4% (FACTS.md). belgium: ASSUMPTION (derived): 36% of
-# non-EU-born and 21% of natives in 2023 (Brussels Times, 2023, citing Eurostat), with EU-born
-# migrants (about 42% of the foreign-born) at the EU's 32% for other-EU citizens (FACTS.md): 0.34
-MIGRANT_OVERQUALIFICATION_TARGET = {"eu": 0.414, "belgium": 0.34}
 # residual scales: about half of each quantity's tolerance in the validation table
 TOLERANCE = {"unemployment_rate": 0.005, "ltu_share": 0.04, "migrant_overqualification": 0.03,
              "occupational_mobility": 0.01, "job_to_job": 0.01}  # fmt: skip
@@ -56,6 +56,14 @@ REGION_PARAMETERS = ("opening_multiplier", "separation_rate")  # fitted, one val
 WORLD_PARAMETERS = ("internal_fill_rate", "on_the_job_search_rate")  # fitted, one value for all regions
 BOUNDS = {"opening_multiplier": (0.2, 5.0), "separation_rate": (0.002, 0.08), "recognition_multiplier": (0.3, 3.0),
           "internal_fill_rate": (0.005, 1.0), "on_the_job_search_rate": (0.005, 0.5)}  # fmt: skip
+
+
+def world_target(world: World, quantity: str) -> float:
+    """The world's fitted target of `quantity` for all regions (targets.csv, `where` = all), as a share."""
+    found = [t for t in world.targets_of(quantity, fitted=True) if t.where == "all"]
+    if not found:
+        raise ConfigError("targets.csv", quantity, f"a fitted row '{quantity},all' in the world's targets.csv")
+    return found[0].value / 100
 
 
 def baseline_moments(cfg: dict[str, Any], x: dict[str, Any], seeds: int, burn_in: int) -> dict[str, np.ndarray]:
@@ -90,14 +98,15 @@ def calibrate(
     """Fit the free parameters for the config `cfg` (a plain dict); return the calibration record."""
     world = build_scenario(cfg).world
     R, regions = world.n_regions, world.regions
-    oq_regions = np.array([world.regions.index(r) for r in MIGRANT_OVERQUALIFICATION_TARGET if r in regions], int)
+    oq = world.targets_of("overqualification_migrant", fitted=True)
+    oq_regions = np.array([world.regions.index(t.where) for t in oq], int)
     E = oq_regions.size
     target = {
         "unemployment_rate": world.rp("unemployment_target"),
         "ltu_share": world.rp("ltu_share_target"),
-        "migrant_overqualification": np.array([MIGRANT_OVERQUALIFICATION_TARGET[regions[i]] for i in oq_regions]),
-        "occupational_mobility": np.array([MOBILITY_TARGET]),
-        "job_to_job": np.array([JOB_TO_JOB_TARGET]),
+        "migrant_overqualification": np.array([t.value / 100 for t in oq]),
+        "occupational_mobility": np.array([world_target(world, "occupational_mobility")]),
+        "job_to_job": np.array([world_target(world, "job_to_job")]),
     }
     # the parameter vector (logs): openings (R), separations (R), approval multipliers (E), world
     start = np.concatenate([
@@ -162,8 +171,8 @@ def calibrate(
             "unemployment_rate": per_region(target["unemployment_rate"], 4),
             "ltu_share": per_region(target["ltu_share"], 4),
             "migrant_overqualification": per_region(target["migrant_overqualification"], 4, oq_regions),
-            "occupational_mobility": MOBILITY_TARGET,
-            "job_to_job": JOB_TO_JOB_TARGET,
+            "occupational_mobility": float(target["occupational_mobility"][0]),
+            "job_to_job": float(target["job_to_job"][0]),
         },
         "achieved": {
             "unemployment_rate": per_region(moments["unemployment_rate"], 4),

@@ -47,6 +47,7 @@ def _run_task(cfg) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from fowsim.config import with_sample
     from fowsim.errors import ConfigError, ExtensionError
     from fowsim.io import write_run
     from fowsim.metrics import format_table
@@ -62,7 +63,7 @@ def _run_task(cfg) -> None:
         run_job(cfg, out)
         return
     try:
-        scenario = build_scenario(cfg)
+        scenario = build_scenario(with_sample(cfg))
         model = LabourMarketModel(scenario)
     except (ConfigError, ExtensionError) as exc:
         _discard_partial(out)

@@ -19,21 +19,20 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from fowsim.manifest import MANIFEST, error_line, run_state
+
 STATUS = ("done", "failed", "missing")
 
 
 def _runs(folder: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """The runs (num, dir, overrides, status) and the swept keys, from sweep.json or the run folders."""
-    from fowsim.sweep import MANIFEST, run_state
-
     manifest = folder / MANIFEST
     if manifest.is_file():
         spec = json.loads(manifest.read_text())
-        runs, swept = spec["runs"], spec["swept"]
-        for r in runs:  # the folders are the truth: a run may have finished since
+        for r in spec["runs"]:  # the folders are the truth: a run may have finished since
             r["status"] = run_state(folder / r["dir"])
-        return runs, swept
-    runs = []
+        return spec["runs"], spec["swept"]
+    runs: list[dict[str, Any]] = []
     for d in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").is_file()), key=_num):
         overrides = yaml.safe_load((d / ".hydra" / "overrides.yaml").read_text()) or []
         runs.append({"num": _num(d), "dir": d.name, "overrides": overrides, "status": run_state(d)})
@@ -66,8 +65,6 @@ def _coordinate(values: list[str]) -> np.ndarray:
 
 def collect(folder: str | Path, out: str | Path | None = None) -> Path:
     """Build `folder/sweep.nc` (or `out`) from the sweep's runs; returns its path."""
-    from fowsim.sweep import error_line
-
     folder = Path(folder)
     runs, swept = _runs(folder)
     swept = dict(swept)
@@ -78,14 +75,14 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
     if not done:
         raise ValueError(f"{folder}: no finished run to collect")
     # the template: the longest finished run (runs may differ only in their horizon)
-    lengths = {}
+    lengths: dict[str, int] = {}
     for r in done:
         with netCDF4.Dataset(folder / r["dir"] / "results.nc") as nc:
             lengths[r["dir"]] = len(nc.dimensions["time"])
-    template_dir = max(lengths, key=lengths.get)
+    template_dir = max(lengths, key=lambda d: lengths[d])
     with xr.open_dataset(folder / template_dir / "results.nc") as first:
         first = first.load()
-    timed = [v for v in first.data_vars if "time" in first[v].dims]
+    timed = [str(v) for v in first.data_vars if "time" in first[v].dims]
     static = [v for v in first.data_vars if v not in timed]
     shape = [len(swept[k]) for k in keys]
     skeleton = xr.Dataset(
@@ -99,7 +96,7 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
     status = np.full(shape, STATUS.index("missing"), dtype=np.int8)
     errors = np.full(shape, "", dtype=object)
     configs = np.full(shape, "", dtype=object)
-    position = {}
+    position: dict[str, tuple[int, ...]] = {}
     for r in runs:
         values = dict(item.split("=", 1) for item in r["overrides"] if "=" in item)
         values = {k.lstrip("+~"): v for k, v in values.items()}
@@ -138,17 +135,18 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         with netCDF4.Dataset(tmp, "a") as nc:
             variables = {}
             for v in timed:
-                dims = (*keys, *first[v].dims)
-                chunks = [1] * len(keys) + [nc.dimensions[d].size for d in first[v].dims]
+                own = [str(d) for d in first[v].dims]
+                dims = (*keys, *own)
+                chunks = [1] * len(keys) + [nc.dimensions[d].size for d in own]
                 var = nc.createVariable(v, "f8", dims, zlib=True, complevel=1, fill_value=np.nan, chunksizes=chunks)
                 var.setncatts({a: first[v].attrs[a] for a in ("units", "long_name") if a in first[v].attrs})
                 variables[v] = var
             config_var = nc.createVariable("run_config", str, tuple(keys))
             config_var.long_name = "resolved config of the run (JSON), or its overrides where it did not finish"
             for r in done:
-                pos = position.get(r["dir"])
-                if pos is None:
+                if r["dir"] not in position:
                     continue
+                pos = position[r["dir"]]
                 with netCDF4.Dataset(folder / r["dir"] / "results.nc") as run:
                     for v, var in variables.items():
                         data = run.variables[v][:]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,45 +19,24 @@ import pandas as pd
 import xarray as xr
 import yaml
 
-from fowsim.metrics import pooled_share, spending
-
-LAST = 24  # months at the end over which end-of-run shares are averaged
+from fowsim.indicators import COMPARE, INDICATORS
 
 
-def _share(ds: xr.Dataset, num: str, den: str, months: int | None = None, **sel) -> float:
-    """A run's pooled share (`metrics.pooled_share`), 0 where there is nothing to share."""
-    return float(pooled_share(ds, num, den, months, **sel).fillna(0.0))
+def _participants(ds: xr.Dataset) -> float:
+    """Thousand people the run's policies enrolled or moved (their accounts)."""
+    return sum(a["participants"] for a in json.loads(ds.attrs.get("policy_accounts", "{}")).values()) / 1e3
 
 
-def _oq_migrants(ds: xr.Dataset) -> float:
-    return _share(ds, "migrant_tertiary_overqualified", "migrant_tertiary_employed", LAST)
+def differences(p: xr.Dataset, b: xr.Dataset) -> dict[str, float]:
+    """Each comparison indicator of run `p` minus the baseline run `b`'s (the same seed); `p`'s participants."""
+    row = {name: float(INDICATORS[name].compute(p) - INDICATORS[name].compute(b)) for name in COMPARE}
+    row = {k: 0.0 if v != v else v for k, v in row.items()}  # a share with nothing to share on either side
+    row["participants"] = _participants(p)
+    return row
 
 
-def _displaced(p: xr.Dataset, b: xr.Dataset, horizon: int) -> float:
-    """Points more displaced workers employed `horizon` months after displacement."""
-    rate = [_share(d, "displaced_employed", "displaced_cohort", horizon=horizon) for d in (p, b)]
-    return 100 * (rate[0] - rate[1])
-
-
-# indicator -> (unit, policy-minus-baseline difference)
-INDICATORS: dict[str, tuple[str, Callable[[xr.Dataset, xr.Dataset], float]]] = {
-    "employment": ("thousand person-years", lambda p, b: float((p.employed - b.employed).sum()) / 12e3),
-    "cost": ("EUR million, all payers", lambda p, b: float(spending(p).sum() - spending(b).sum()) / 1e6),
-    "public_cost": ("EUR million", lambda p, b: float((p.public_spending - b.public_spending).sum()) / 1e6),
-    "displaced_employed_6m": ("points", lambda p, b: _displaced(p, b, 6)),
-    "displaced_employed_24m": ("points", lambda p, b: _displaced(p, b, 24)),
-    "migrant_overqualification": ("points, last 2 years", lambda p, b: 100 * (_oq_migrants(p) - _oq_migrants(b))),
-    "long_term_unemployed": (
-        "thousand people, last year",
-        lambda p, b: float((p.long_term_unemployed - b.long_term_unemployed).isel(time=slice(-12, None)).mean()) / 1e3,
-    ),
-    "migration": ("thousand moves", lambda p, b: float((p.migration_flow - b.migration_flow).sum()) / 1e3),
-    "completions": ("thousand people", lambda p, b: float((p.completions - b.completions).sum()) / 1e3),
-    "participants": (
-        "thousand people",
-        lambda p, b: sum(a["participants"] for a in json.loads(p.attrs["policy_accounts"]).values()) / 1e3,
-    ),
-}
+COLUMNS = (*COMPARE, "participants")
+UNITS = {**{n: INDICATORS[n].diff_unit for n in COMPARE}, "participants": "thousand people"}
 
 
 def runs(folder: str | Path) -> dict[tuple[tuple[str, str], ...], Path]:
@@ -91,7 +69,7 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
         if base_key not in found:
             continue
         with xr.open_dataset(nc) as p, xr.open_dataset(found[base_key]) as b:
-            row = {name: fn(p, b) for name, (_, fn) in INDICATORS.items()}
+            row = differences(p, b)
         arm = tuple((k, v) for k, v in key if k != "seed" and (k in varying or k == "policy"))
         diffs.setdefault(arm, []).append(row)
     if not diffs:
@@ -101,11 +79,13 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
         df = pd.DataFrame(rows)
         n = len(df)
         entry: dict[str, float | str] = dict(arm)
-        for name in INDICATORS:
+        for name in COLUMNS:
             entry[name] = float(df[name].mean())
             entry[f"{name}_se"] = float(df[name].std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
-        gain = entry["employment"]
-        entry["cost_per_person_year"] = entry["cost"] * 1e6 / (gain * 1e3) if gain > 0 else float("nan")
+        # EUR per extra person-year, only where employment rises beyond the noise (mean above two standard errors)
+        gain, se, extra = float(df["employment"].mean()), float(entry["employment_se"]), float(df["spending"].mean())
+        beyond = gain > 0 and (n > 1 and gain > 2 * se)
+        entry["cost_per_person_year"] = extra * 1e6 / (gain * 1e6) if beyond else float("nan")
         entry["seeds"] = n
         table.append(entry)
     keys = [k for k, _ in next(iter(diffs))]
@@ -141,26 +121,25 @@ def mean_accounts(folder: str | Path) -> pd.DataFrame:
 
 def format_effects(table: pd.DataFrame) -> str:
     """The table as aligned text: mean ± standard error, the unit of each indicator below."""
-    keys = [c for c in table.columns if c not in INDICATORS and not c.endswith("_se")
+    keys = [c for c in table.columns if c not in COLUMNS and not c.endswith("_se")
             and c not in ("cost_per_person_year", "seeds")]  # fmt: skip
-    short = {"employment": "employment", "cost": "cost", "public_cost": "public", "displaced_employed_6m": "displ.6m",
-             "displaced_employed_24m": "displ.24m", "migrant_overqualification": "migr.overq.",
-             "long_term_unemployed": "LTU", "migration": "migration", "completions": "completions",
-             "participants": "particip."}  # fmt: skip
+    short = {"employment": "employment", "spending": "spending", "public_spending": "public",
+             "displaced_employed_6m": "displ.6m", "displaced_employed_24m": "displ.24m",
+             "migrant_overqualification": "migr.overq.", "long_term_unemployed": "LTU", "migration": "migration",
+             "completions": "completions", "participants": "particip."}  # fmt: skip
     width = {k: max(len(k), *(len(str(v)) for v in table[k])) for k in keys}
-    head = " ".join(k.ljust(width[k]) for k in keys) + "".join(f"{short[n]:>17}" for n in INDICATORS)
+    head = " ".join(k.ljust(width[k]) for k in keys) + "".join(f"{short[n]:>17}" for n in COLUMNS)
     lines = [head + f"{'EUR/person-yr':>15}"]
     for _, r in table.iterrows():
         cells = "".join(
-            f"{r[n]:>10.1f} ±{r[n + '_se']:<5.1f}" if np.isfinite(r[n + "_se"]) else f"{r[n]:>17.1f}"
-            for n in INDICATORS
+            f"{r[n]:>10.1f} ±{r[n + '_se']:<5.1f}" if np.isfinite(r[n + "_se"]) else f"{r[n]:>17.1f}" for n in COLUMNS
         )
         cpy = f"{r['cost_per_person_year']:>15,.0f}" if np.isfinite(r["cost_per_person_year"]) else f"{'-':>15}"
         lines.append(" ".join(str(r[k]).ljust(width[k]) for k in keys) + cells + cpy)
     lines.append("")
-    lines += [
-        f"{short[n]}: {n.replace('_', ' ')}, {unit}, policy minus baseline" for n, (unit, _) in INDICATORS.items()
-    ]  # noqa: E501
+    lines += [f"{short[n]}: {n.replace('_', ' ')}, {UNITS[n]}, policy minus baseline" for n in COLUMNS]
+    lines.append("EUR/person-yr: extra spending per extra person-year employed, where the gain is beyond two "
+                 "standard errors")  # fmt: skip
     lines.append(f"mean ± standard error over {int(table['seeds'].min())}-{int(table['seeds'].max())} seeds")
     return "\n".join(lines)
 

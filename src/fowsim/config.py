@@ -1,7 +1,9 @@
 """Config composition: the Hydra schema (first line of validation) and `compose`.
 
 The schema types every top-level key and group, so a wrong type or an unknown key fails at
-composition; `fowsim.scenario.build_scenario` then checks ranges and cross-references.
+composition; `fowsim.scenario.build_scenario` then checks ranges and cross-references. A config
+that names a row of a sensitivity study's design (`sample=i`) comes back with that row applied
+(`fowsim.design.apply_sample`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from hydra import compose as _hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
+
+from fowsim.design import apply_sample
 
 PACKAGE = Path(__file__).parent
 
@@ -55,6 +59,15 @@ class ShockConfig:
 
 
 @dataclass
+class PhasesConfig:
+    """The `phases` key: changes to the monthly schedule (`fowsim.phases.schedule_from_config`)."""
+
+    add: list[Any] = field(default_factory=list)  # {_target_: module.Class, after: PHASE, ...arguments}
+    replace: dict[str, Any] = field(default_factory=dict)  # phase name -> module.Class or {_target_: ...}
+    remove: list[str] = field(default_factory=list)  # names of phases
+
+
+@dataclass
 class FowsimConfig:
     """Top level: seed, simulated workers, horizon in months, calendar start, and the groups."""
 
@@ -67,6 +80,7 @@ class FowsimConfig:
     policy: dict[str, Any] = field(default_factory=dict)
     rules: Any = None
     agents: dict[str, Any] = field(default_factory=dict)  # employer / training_provider / government classes
+    phases: PhasesConfig = field(default_factory=PhasesConfig)  # changes to the monthly schedule
     sensitivity: dict[str, Any] = field(default_factory=dict)  # a study's design (fowsim.sensitivity)
     sample: int | None = None  # the row of the study's design this run evaluates
 
@@ -79,7 +93,7 @@ def register_schema() -> None:
     cs.store(group="shock", name="shock_schema", node=ShockConfig)
 
 
-OPEN_MAPPINGS = ("world.params.", "shock.region_speed.", "agents.")
+OPEN_MAPPINGS = ("world.params.", "shock.region_speed.", "agents.", "phases.replace")
 
 
 def normalise_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
@@ -100,4 +114,14 @@ def compose(overrides: list[str] | tuple[str, ...] = (), config_dir_extra: str |
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
-        return _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])
+        cfg = _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])
+    return with_sample(cfg)
+
+
+def with_sample(cfg: DictConfig) -> DictConfig:
+    """`cfg` with its sensitivity design row (`sample`) applied; unchanged where `sample` is null."""
+    if cfg.get("sample") is None:
+        return cfg
+    raw = OmegaConf.to_container(cfg, resolve=True)
+    applied: DictConfig = OmegaConf.create(apply_sample(raw))  # type: ignore[arg-type]
+    return applied

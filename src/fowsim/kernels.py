@@ -10,7 +10,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from fowsim.workforce import (
+from fowsim.codes import (
     EMPLOYED,
     NATIVE,
     PARTNER,
@@ -231,10 +231,11 @@ def census(
     low_skill: np.ndarray,
     n_regions: int,
     n_origins: int,
+    ltu_months: int,
 ) -> tuple[np.ndarray, ...]:
     """One pass over the population for the monthly record.
 
-    Returns unemployed by (region, occupation), long-term unemployed (12+ months) by region,
+    Returns unemployed by (region, occupation), long-term unemployed (`ltu_months` or more) by region,
     foreign-born stock by (origin, region), foreign-born employed by region, employed tertiary
     graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs; then
     the policy indicators: the labour force and the unemployed by (group, region) for groups
@@ -293,7 +294,7 @@ def census(
         if s == UNEMPLOYED:
             u = 1.0
             unemp[r, occ[i]] += 1.0
-            if t - since[i] >= 12:
+            if t - since[i] >= ltu_months:
                 ltu[r] += 1.0
         else:
             c = cred[i]

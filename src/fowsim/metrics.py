@@ -1,4 +1,8 @@
-"""Headline indicators computed from a run's dataset: plain functions, one place."""
+"""A run's summary, the table printed after it, and the measures the studies share: plain functions.
+
+The indicators themselves (name, unit, better direction, computation) are declared once, in
+`fowsim.indicators`; `summary` and `format_table` show a selection of them.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,21 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from fowsim.indicators import INDICATORS, RUN_TABLE, SUMMARY, in_regions, pooled_share, spending
 
-def last_year(ds: xr.Dataset, name: str) -> xr.DataArray:
-    """Mean of `name` over the last 12 recorded months (or all, if fewer)."""
-    n = min(12, ds.sizes["time"])
-    return ds[name].isel(time=slice(-n, None)).mean("time")
+__all__ = [
+    "annual_rate",
+    "cost_per_person_year",
+    "displaced_reemployment",
+    "displaced_reemployment_by_group",
+    "format_table",
+    "headline",
+    "overall",
+    "overqualification_by_origin",
+    "pooled_share",
+    "spending",
+    "summary",
+]
 
 
 def annual_rate(ds: xr.Dataset, flow: str) -> float:
@@ -20,51 +34,15 @@ def annual_rate(ds: xr.Dataset, flow: str) -> float:
     return float(12 * ds[flow].sum() / ds["employed"].sum())
 
 
-def headline(ds: xr.Dataset) -> dict[str, dict[str, float]]:
-    """Per-region headline indicators.
-
-    Unemployment (first month, last year, peak), long-term unemployment, vacancy rate, migrant
-    share of employment, over-qualification, total displaced, labour force, training spending.
-    """
-    out: dict[str, dict[str, float]] = {}
-    first = ds.isel(time=0)
-    for region in ds.region.values.tolist():
-        d = ds.sel(region=region)
-        out[region] = {
-            "unemployment_rate_start": float(first["unemployment_rate"].sel(region=region)),
-            "unemployment_rate_end": float(last_year(d, "unemployment_rate")),
-            "unemployment_rate_peak": float(d["unemployment_rate"].max()),
-            "long_term_unemployment_rate_end": float(last_year(d, "long_term_unemployment_rate")),
-            "vacancy_rate_end": float(last_year(d, "vacancy_rate")),
-            "migrant_share_employed_end": float(last_year(d, "migrant_share_employed")),
-            "overqualification_native_end": float(last_year(d, "overqualification_native")),
-            "overqualification_migrant_end": float(last_year(d, "overqualification_migrant")),
-            "displaced_total_people": float(d["displaced"].sum()),
-            "labour_force_end_people": float(d["labour_force"].isel(time=-1)),
-            "training_spending_total_eur": float(spending(d).sum()),
-        }
-    return out
+def headline(ds: xr.Dataset, names: tuple[str, ...] = SUMMARY) -> dict[str, dict[str, float]]:
+    """Indicators `names` of one run, by region."""
+    regions = [str(r) for r in ds.region.values]
+    return {r: {n: float(INDICATORS[n].compute(in_regions(ds, [r]))) for n in names} for r in regions}
 
 
-def spending(ds: xr.Dataset) -> xr.DataArray:
-    """Monthly spending of all payers (public, employers, private), EUR."""
-    return ds["public_spending"] + ds["employer_spending"] + ds["private_spending"]
-
-
-RUN_DIMS = ("time", "region", "origin", "destination", "occupation")  # a run's own dimensions (not a sweep's)
-
-
-def pooled_share(ds: xr.Dataset, num: str, den: str, months: int | None = None, **sel) -> xr.DataArray:
-    """`num` / `den` summed over a run's own dimensions (the last `months` only, if given); NaN where `den` is 0.
-
-    A sweep's dimensions (policy, seed...) are kept, so the result is a scalar for a run and an
-    array over the arms and seeds for a sweep.
-    """
-    d = ds.isel(time=slice(-months, None)) if months else ds
-    a, b = d[num].sel(sel), d[den].sel(sel)
-    dims = [x for x in a.dims if x in RUN_DIMS]
-    total = b.sum(dims)
-    return a.sum(dims) / total.where(total > 0)
+def overall(ds: xr.Dataset, names: tuple[str, ...] = SUMMARY) -> dict[str, float]:
+    """Indicators `names` of one run over all its regions."""
+    return {n: float(INDICATORS[n].compute(ds)) for n in names}
 
 
 def displaced_reemployment(ds: xr.Dataset, horizon: int) -> xr.DataArray:
@@ -100,32 +78,48 @@ def cost_per_person_year(policy: xr.Dataset, baseline: xr.Dataset) -> float:
 
 
 def summary(ds: xr.Dataset) -> dict[str, Any]:
-    """The run's `summary.json`: headline indicators by region, plus what identifies the run."""
+    """The run's `summary.json`: what identifies the run, its indicators by region and overall, the policies' accounts.
+
+    Each indicator is given in its unit (`fowsim.indicators.INDICATORS[name].unit`), listed under `units`.
+    """
     return {
         "seed": int(ds.attrs.get("seed", -1)),
         "workers": int(ds.attrs.get("workers", 0)),
         "months": int(ds.sizes["time"]),
         "scale_people_per_worker": float(ds.attrs.get("scale_people_per_worker", np.nan)),
-        "regions": headline(ds),
+        "units": {n: INDICATORS[n].unit for n in SUMMARY},
+        "regions": {r: _finite(row) for r, row in headline(ds).items()},
+        "all_regions": _finite(overall(ds)),
         "policies": json.loads(ds.attrs.get("policy_accounts", "{}")),
     }
 
 
+def _finite(row: dict[str, float]) -> dict[str, float | None]:
+    """`row` with NaN (a share of nobody: no migrants in a region, say) as None, JSON's null."""
+    return {k: (v if np.isfinite(v) else None) for k, v in row.items()}
+
+
+SHORT = {
+    "unemployment_rate_start": "u start",
+    "unemployment_rate": "u last yr",
+    "unemployment_rate_peak": "u peak",
+    "long_term_unemployment_rate": "LTU last yr",
+    "vacancy_rate": "vac rate",
+    "migrant_share_employed": "migr. empl.",
+    "native_overqualification": "overq. nat.",
+    "migrant_overqualification": "overq. migr.",
+}
+
+
 def format_table(ds: xr.Dataset) -> str:
-    """The headline table printed after a run."""
-    h = headline(ds)
-    cols = [
-        ("unemployment_rate_start", "u start"),
-        ("unemployment_rate_end", "u end"),
-        ("unemployment_rate_peak", "u peak"),
-        ("long_term_unemployment_rate_end", "LTU end"),
-        ("vacancy_rate_end", "vac rate"),
-        ("migrant_share_employed_end", "migr. empl."),
-        ("overqualification_native_end", "overq. nat."),
-        ("overqualification_migrant_end", "overq. migr."),
-    ]
+    """The table printed after a run: the run-table indicators (`fowsim.indicators.RUN_TABLE`) by region, in %."""
+    h = {**headline(ds, RUN_TABLE), "all regions": overall(ds, RUN_TABLE)}
     width = max(len(r) for r in h) + 2
-    lines = ["region".ljust(width) + "".join(label.rjust(13) for _, label in cols)]
+    lines = ["region".ljust(width) + "".join(SHORT[n].rjust(13) for n in RUN_TABLE)]
     for region, row in h.items():
-        lines.append(region.ljust(width) + "".join(f"{100 * row[key]:12.1f}%" for key, _ in cols))
+        lines.append(region.ljust(width) + "".join(f"{row[n]:12.1f}%" if np.isfinite(row[n]) else f"{'-':>13}"
+                                                   for n in RUN_TABLE))  # fmt: skip
+    lines.append("")
+    lines.append("last yr: the last 12 months; overq. migr.: the last 24 months; -: no one to count "
+                 "(fowsim.indicators)")  # fmt: skip
     return "\n".join(lines)

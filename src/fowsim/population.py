@@ -11,17 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from fowsim.workforce import (
-    DOWNGRADED,
-    EMPLOYED,
-    NATIVE,
-    NOT_NEEDED,
-    PENDING,
-    RECOGNISED,
-    TEMPORARY,
-    UNEMPLOYED,
-    Workforce,
-)
+from fowsim.codes import DOWNGRADED, EMPLOYED, NATIVE, NOT_NEEDED, PENDING, RECOGNISED, TEMPORARY, UNEMPLOYED
+from fowsim.workforce import Workforce, effective_credential
 from fowsim.world import EDUCATION, World
 
 
@@ -134,9 +125,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         decided = rng.random(kk.size) < 0.85
         approved = rng.random(kk.size) < approval[kk]
         recog[foreign] = np.where(decided, np.where(approved, RECOGNISED, DOWNGRADED), PENDING)
-        eff = cred.copy()
-        eff[recog == PENDING] = np.minimum(cred[recog == PENDING], 1)
-        eff[recog == DOWNGRADED] = np.maximum(cred[recog == DOWNGRADED] - 1, 0)
+        eff = effective_credential(cred, recog)
         # occupation given the credential employers recognise
         table = joint_table(edu_all[r], world.employment[r], world.min_credential, level, p["overqualification_weight"])
         occ = draw_categories(rng, eff, np.cumsum(table, axis=1))

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from fowsim import __version__, kernels
-from fowsim.workforce import CREDENTIAL_NAMES, EMPLOYED, STATUS_NAMES, UNEMPLOYED
-
-if TYPE_CHECKING:
-    from fowsim.model import LabourMarketModel
+from fowsim import kernels
+from fowsim._version import __version__
+from fowsim.codes import (
+    CREDENTIAL_NAMES,
+    EMPLOYED,
+    LONG_TERM_MONTHS,
+    N_CREDENTIALS,
+    N_STATES,
+    STATUS_NAMES,
+    UNEMPLOYED,
+)
+from fowsim.state import State
 
 
 @dataclass(frozen=True)
@@ -124,10 +131,30 @@ OUTPUTS: dict[str, Output] = {
 }
 
 
+class Census(NamedTuple):
+    """One pass over the workforce at the end of a month (`fowsim.kernels.census`), in simulated workers."""
+
+    unemployed: np.ndarray  # (R, O) by last occupation
+    long_term: np.ndarray  # (R,) unemployed 12 months or more
+    stock: np.ndarray  # (origins, R) foreign-born
+    foreign_employed: np.ndarray  # (R,)
+    tertiary: np.ndarray  # (native 0 / foreign 1, R) employed tertiary graduates
+    tertiary_low: np.ndarray  # of those, in skill level 1-2 jobs
+    group_lf: np.ndarray  # (women, youth, returnees; R) in the labour force
+    group_unemployed: np.ndarray  # of those, unemployed
+    displaced_all: np.ndarray  # (all / women / youth, horizon, R)
+    displaced_employed: np.ndarray
+    migrant_tertiary: np.ndarray  # (all 0 / low-skill job 1, origins, R) employed foreign tertiary graduates
+    employed_by_credential: np.ndarray  # (C, R)
+    pending: np.ndarray  # (R,) recognitions pending
+    trained_home: np.ndarray  # (R,) trained workers living in their origin
+    partner: np.ndarray  # (all 0 / employed 1, R) skills-partnership graduates in the labour force
+
+
 class Recorder:
     """Fills the declared outputs month by month; `dataset()` wraps them with coordinates and attributes."""
 
-    def __init__(self, model: LabourMarketModel) -> None:
+    def __init__(self, model: State) -> None:
         self.m = model
         w = model.world
         self.sizes = {
@@ -135,96 +162,91 @@ class Recorder:
             "occupation": w.n_occupations,
             "origin": len(w.origins),
             "destination": w.n_regions,
-            "state": 4,
-            "from_state": 4,
-            "to_state": 4,
+            "state": N_STATES,
+            "from_state": N_STATES,
+            "to_state": N_STATES,
             "horizon": 3,
-            "credential": 4,
+            "credential": N_CREDENTIALS,
             "group": 2,
         }
         T = model.months
         self.data = {name: np.zeros((T, *(self.sizes[d] for d in out.dims))) for name, out in OUTPUTS.items()}
-        model.migration_flow = np.zeros((len(w.origins), w.n_regions))
-        model.return_flow = np.zeros((len(w.origins), w.n_regions))
 
-    def census(self) -> tuple[np.ndarray, ...]:
+    def census(self) -> Census:
         """One pass over the workforce as it is now (`fowsim.kernels.census`)."""
         m = self.m
         ws, w = m.ws, m.world
-        return kernels.census(
+        return Census(*kernels.census(
             ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, ws.female, ws.birth, ws.displaced,
-            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins),
-        )  # fmt: skip
+            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins), LONG_TERM_MONTHS,
+        ))  # fmt: skip
 
-    def record(self) -> None:
-        """Aggregate month `m.t` into the arrays."""
+    def record(self, c: Census) -> None:
+        """Aggregate month `t` into the arrays, from the month's census `c` and the books."""
         m, d = self.m, self.data
         w, t, s = m.world, m.t, m.scale
+        mk, tally, mig = m.market, m.tally, m.migration
         Rn = w.n_regions
-        emp, unemp = m.S[:, EMPLOYED].astype(float), m.S[:, UNEMPLOYED].astype(float)
+        emp, unemp = mk.S[:, EMPLOYED].astype(float), mk.S[:, UNEMPLOYED].astype(float)
         lf = emp + unemp
-        unemp_occ, ltu, stock, foreign_emp, tert, tert_low, *policy_indicators = self.census()
-        lf_g, un_g, disp_lf, disp_emp, oq, emp_cred, pending, trained_home, partner = policy_indicators
+        lf_g, un_g = c.group_lf, c.group_unemployed
         d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
         d["unemployment_rate_youth"][t] = un_g[1] / np.maximum(lf_g[1], 1)
         d["returnees_in_labour_force"][t] = lf_g[2] * s
         d["returnee_employment_rate"][t] = 1.0 - un_g[2] / np.maximum(lf_g[2], 1)
-        d["displaced_cohort"][t] = disp_lf[0] * s
-        d["displaced_employed"][t] = disp_emp[0] * s
-        d["displaced_cohort_by_group"][t] = disp_lf[1:] * s
-        d["displaced_employed_by_group"][t] = disp_emp[1:] * s
-        d["recognition_pending"][t] = pending * s
-        d["employed_by_credential"][t] = emp_cred * s
-        d["trained_stayers"][t] = trained_home * s
-        d["partnership_graduates"][t] = partner[0] * s
-        d["partnership_graduates_employed"][t] = partner[1] * s
-        d["migrant_tertiary_employed"][t] = oq[0] * s
-        d["migrant_tertiary_overqualified"][t] = oq[1] * s
-        m.U_region = unemp_occ
-        m.foreign_stock = stock  # the diaspora behind next month's migration decisions
-        m._refresh_region_tables()
-        vac = m.V_region.sum(axis=1)
+        d["displaced_cohort"][t] = c.displaced_all[0] * s
+        d["displaced_employed"][t] = c.displaced_employed[0] * s
+        d["displaced_cohort_by_group"][t] = c.displaced_all[1:] * s
+        d["displaced_employed_by_group"][t] = c.displaced_employed[1:] * s
+        d["recognition_pending"][t] = c.pending * s
+        d["employed_by_credential"][t] = c.employed_by_credential * s
+        d["trained_stayers"][t] = c.trained_home * s
+        d["partnership_graduates"][t] = c.partner[0] * s
+        d["partnership_graduates_employed"][t] = c.partner[1] * s
+        d["migrant_tertiary_employed"][t] = c.migrant_tertiary[0] * s
+        d["migrant_tertiary_overqualified"][t] = c.migrant_tertiary[1] * s
+        vac = mk.V_region.sum(axis=1)
         d["labour_force"][t] = lf * s
         d["employed"][t] = emp * s
         d["unemployed"][t] = unemp * s
-        d["in_training"][t] = m.S[:, 3] * s
-        d["long_term_unemployed"][t] = ltu * s
+        d["in_training"][t] = mk.S[:, 3] * s
+        d["long_term_unemployed"][t] = c.long_term * s
         d["vacancies"][t] = vac * s
         d["unemployment_rate"][t] = unemp / np.maximum(lf, 1)
-        d["long_term_unemployment_rate"][t] = ltu / np.maximum(lf, 1)
+        d["long_term_unemployment_rate"][t] = c.long_term / np.maximum(lf, 1)
         d["vacancy_rate"][t] = vac / np.maximum(emp + vac, 1)
-        d["migrant_stock"][t] = stock * s
-        d["migrant_share_employed"][t] = foreign_emp / np.maximum(emp, 1)
-        d["overqualification_native"][t] = tert_low[0] / np.maximum(tert[0], 1)
-        d["overqualification_migrant"][t] = tert_low[1] / np.maximum(tert[1], 1)
-        d["mean_wage"][t] = m.wage_sum / np.maximum(emp, 1)
-        d["public_spending"][t] = m.spending["public"]
-        d["employer_spending"][t] = m.spending["employer"]
-        d["private_spending"][t] = m.spending["private"]
-        for payer in m.spending.values():
-            payer[:] = 0.0
-        d["automation_adoption"][t] = getattr(m, "adoption", np.zeros(Rn))
+        d["migrant_stock"][t] = c.stock * s
+        d["migrant_share_employed"][t] = c.foreign_employed / np.maximum(emp, 1)
+        d["overqualification_native"][t] = c.tertiary_low[0] / np.maximum(c.tertiary[0], 1)
+        d["overqualification_migrant"][t] = c.tertiary_low[1] / np.maximum(c.tertiary[1], 1)
+        d["mean_wage"][t] = mk.wage_sum / np.maximum(emp, 1)
+        d["public_spending"][t] = tally.spending["public"]
+        d["employer_spending"][t] = tally.spending["employer"]
+        d["private_spending"][t] = tally.spending["private"]
+        d["automation_adoption"][t] = mk.adoption
         for name in TALLIES:
-            d[name][t] = m.tally.get(name, np.zeros(Rn)) * s
+            d[name][t] = tally.get(name, np.zeros(Rn)) * s
         for name in GROUP_TALLIES:
-            d[f"{name}_by_group"][t] = m.tally.get(f"{name}_by_group", np.zeros((2, Rn))) * s
-        d["employment_by_occupation"][t] = m.E_region * s
-        d["unemployment_by_occupation"][t] = unemp_occ * s
-        d["vacancies_by_occupation"][t] = m.V_region * s
-        d["demand_by_occupation"][t] = m.D_region * s
-        d["migration_flow"][t] = m.migration_flow * s
-        d["return_flow"][t] = m.return_flow * s
-        m.migration_flow[:] = 0.0
-        m.return_flow[:] = 0.0
-        d["stock"][t] = m.S * s
-        d["transitions"][t] = m.flows * s
+            d[f"{name}_by_group"][t] = tally.get(f"{name}_by_group", np.zeros((2, Rn))) * s
+        d["employment_by_occupation"][t] = mk.E_region * s
+        d["unemployment_by_occupation"][t] = c.unemployed * s
+        d["vacancies_by_occupation"][t] = mk.V_region * s
+        d["demand_by_occupation"][t] = mk.D_region * s
+        d["migration_flow"][t] = mig.flow * s
+        d["return_flow"][t] = mig.return_flow * s
+        d["stock"][t] = mk.S * s
+        d["transitions"][t] = mk.flows * s
 
-    def dataset(self) -> xr.Dataset:
-        """The months recorded so far, with coordinates, CF units and the run's attributes."""
+    def dataset(self, start: str, workers: int, config: dict[str, Any], accounts: dict[str, Any]) -> xr.Dataset:
+        """The months recorded so far, with coordinates, CF units and the run's attributes.
+
+        `start` is the calendar month of step 0 (YYYY-MM), `workers` the simulated workers at the
+        start, `config` the run's resolved config and `accounts` the policies' accounts, for the record.
+        """
         m, w = self.m, self.m.world
         n = m.t
         coords = {
-            "time": ("time", pd.date_range(f"{m.scenario.start}-01", periods=n, freq="MS"), {"long_name": "month"}),
+            "time": ("time", pd.date_range(f"{start}-01", periods=n, freq="MS"), {"long_name": "month"}),
             "region": ("region", list(w.regions)),
             "occupation": ("occupation", list(w.occupations)),
             "origin": ("origin", list(w.origins)),
@@ -250,14 +272,14 @@ class Recorder:
                 "title": f"fowsim run: world {w.name}, shock {m.shock.kind}",
                 "Conventions": "CF-1.8",
                 "source": f"fowsim {__version__}",
-                "seed": m.scenario.seed,
-                "workers": m.scenario.workers,
+                "seed": m.seed,
+                "workers": workers,
                 "scale_people_per_worker": m.scale,
                 "price_year": 2019,
                 "currency": "EUR",
                 "months": n,
-                "config": json.dumps(m.scenario.config, sort_keys=True, default=str),
-                "policy_accounts": json.dumps({p.name: p.account() for p in m.policies}),
+                "config": json.dumps(config, sort_keys=True, default=str),
+                "policy_accounts": json.dumps(accounts),
             }
         )
         return ds

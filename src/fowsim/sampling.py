@@ -42,3 +42,11 @@ def counts(shape: tuple[int, ...], *index: np.ndarray | int) -> np.ndarray:
     """How often each cell of an array of `shape` is named by the index arrays (`np.add.at(a, index, 1)`, faster)."""
     flat = np.ravel_multi_index(tuple(np.asarray(i, dtype=np.int64) for i in index), shape)
     return np.bincount(np.ravel(flat), minlength=int(np.prod(shape))).reshape(shape)
+
+
+def categorical(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One category per row of the row-wise cumulative weights `cum` (n, K), drawn by the uniforms `u` (n,).
+
+    Row k takes the first category whose cumulative weight exceeds `u[k]` times the row's total.
+    """
+    return np.minimum((cum < u[:, None] * cum[:, -1:]).sum(axis=1), cum.shape[1] - 1)

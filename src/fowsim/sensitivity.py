@@ -1,6 +1,6 @@
 """Sensitivity analysis, scenario discovery and robust policy comparison over sampled futures.
 
-An experiment declares a study in its `sensitivity:` node (see `experiments/sensitivity.yaml`):
+An experiment declares a study in its `sensitivity:` node (see `configs/experiment/sensitivity.yaml`):
 
 ```yaml
 sensitivity:
@@ -12,8 +12,8 @@ sensitivity:
     world.params.migration_cost_scale: [0.5, 2.0]
     policy.reskilling.seats: [50000, 400000]   # a lever: set where the policy runs
   outcomes:                 # what to measure in each run
-    ltu_north_africa: {variable: long_term_unemployment_rate, region: north_africa, reduce: last_year}
-  discovery: {outcome: ltu_north_africa, policy: baseline, above: 0.05}
+    ltu_north_africa: {indicator: long_term_unemployment_rate, region: north_africa}   # in %, last year
+  discovery: {outcome: ltu_north_africa, policy: baseline, above: 5}
   regret: {outcome: ltu_north_africa}
 ```
 
@@ -22,241 +22,26 @@ points), runs every design row (`sample=i`) for each policy and seed of the expe
 through the sweep machinery (all cores, Slurm, resumable: a run already done is skipped), and
 writes `sensitivity.nc`: the design, each run's outcomes, the indices with confidence intervals,
 the scenario-discovery boxes (PRIM) with coverage, density and feature scores, and each policy's
-regret. A run applies its design row itself (`apply_sample`, called by `build_scenario`), so its
-`results.nc` carries the values it ran with.
+regret. A run's design row is applied to its config before the model is built
+(`fowsim.design.apply_sample`, by the run layer), so its `results.nc` carries the values it ran
+with. The declaration and the design live in `fowsim.design`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sys
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from fowsim.design import RESULT, Outcome, Study, apply_values, parse
 from fowsim.errors import ConfigError
+from fowsim.indicators import value as indicator_value
 
-METHODS = ("morris", "sobol")
-REDUCE = ("last_year", "mean", "sum", "max", "end")
-RESULT = "sensitivity.nc"
-MAX_SAMPLES = 200_000
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """An uncertain input or a lever: a config key and its range; whole numbers if both bounds are."""
-
-    key: str
-    low: float
-    high: float
-    integer: bool = False
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A number measured in each run: `variable` of results.nc, selected, summed and reduced over time."""
-
-    name: str
-    variable: str
-    sel: dict[str, Any] = field(default_factory=dict)
-    reduce: str = "last_year"
-    minimise: bool = True  # for regret: lower is better
-
-
-@dataclass(frozen=True)
-class Study:
-    """The study an experiment declares: design, parameters, outcomes, discovery and regret."""
-
-    method: str
-    samples: int
-    seed: int
-    levels: int
-    parameters: tuple[Parameter, ...]
-    outcomes: tuple[Outcome, ...]
-    discovery: dict[str, Any] | None
-    regret: dict[str, Any] | None
-    spec: str  # the declaration, as JSON
-
-    @property
-    def names(self) -> list[str]:
-        """The parameters' config keys."""
-        return [p.key for p in self.parameters]
-
-    def problem(self) -> dict[str, Any]:
-        """SALib's problem definition."""
-        return {"num_vars": len(self.parameters), "names": self.names,
-                "bounds": [[p.low, p.high] for p in self.parameters]}  # fmt: skip
-
-    def design(self) -> np.ndarray:
-        """The design: one row per sample, one column per parameter (deterministic from the seed)."""
-        return _design(self.spec).copy()
-
-    @property
-    def n_samples(self) -> int:
-        """Rows of the design."""
-        d = len(self.parameters)
-        return self.samples * (d + 1) if self.method == "morris" else self.samples * (d + 2)
-
-
-def _key(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}"
-
-
-def _real(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(key, value, "a finite number")
-    return float(value)
-
-
-def _whole(key: str, value: Any, minimum: int, allowed: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(key, value, allowed)
-    return value
-
-
-def parse(spec: Any, prefix: str = "sensitivity") -> Study:
-    """Check a `sensitivity:` declaration and return the `Study`; bad input raises a one-line ConfigError."""
-    from fowsim.scenario import as_dict
-
-    raw = as_dict(spec) if spec is not None else {}
-    if not raw:
-        raise ConfigError(prefix, raw, "a study: method, samples, parameters and outcomes (see docs/sensitivity.md)")
-    allowed = {"method", "samples", "seed", "levels", "parameters", "outcomes", "discovery", "regret"}
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ConfigError(_key(prefix, unknown[0]), raw[unknown[0]], f"one of the keys {', '.join(sorted(allowed))}")
-    method = raw.get("method", "morris")
-    if method not in METHODS:
-        raise ConfigError(_key(prefix, "method"), method, f"one of {', '.join(METHODS)}")
-    samples = _whole(_key(prefix, "samples"), raw.get("samples", 10), 2, "a whole number >= 2")
-    if method == "sobol" and samples & (samples - 1):
-        raise ConfigError(_key(prefix, "samples"), samples, "a power of 2 for Sobol sequences (4, 8, 16, ...)")
-    seed = _whole(_key(prefix, "seed"), raw.get("seed", 0), 0, "a whole number >= 0")
-    levels_allowed = "an even whole number >= 2 (Morris grid levels)"
-    levels = _whole(_key(prefix, "levels"), raw.get("levels", 4), 2, levels_allowed)
-    if levels % 2:
-        raise ConfigError(_key(prefix, "levels"), levels, levels_allowed)
-    params = raw.get("parameters") or {}
-    if not isinstance(params, dict) or not params:
-        raise ConfigError(_key(prefix, "parameters"), params, "a mapping of config keys to [low, high]")
-    params = _flatten(params)  # `shock.size: [..]` and `shock: {size: [..]}` (as the command line nests it) alike
-    parameters = []
-    for key, bounds in sorted(params.items()):  # sorted: the order must survive any serialisation of the config
-        k = _key(prefix, f"parameters.{key}")
-        if key in ("seed", "sample", "workers", "months", "start") or key.startswith(("sensitivity", "hydra")):
-            raise ConfigError(k, bounds, "a model parameter (seed, sample, size and horizon are not uncertainties)")
-        if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
-            raise ConfigError(k, bounds, "[low, high]")
-        low, high = _real(k, bounds[0]), _real(k, bounds[1])
-        if not low < high:
-            raise ConfigError(k, list(bounds), "[low, high] with low < high")
-        integer = all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
-        parameters.append(Parameter(str(key), low, high, integer))
-    outs = raw.get("outcomes") or {}
-    if not isinstance(outs, dict) or not outs:
-        raise ConfigError(_key(prefix, "outcomes"), outs, "a mapping of names to {variable, reduce, ...}")
-    outcomes = []
-    for name, o in sorted(outs.items()):
-        k = _key(prefix, f"outcomes.{name}")
-        if not isinstance(o, dict) or "variable" not in o:
-            raise ConfigError(k, o, "{variable: NAME, [region: R], [reduce: last_year], [minimise: true]}")
-        extra = sorted(set(o) - {"variable", "reduce", "minimise", "region", "origin", "destination", "occupation"})
-        if extra:
-            raise ConfigError(f"{k}.{extra[0]}", o[extra[0]], "variable, reduce, minimise or a dimension to select")
-        reduce = o.get("reduce", "last_year")
-        if reduce not in REDUCE:
-            raise ConfigError(f"{k}.reduce", reduce, f"one of {', '.join(REDUCE)}")
-        sel = {d: o[d] for d in ("region", "origin", "destination", "occupation") if d in o}
-        outcomes.append(Outcome(str(name), str(o["variable"]), sel, reduce, bool(o.get("minimise", True))))
-    names = [o.name for o in outcomes]
-    discovery = raw.get("discovery")
-    if discovery is not None:
-        k = _key(prefix, "discovery")
-        if not isinstance(discovery, dict) or discovery.get("outcome") not in names:
-            raise ConfigError(f"{k}.outcome", (discovery or {}).get("outcome"), f"one of the outcomes {names}")
-        if ("above" in discovery) == ("below" in discovery):
-            raise ConfigError(k, discovery, "a threshold: either above: X or below: X")
-        _real(f"{k}.{'above' if 'above' in discovery else 'below'}", discovery.get("above", discovery.get("below")))
-        extra = sorted(set(discovery) - {"outcome", "above", "below", "policy", "min_coverage", "peel"})
-        if extra:
-            allowed_keys = "outcome, above/below, policy, min_coverage, peel"
-            raise ConfigError(f"{k}.{extra[0]}", discovery[extra[0]], allowed_keys)
-    regret = raw.get("regret")
-    if regret is not None and (not isinstance(regret, dict) or regret.get("outcome") not in names):
-        raise ConfigError(_key(prefix, "regret.outcome"), (regret or {}).get("outcome"), f"one of the outcomes {names}")
-    spec_json = json.dumps({"method": method, "samples": samples, "seed": seed, "levels": levels,
-                            "parameters": [[p.key, p.low, p.high] for p in parameters]}, sort_keys=True)  # fmt: skip
-    study = Study(method, samples, seed, levels, tuple(parameters), tuple(outcomes), discovery, regret, spec_json)
-    if study.n_samples > MAX_SAMPLES:
-        raise ConfigError(_key(prefix, "samples"), samples, f"a design of at most {MAX_SAMPLES:,} rows")
-    return study
-
-
-def _flatten(node: dict, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        name = f"{prefix}{key}"
-        inner = _flatten(value, f"{name}.") if isinstance(value, dict) else {name: value}
-        for k, v in inner.items():
-            if k in out:
-                raise ConfigError(f"sensitivity.parameters.{k}", v, "one range per key (this one is given twice)")
-            out[k] = v
-    return out
-
-
-@lru_cache(maxsize=8)
-def _design(spec_json: str) -> np.ndarray:
-    """The design of a study (cached: every run of a sweep in one process draws it once)."""
-    spec = json.loads(spec_json)
-    names = [key for key, _, _ in spec["parameters"]]  # in the order declared
-    problem = {"num_vars": len(names), "names": names, "bounds": [[lo, hi] for _, lo, hi in spec["parameters"]]}
-    if spec["method"] == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(problem, spec["samples"], num_levels=spec["levels"], seed=spec["seed"])
-    from SALib.sample import sobol
-
-    return sobol.sample(problem, spec["samples"], calc_second_order=False, seed=spec["seed"])
-
-
-def _set(raw: dict, key: str, value: Any) -> None:
-    node = raw
-    parts = key.split(".")
-    for part in parts[:-1]:
-        if not isinstance(node.get(part), dict):
-            node[part] = {}
-        node = node[part]
-    node[parts[-1]] = value
-
-
-def apply_values(raw: dict, study: Study, row: np.ndarray) -> dict:
-    """`raw` (a config dict) with the parameters set to `row`; a lever `policy.NAME.x` only where NAME runs."""
-    import copy
-
-    out = copy.deepcopy(raw)
-    running = set((out.get("policy") or {}).keys())
-    for p, v in zip(study.parameters, row):
-        parts = p.key.split(".")
-        if parts[0] == "policy" and len(parts) > 2 and parts[1] not in running:
-            continue
-        _set(out, p.key, int(round(float(v))) if p.integer else float(v))
-    return out
-
-
-def apply_sample(raw: dict) -> dict:
-    """A run's config with its design row (`sample`) applied; unchanged where `sample` is null."""
-    sample = raw.get("sample")
-    if sample is None:
-        return raw
-    study = parse(raw.get("sensitivity"))
-    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < study.n_samples:
-        raise ConfigError("sample", sample, f"a row of the study's design, 0 to {study.n_samples - 1}")
-    return apply_values(raw, study, study.design()[sample])
+__all__ = ["RESULT", "Outcome", "Study", "analyse", "describe", "parse", "plan_study", "run_study"]
 
 
 # ---------------------------------------------------------------- measuring a run
@@ -264,6 +49,15 @@ def apply_sample(raw: dict) -> dict:
 
 def outcome_value(ds: xr.Dataset, o: Outcome) -> float:
     """One outcome of one run."""
+    if o.indicator:
+        region = o.sel.get("region")
+        regions = None if region is None else ([region] if isinstance(region, str) else list(region))
+        unknown = [r for r in regions or [] if r not in ds.region.values]
+        if unknown:
+            raise ConfigError(
+                f"sensitivity.outcomes.{o.name}.region", unknown[0], f"a region of {list(ds.region.values)}"
+            )
+        return indicator_value(ds, o.indicator, regions)
     if o.variable not in ds:
         raise ConfigError(f"sensitivity.outcomes.{o.name}.variable", o.variable, "a variable of results.nc")
     x = ds[o.variable]
@@ -387,7 +181,7 @@ def regret(values: np.ndarray, minimise: bool = True) -> np.ndarray:
 
 def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
     """`sensitivity.nc` from a finished study folder: outcomes, indices, discovery boxes and regret."""
-    from fowsim.sweep import MANIFEST, run_state
+    from fowsim.manifest import MANIFEST, run_state
 
     folder = Path(folder)
     spec = json.loads((folder / MANIFEST).read_text())
@@ -435,11 +229,11 @@ def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
                              "minimise": json.dumps({o.name: o.minimise for o in study.outcomes})}  # fmt: skip
     if study.discovery:
         dsc = study.discovery
-        o = onames.index(dsc["outcome"])
+        oi = onames.index(dsc["outcome"])
         policy = dsc.get("policy", policies[0])
         if policy not in policies:
             raise ConfigError("sensitivity.discovery.policy", policy, f"one of the study's policies {policies}")
-        y_val = mean[o, policies.index(policy)]
+        y_val = mean[oi, policies.index(policy)]
         above = "above" in dsc
         threshold = float(dsc["above"] if above else dsc["below"])
         cases = y_val > threshold if above else y_val < threshold
@@ -457,8 +251,8 @@ def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
                       "box_coverage": box["coverage"], "box_density": box["density"], "box_mass": box["mass"],
                       "box_step": box["step"], "cases_of_interest": int(cases.sum())})  # fmt: skip
     if study.regret and len(policies) > 1:
-        o = onames.index(study.regret["outcome"])
-        r = regret(mean[o], study.outcomes[o].minimise)
+        oi = onames.index(study.regret["outcome"])
+        r = regret(mean[oi], study.outcomes[oi].minimise)
         out_ds["regret"] = (("policy", "sample"), r)
         best = np.argmin(r, axis=0)
         out_ds["best_count"] = ("policy", np.bincount(best, minlength=len(policies)))
@@ -558,8 +352,10 @@ def plan_study(name: str, overrides: list[str], config_dir: str | None = None):
             try:
                 build_scenario(apply_values(base, study, corner))
             except ConfigError as exc:
-                q = next((q for q in study.parameters if exc.key == q.key or exc.key.endswith(q.key)), None)
-                key, value = (f"sensitivity.parameters.{q.key}", [q.low, q.high]) if q else ("sensitivity", exc.key)
+                hit = next((q for q in study.parameters if exc.key == q.key or exc.key.endswith(q.key)), None)
+                key, value = (
+                    (f"sensitivity.parameters.{hit.key}", [hit.low, hit.high]) if hit else ("sensitivity", exc.key)
+                )
                 where = f" with policy={pol}" if pol else ""
                 raise ConfigError(key, value, f"a range the model accepts{where} ({exc})") from None
     return p, study

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from fowsim.errors import ConfigError
+from fowsim.manifest import ERROR_FILE, MANIFEST, error_line, run_state
 
 LAUNCHER_KEYS = ("hydra/launcher", "hydra.launcher.")
-MANIFEST = "sweep.json"
-ERROR_FILE = "error.txt"
+__all__ = ["ERROR_FILE", "MANIFEST", "Plan", "check", "error_line", "execute", "finish", "plan", "run_job",
+           "run_state", "run_sweep", "status"]  # fmt: skip
 
 
 @dataclass
@@ -93,7 +94,8 @@ def _sweeper_params(fixed: list[str], config_dir_extra: str | None = None) -> li
         GlobalHydra.instance().clear()
     node = cfg.hydra.sweeper.get("params")
     params = OmegaConf.to_container(node, resolve=False) if node is not None else {}
-    return [f"{k}={' '.join(str(v).split())}" for k, v in params.items()]
+    assert isinstance(params, dict)
+    return [f"{k!s}={' '.join(str(v).split())}" for k, v in params.items()]
 
 
 def plan(
@@ -176,13 +178,6 @@ def status(p: Plan) -> dict[str, list[int]]:
     return out
 
 
-def run_state(d: Path) -> str:
-    """A run folder's state: done (it holds results.nc), failed (error.txt) or missing."""
-    if (d / "results.nc").is_file():
-        return "done"
-    return "failed" if (d / ERROR_FILE).is_file() else "missing"
-
-
 def write_manifest(p: Plan, started: float) -> Path:
     """`sweep.json`: the command, the swept keys, and each run's overrides, folder and status."""
     st = status(p)
@@ -200,13 +195,6 @@ def write_manifest(p: Plan, started: float) -> Path:
     tmp.write_text(json.dumps(manifest, indent=1) + "\n")
     tmp.replace(p.folder / MANIFEST)
     return p.folder / MANIFEST
-
-
-def error_line(d: Path) -> str:
-    """The last line of a failed run's `error.txt` (the exception), or 'unknown error'."""
-    text = (d / ERROR_FILE).read_text() if (d / ERROR_FILE).is_file() else ""
-    lines = [x for x in text.splitlines() if x.strip()]
-    return lines[-1] if lines else "unknown error"
 
 
 class Watch:
@@ -272,6 +260,7 @@ def run_job(cfg, out: Path) -> None:
     """
     import traceback
 
+    from fowsim.config import with_sample
     from fowsim.io import _atomic, write_run
     from fowsim.model import LabourMarketModel
     from fowsim.scenario import build_scenario
@@ -280,7 +269,7 @@ def run_job(cfg, out: Path) -> None:
     for stale in out.glob(".*.tmp"):  # left by a run killed while writing
         stale.unlink(missing_ok=True)
     try:
-        scenario = build_scenario(cfg)
+        scenario = build_scenario(with_sample(cfg))
         if (out / "results.nc").is_file() and _same_config(out / "results.nc", scenario):
             return
         (out / ERROR_FILE).unlink(missing_ok=True)

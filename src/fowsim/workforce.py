@@ -3,6 +3,9 @@
 Times are stored as absolute months (`since`, `birth`, `retire_at`) rather than counters, so the
 monthly step never touches every worker to increment a clock: unemployment duration is
 `t - since`, age is `t - birth`, skill growth on the job is a function of tenure.
+
+The arrays are written by the phases; a worker's status, region, employer and wage only through
+`fowsim.state.Market` (which keeps the stocks, flows and employers' books that depend on them).
 """
 
 from __future__ import annotations
@@ -11,30 +14,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-# status: every slot is in exactly one
-VACANT, EMPLOYED, UNEMPLOYED, TRAINING = 0, 1, 2, 3
-STATUS_NAMES = ("vacant", "employed", "unemployed", "training")
-# migration status
-NATIVE, TEMPORARY, PERMANENT, REFUGEE, RETURNEE = 0, 1, 2, 3, 4
-MIGRATION_NAMES = ("native", "temporary_migrant", "permanent_migrant", "refugee", "returnee")
-# recognition of the highest credential where the worker lives
-NOT_NEEDED, PENDING, RECOGNISED, DOWNGRADED = 0, 1, 2, 3
-RECOGNITION_NAMES = ("not_needed", "pending", "recognised", "downgraded")
-# credential (highest qualification), aligned with ISCO-08 skill levels 1..4
-CREDENTIAL_NAMES = ("primary", "secondary", "post_secondary", "tertiary")
-POST_SECONDARY = 2
-TERTIARY = 3
-YOUTH_MONTHS = 300  # workers younger than 25 (in months of age) count as youth (15-24)
-# programmes and schemes a worker has been through (bits of `Workforce.scheme`)
-TRAINED = 1  # completed any training programme
-RESKILLED = 2  # completed a reskilling programme (policy `reskilling`)
-PREPARED = 4  # completed pre-departure training (policy `pre_departure`)
-PARTNER = 8  # graduate of a skills partnership (policy `skills_partnership`)
-CIRCULAR = 16  # on or back from a circular mobility scheme (policy `circular_mobility`)
-LONG_TERM = 32  # moved on a long-term mobility channel or joined family there (policy `long_term_mobility`)
-DIASPORA_TRAINED = 64  # trained by diaspora members (policy `diaspora_training`)
-ENTREPRENEUR = 128  # graduate of entrepreneurship training (policy `entrepreneurship_training`)
-FAMILY_DONE = 256  # a long-term migrant whose family member has joined, or who joined as one
+from fowsim.codes import DOWNGRADED, PENDING, SECONDARY, VACANT
+from fowsim.kernels import effective_skill
 
 
 @dataclass
@@ -82,6 +63,9 @@ class Workforce:
     }
     FILL = {"employer": -1, "visa_end": -1, "programme": -1, "displaced": -1}
 
+    def __post_init__(self) -> None:
+        self._free: np.ndarray | None = None  # vacant slots found this month, not yet taken
+
     @classmethod
     def empty(cls, capacity: int) -> Workforce:
         """A workforce of `capacity` vacant slots."""
@@ -100,14 +84,33 @@ class Workforce:
         """Bytes held by the arrays."""
         return sum(getattr(self, f.name).nbytes for f in fields(self))
 
+    def new_month(self) -> None:
+        """Forget last month's scan of vacant slots."""
+        self._free = None
+
+    def free_slots(self, n: int) -> np.ndarray:
+        """Indices of `n` vacant slots, growing the arrays when too few are left.
+
+        One scan a month; slots freed later in the month are found by the next scan.
+        """
+        if self._free is None or self._free.size < n:
+            self._free = np.flatnonzero(self.status == VACANT)
+        free = self._free
+        if free.size < n:
+            start = len(self)
+            self.grow(max(n - free.size, start // 8))
+            free = np.concatenate([free, np.arange(start, len(self))])
+        self._free = free[n:]
+        return free[:n]
+
     def effective_credential(self, idx: np.ndarray) -> np.ndarray:
-        """Credential employers can count on: pending foreign tertiary counts as secondary at most."""
-        cred, rec = self.cred[idx], self.recog[idx]
-        out = cred.copy()
-        out[rec == PENDING] = np.minimum(cred[rec == PENDING], 1)
-        down = rec == DOWNGRADED
-        out[down] = np.maximum(cred[down] - 1, 0)
-        return out
+        """Credential employers can count on where the worker lives.
+
+        A foreign credential awaiting recognition counts as secondary at most; a downgraded one
+        counts one level lower. The only place this rule is written: matching, hiring, internal
+        moves, the initial workforce and the naive reference all read it here.
+        """
+        return effective_credential(self.cred[idx], self.recog[idx])
 
     def effective_skill(self, idx: np.ndarray, t: int, learn: float, decay: float, grace: int) -> np.ndarray:
         """Skill at month `t`: rising on the job with tenure, decaying after `grace` months out of work.
@@ -115,7 +118,15 @@ class Workforce:
         On the job `1 - (1 - s) exp(-learn tenure)`; out of work `s exp(-decay max(0, duration - grace))`,
         with `s` the skill stored at month `since` (a compiled kernel: one pass, no temporaries).
         """
-        from fowsim.kernels import effective_skill  # the kernels module imports this one
-
         idx = np.asarray(idx, dtype=np.int64)
         return effective_skill(idx, self.skill, self.since, self.status, int(t), float(learn), float(decay), int(grace))
+
+
+def effective_credential(cred: np.ndarray, recog: np.ndarray) -> np.ndarray:
+    """The credential that counts, from credentials `cred` and their recognition states `recog` (same shape)."""
+    out = np.asarray(cred).copy()
+    pending = recog == PENDING
+    out[pending] = np.minimum(out[pending], SECONDARY)
+    down = recog == DOWNGRADED
+    out[down] = np.maximum(out[down] - 1, 0)
+    return out

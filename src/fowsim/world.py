@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from fowsim.codes import PERMANENT, REFUGEE, TEMPORARY
 from fowsim.errors import ConfigError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -73,6 +74,25 @@ WORLD_FILES = ("regions.csv", "occupations.csv", "employment.csv", "corridors.cs
 
 
 @dataclass(frozen=True)
+class ParameterRange:
+    """What a behavioural parameter may be: a number in [low, high] (a whole number where `whole`), in `unit`."""
+
+    low: float
+    high: float
+    whole: bool
+    unit: str
+
+    def allowed(self) -> str:
+        """What a value may be, in words."""
+        what = "a whole number" if self.whole else "a number"
+        return f"{what} in [{self.low:g}, {self.high:g}]" + (f" ({self.unit})" if self.unit not in ("", "1") else "")
+
+    def admits(self, value: float) -> bool:
+        """Whether `value` is finite, within the range, and whole where it must be."""
+        return math.isfinite(value) and self.low <= value <= self.high and (not self.whole or value == int(value))
+
+
+@dataclass(frozen=True)
 class Corridors:
     """Migration corridors origin -> destination, one entry per corridor (arrays of length K)."""
 
@@ -89,19 +109,50 @@ class Corridors:
     def __len__(self) -> int:
         return len(self.origin)
 
-    def draw_channel(self, rng: np.random.Generator, k: np.ndarray | int, n: int, temporary: bool = True) -> np.ndarray:
+    def draw_channel(
+        self, rng: np.random.Generator, k: np.ndarray | int | np.integer, n: int, temporary: bool = True
+    ) -> np.ndarray:
         """Migration status of `n` movers on corridors `k`: temporary, refugee or permanent, by the shares.
 
         With `temporary=False` the temporary channel is left out and the others keep their proportions.
         """
-        from fowsim.workforce import PERMANENT, REFUGEE, TEMPORARY
-
         u = rng.random(n)
         temp, ref = self.temporary_share[k], self.refugee_share[k]
         if not temporary:
             ref = ref / np.maximum(1e-12, 1.0 - temp)
             temp = np.zeros_like(ref)
         return np.where(u < temp, TEMPORARY, np.where(u < temp + ref, REFUGEE, PERMANENT))
+
+
+TARGET_QUANTITIES = ("migrant_share_employed", "migrant_stock", "overqualification_native", "overqualification_migrant",
+                     "occupational_mobility", "job_to_job", "training_effect_6m", "training_effect_24m")  # fmt: skip
+TARGET_COLUMNS = ("quantity", "where", "value", "tolerance", "rule", "unit", "fitted", "source")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published figure the world's baseline is checked against (a row of `targets.csv`).
+
+    `where` is `all` (the whole world), a region, or `origin+origin->destination` for a migrant
+    stock; `rule` is `abs` (within `tolerance` of `value`), `min` (at least) or `max` (at most);
+    `fitted` targets are ones the calibration fits (`fowsim.calibration`).
+    """
+
+    quantity: str
+    where: str
+    value: float
+    tolerance: float
+    rule: str
+    unit: str
+    fitted: bool
+    source: str
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions the target names (origins and destination of a stock)."""
+        if self.where == "all":
+            return ()
+        return tuple(p for part in self.where.split("->") for p in part.split("+"))
 
 
 @dataclass(frozen=True)
@@ -127,6 +178,8 @@ class World:
     calibration: dict[str, np.ndarray]  # fitted per-region values
     calibration_info: dict[str, Any] = field(default_factory=dict)
     sources: str = ""
+    param_ranges: dict[str, ParameterRange] = field(default_factory=dict)  # what each parameter may be
+    targets: tuple[Target, ...] = ()  # published figures the baseline is checked against (targets.csv)
 
     @property
     def n_regions(self) -> int:
@@ -160,6 +213,21 @@ class World:
     def separation_rate(self) -> np.ndarray:
         """Monthly separation rate by region: fitted to the long-term share where calibrated, else regions.csv."""
         return self.fitted("separation_rate", self.rp("separation_rate"))
+
+    def targets_of(self, quantity: str, fitted: bool | None = None) -> list[Target]:
+        """The targets of `quantity` that apply to this world (only fitted ones, or only unfitted, if asked).
+
+        A target applies where its regions are simulated (a migrant stock's origins may be external).
+        """
+
+        def applies(t: Target) -> bool:
+            if "->" in t.where:
+                origins, dest = t.where.split("->")
+                return dest in self.regions and all(o in self.origins for o in origins.split("+"))
+            return all(r in self.regions for r in t.regions)
+
+        return [t for t in self.targets if t.quantity == quantity and applies(t)
+                and (fitted is None or t.fitted == fitted)]  # fmt: skip
 
     def recognition_approval(self) -> np.ndarray:
         """Approval probability of each corridor's credentials, at most 1.
@@ -251,6 +319,7 @@ ROW_KEYS = {
     "employment.csv": ("region", "occupation"),
     "corridors.csv": ("origin", "destination"),
     "parameters.csv": ("parameter",),
+    "targets.csv": ("quantity", "where"),
 }
 
 
@@ -415,22 +484,68 @@ def _corridors(
     )
 
 
-def _parameters(path: Path, overrides: dict[str, Any]) -> dict[str, float]:
-    df = _table(path, "parameters.csv", ("parameter", "value", "kind", "source"))
-    params = {p.strip(): _number("parameters.csv", p.strip(), v) for p, v in zip(df["parameter"], df["value"])}
-    for key, value in (overrides or {}).items():
-        if key not in params:
-            raise ConfigError(f"world.params.{key}", value, f"one of {sorted(params)}")
+def _parameters(
+    path: Path, fitted: dict[str, Any], overrides: dict[str, Any]
+) -> tuple[dict[str, float], dict[str, ParameterRange]]:
+    """The behavioural parameters (parameters.csv, then the calibration's fitted ones, then the config's).
+
+    Every parameter states its allowed range in parameters.csv (`low`, `high`, `whole`); each value,
+    wherever it comes from, is checked against it (NaN and infinity included).
+    """
+    df = _table(path, "parameters.csv", ("parameter", "value", "low", "high", "whole", "unit", "kind", "source"))
+    params: dict[str, float] = {}
+    ranges: dict[str, ParameterRange] = {}
+    for row in df.itertuples(index=False):
+        name = str(row.parameter).strip()
+        where = f"parameters.csv[{name}]"
+        low, high = (
+            _number("parameters.csv", f"{name}.low", row.low),
+            _number("parameters.csv", f"{name}.high", row.high),
+        )
+        whole = str(row.whole).strip().lower()
+        if whole not in ("", "yes", "no") or not low <= high:
+            raise ConfigError(where, f"low={row.low} high={row.high} whole={row.whole}",
+                              "a range low <= high, with whole empty, yes or no")  # fmt: skip
+        ranges[name] = ParameterRange(low, high, whole == "yes", str(row.unit).strip())
+        params[name] = _number("parameters.csv", name, row.value)
+    given = [(f"parameters.csv[{k}]", k, v) for k, v in params.items()]
+    given += [(f"calibration.yaml: parameters.{k}", k, v) for k, v in (fitted or {}).items()]
+    given += [(f"world.params.{k}", k, v) for k, v in (overrides or {}).items()]
+    for key, name, value in given:
+        if name not in ranges:
+            raise ConfigError(key, value, f"one of {sorted(ranges)}")
         try:
-            params[key] = float(value)
+            number = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"world.params.{key}", value, "a number") from None
-    for key in params:
-        if key.endswith(("_prob", "_rate", "_share")) and not 0.0 <= params[key] <= 1.0:
-            raise ConfigError(f"world.params.{key}", params[key], "a probability or share in [0, 1]")
-        if key.endswith("_scale") and params[key] < 0.0:
-            raise ConfigError(f"world.params.{key}", params[key], "a factor >= 0")
-    return params
+            raise ConfigError(key, value, ranges[name].allowed()) from None
+        if isinstance(value, bool) or not ranges[name].admits(number):
+            raise ConfigError(key, value, ranges[name].allowed())
+        params[name] = number
+    return params, ranges
+
+
+def _targets(path: Path) -> tuple[Target, ...]:
+    """The world's `targets.csv` (merged over its bases'), checked; () where no layer has one."""
+    if not any((layer / "targets.csv").is_file() for layer in world_layers(path)):
+        return ()
+    df = _table(path, "targets.csv", TARGET_COLUMNS)
+    out = []
+    for row in df.itertuples(index=False):
+        quantity, where = str(row.quantity).strip(), str(row.where).strip()
+        key = f"targets.csv[{quantity},{where}]"
+        if quantity not in TARGET_QUANTITIES:
+            raise ConfigError(f"{key}.quantity", quantity, f"one of {list(TARGET_QUANTITIES)}")
+        if str(row.rule).strip() not in ("abs", "min", "max"):
+            raise ConfigError(f"{key}.rule", row.rule, "abs, min or max")
+        if str(row.fitted).strip() not in ("yes", "no"):
+            raise ConfigError(f"{key}.fitted", row.fitted, "yes or no")
+        if not str(row.source).strip():
+            raise ConfigError(f"{key}.source", "", "the publication the figure comes from")
+        out.append(Target(quantity, where, _number("targets.csv", f"{quantity},{where}.value", row.value),
+                          _number("targets.csv", f"{quantity},{where}.tolerance", row.tolerance, "nonnegative"),
+                          str(row.rule).strip(), str(row.unit).strip(), str(row.fitted).strip() == "yes",
+                          str(row.source).strip()))  # fmt: skip
+    return tuple(out)
 
 
 def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: float, neighbours: int) -> np.ndarray:
@@ -523,6 +638,7 @@ def load_world(cfg: Any) -> World:
         for key, per_region in (raw.get("values") or {}).items():
             calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
         fitted = dict(raw.get("parameters") or {})
+    params, ranges = _parameters(path, fitted, dict(get("params", {}) or {}))
     notes = [p / "SOURCES.md" for p in reversed(layers) if (p / "SOURCES.md").is_file()]
     sources = "\n\n".join(f.read_text() for f in notes)
     return World(
@@ -541,8 +657,10 @@ def load_world(cfg: Any) -> World:
         employment=_employment(path, regions, occupations, dropped),
         network=network,
         corridors=_corridors(path, regions, origins, dropped),
-        params=_parameters(path, {**fitted, **dict(get("params", {}) or {})}),
+        params=params,
         calibration=calibration,
         calibration_info=info,
         sources=sources,
+        param_ranges=ranges,
+        targets=_targets(path),
     )

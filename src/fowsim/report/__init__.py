@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
 import io
 import json
 import os
@@ -20,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from fowsim._version import __version__
 from fowsim.report import figures as fg
-from fowsim.report.data import BASELINE, COST, INDICATORS, Cell, Source, facets, failures, headline, load
+from fowsim.report.data import BASELINE, COST, COST_LABEL, INDICATORS, Cell, Source, facets, failures, headline, load
+from fowsim.report.html import escape as _e
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -40,10 +41,6 @@ pre{white-space:pre-wrap;font-size:.75rem;background:#f7f7f7;padding:.6rem}
 """
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _fmt(v: float, digits: int) -> str:
     return "–" if not np.isfinite(v) else f"{v:,.{digits}f}"
 
@@ -60,13 +57,13 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
     if not src.has_baseline:
         for ind in INDICATORS[:4]:
             cells = table[ind.name]
-            best = sorted(cells.items(), key=lambda kv: kv[1].mean, reverse=ind.better == "higher")
-            parts = ", ".join(f"{a} {_fmt(c.mean, ind.digits)}" for a, c in best)
-            lines.append(f"{ind.name.capitalize()} ({ind.unit}): {parts}.")
+            ordered = sorted(cells.items(), key=lambda kv: kv[1].mean, reverse=ind.better == "higher")
+            parts = ", ".join(f"{a} {_fmt(c.mean, ind.digits)}" for a, c in ordered)
+            lines.append(f"{ind.label.capitalize()} ({ind.unit}): {parts}.")
         lines.append(f"There is no baseline arm to compare with: figures are levels, over {n_seeds} seed(s).")
         return lines
     cost = table.get(COST, {})
-    spend = table["spending on training, all payers"]
+    spend = table["spending"]
     for ind in INDICATORS:
         if not ind.better:
             continue
@@ -85,7 +82,7 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
         text = (f"{best} {verb} {ind.goal} most: by {_fmt(abs(c.diff), ind.digits)} {ind.diff_unit} "
                 f"(90% interval {_fmt(c.diff_low, ind.digits)} to {_fmt(c.diff_high, ind.digits)})")  # fmt: skip
         if ind.name != "employment":
-            text += f", for EUR {spend[best].diff:+,.2f} bn of spending on training"
+            text += f", for EUR {spend[best].diff:+,.1f} million of spending on training"
         per_year = cost.get(best)
         if per_year is not None and np.isfinite(per_year.mean):
             text += f", about EUR {per_year.mean:,.0f} per additional person-year of employment"
@@ -108,8 +105,9 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
 def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
     digits = {i.name: i.digits for i in INDICATORS}
     units = {i.name: i.unit for i in INDICATORS}
-    units[COST] = "EUR, where employment rises beyond the noise"
-    head = "".join(f"<th>{_e(name)}<br><span class='note'>{_e(units[name])}</span></th>" for name in table)
+    labels = {i.name: i.label for i in INDICATORS}
+    units[COST], labels[COST] = "EUR, where employment rises beyond the noise", COST_LABEL
+    head = "".join(f"<th>{_e(labels[name])}<br><span class='note'>{_e(units[name])}</span></th>" for name in table)
     rows = []
     for arm in src.arms:
         cells = []
@@ -124,8 +122,8 @@ def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
                 text += f"<br><span{cls}>{c.diff:+,.{d}f}</span>"
             cells.append(f"<td data-indicator='{_e(name)}' data-arm='{_e(arm)}' data-mean='{c.mean!r}'>{text}</td>")
         rows.append(f"<tr><td>{_e(arm)}</td>{''.join(cells)}</tr>")
-    table = f"<table><thead><tr><th>{_e(src.arm)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    return f"<div class='wide'>{table}</div>"
+    page = f"<table><thead><tr><th>{_e(src.arm)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='wide'>{page}</div>"
 
 
 def _embed(fig, folder: Path, stem: str) -> str:
@@ -207,7 +205,6 @@ def build_study(path: Path, out: Path | None = None) -> Path:
     """The report of a sensitivity study: its indices, discovery boxes and regret (`fowsim.report.sensitivity`)."""
     import xarray as xr
 
-    from fowsim import __version__
     from fowsim.report.sensitivity import section
 
     with xr.open_dataset(path) as f:
@@ -226,8 +223,6 @@ def build_study(path: Path, out: Path | None = None) -> Path:
 
 def build(path: str | Path, out: str | Path | None = None) -> Path:
     """Write the report of the run, sweep or sensitivity study at `path` to `out` (default: `report.html` beside it)."""
-    from fowsim import __version__
-
     study = _study_file(Path(path))
     if study is not None:
         return build_study(study, Path(out) if out else None)

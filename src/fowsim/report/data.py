@@ -9,14 +9,14 @@ and the paired difference from the baseline arm with the same seed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from fowsim.metrics import pooled_share, spending
+from fowsim.indicators import INDICATORS as REGISTRY
+from fowsim.indicators import REPORT, Indicator
 
 BASELINE = "baseline"
 
@@ -92,59 +92,8 @@ def load(path: str | Path) -> Source:
 
 
 # ---------------------------------------------------------------- headline indicators
-@dataclass(frozen=True)
-class Indicator:
-    """A headline indicator: a scalar per arm and seed, with its unit and the direction that is better."""
-
-    name: str
-    unit: str
-    better: str  # "lower", "higher" or "" (neither)
-    compute: Callable[[xr.Dataset], xr.DataArray]  # -> dims (arm dims..., seed)
-    goal: str  # what it measures, for the summary
-    digits: int = 1
-
-    @property
-    def diff_unit(self) -> str:
-        """The unit of a difference: percentage points for a rate in %."""
-        return "points" if self.unit.startswith("%") else self.unit
-
-
-def _u(ds):
-    return 100 * pooled_share(ds, "unemployed", "labour_force", 12)
-
-
-def _ltu(ds):
-    return 100 * pooled_share(ds, "long_term_unemployed", "labour_force", 12)
-
-
-def _displaced(ds):
-    return 100 * pooled_share(ds, "displaced_employed", "displaced_cohort", horizon=24)
-
-
-def _oq(ds):
-    return 100 * pooled_share(ds, "migrant_tertiary_overqualified", "migrant_tertiary_employed", 24)
-
-
-def spending_bn(ds: xr.Dataset) -> xr.DataArray:
-    """Spending on training over the horizon, all payers and regions, EUR bn."""
-    return spending(ds).sum(["time", "region"]) / 1e9
-
-
-INDICATORS = (
-    Indicator("unemployment rate, last year", "%", "lower", _u, "unemployment", digits=2),
-    Indicator("long-term unemployment rate, last year", "% of labour force", "lower", _ltu,
-              "long-term unemployment", digits=2),
-    Indicator("displaced workers employed 24 months on", "%", "higher", _displaced,
-              "re-employment of displaced workers"),
-    Indicator("migrants' over-qualification, last 2 years", "%", "lower", _oq, "brain waste (over-qualification)"),
-    Indicator("emigration of trained workers", "thousand people", "", lambda d: d.trained_emigrants.sum(
-        ["time", "region"]) / 1e3, "emigration of trained workers (brain drain)"),
-    Indicator("returns home", "thousand people", "", lambda d: d.returnees.sum(["time", "region"]) / 1e3,
-              "returns of migrants"),
-    Indicator("spending on training, all payers", "EUR bn", "", spending_bn, "spending", digits=2),
-    Indicator("employment", "million person-years", "higher",
-              lambda d: d.employed.sum(["time", "region"]) / 12e6, "employment", digits=2),
-)  # fmt: skip
+# the report's headline indicators, from the one registry (`fowsim.indicators`): a scalar per arm and seed
+INDICATORS: tuple[Indicator, ...] = tuple(REGISTRY[name] for name in REPORT)
 
 
 @dataclass
@@ -177,30 +126,30 @@ def headline(src: Source, facet: dict) -> dict[str, dict[str, Cell]]:
     ds = src.ds.sel(facet) if facet else src.ds
     done = ds.run_status == 0
     out: dict[str, dict[str, Cell]] = {}
-    rows = [(i.name, i.compute) for i in INDICATORS]
-    for name, fn in rows:
-        values = fn(ds).where(done)
+    for ind in INDICATORS:
+        values = ind.compute(ds).where(done)
         base = values.sel({src.arm: BASELINE}) if src.has_baseline else None
         cells = {}
         for a in src.arms:
             v = values.sel({src.arm: a}).values
             cell = Cell(*_interval(np.asarray(v, float)), seeds=int(np.isfinite(v).sum()))
-            if base is not None and a != BASELINE and not name.startswith("cost per"):
+            if base is not None and a != BASELINE:
                 d = np.asarray((values.sel({src.arm: a}) - base).values, float)
                 cell.diff, cell.diff_low, cell.diff_high = _interval(d)
             cells[a] = cell
-        out[name] = cells
+        out[ind.name] = cells
     if src.has_baseline:
         # EUR per extra person-year: the ratio of the mean differences, where employment rises beyond the noise
-        spend, emp = out["spending on training, all payers"], out["employment"]
+        spend, emp = out["spending"], out["employment"]
         out[COST] = {}
         for a in src.arms:
             gain = emp[a].diff if emp[a].significant and emp[a].diff > 0 else np.nan
-            out[COST][a] = Cell(spend[a].diff * 1e9 / (gain * 1e6), np.nan, np.nan, seeds=emp[a].seeds)
+            out[COST][a] = Cell(spend[a].diff * 1e6 / (gain * 1e6), np.nan, np.nan, seeds=emp[a].seeds)
     return out
 
 
-COST = "cost per additional person-year employed"
+COST = "cost_per_person_year"  # derived from two indicators: not in the registry
+COST_LABEL = "cost per additional person-year employed"
 
 
 def facets(src: Source) -> list[dict]:

@@ -6,18 +6,24 @@ returns a matplotlib Figure, or None where the data has nothing to show.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import matplotlib as plt  # figures are made without pyplot: no backend is chosen, none is changed
 import matplotlib.dates as mdates
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from fowsim.report.data import BASELINE, Source, spending_bn
+from fowsim.indicators import INDICATORS
+from fowsim.report.data import BASELINE, Source
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies; black is the baseline
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 LINESTYLES = ("-", "--", ":", "-.")
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.dpi": 110,
     "savefig.dpi": 110,
     "font.size": 8.5,
@@ -215,8 +221,8 @@ def cost_effectiveness(src: Source, facet: dict):
     if not src.has_baseline or len(src.arms) < 2:
         return None
     ds = _sel(src, facet)
-    spend = spending_bn(ds)
-    years = ds.employed.sum(["time", "region"]) / 12e6
+    spend = INDICATORS["spending"].compute(ds)
+    years = INDICATORS["employment"].compute(ds)
     d_spend = spend - spend.sel({src.arm: BASELINE})
     d_years = years - years.sel({src.arm: BASELINE})
     fig, (ax,) = _figure(6.4, 4.0)
@@ -231,7 +237,7 @@ def cost_effectiveness(src: Source, facet: dict):
                         color=colour, capsize=2, lw=0.8, label=arm)  # fmt: skip
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(0, color="black", lw=0.6)
-        labels = ("extra spending on training, all payers, EUR bn", "extra employment, million person-years",
+        labels = ("extra spending on training, all payers, EUR million", "extra employment, million person-years",
                   "Spending and employment against the baseline (bars: 5-95% across seeds)")  # fmt: skip
         _finish(fig, ax, src, *labels)
     return fig

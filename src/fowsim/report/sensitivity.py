@@ -11,8 +11,8 @@ import json
 import numpy as np
 import xarray as xr
 
-from fowsim.report import _e
 from fowsim.report.figures import PALETTE, _figure
+from fowsim.report.html import escape as _e
 from fowsim.sensitivity import main_index, restricted
 
 

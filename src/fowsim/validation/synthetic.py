@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,8 @@ REDUCED_PARAMS = {
 class ReducedModel(LabourMarketModel):
     """The labour-market core only: automation, separations and openings, search and matching."""
 
-    PHASES = REDUCED_PHASES
+    def __init__(self, cfg: Any) -> None:
+        super().__init__(cfg, phases=REDUCED_PHASES)
 
 
 def write_world(

@@ -1,0 +1,26 @@
+"""What a sweep folder holds, and how to read it: `sweep.json`, and each run folder's state.
+
+Shared by the sweep (`fowsim.sweep`, which writes them), `fowsim.collect` and the sensitivity
+analysis (which read them); it imports nothing of fowsim.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MANIFEST = "sweep.json"
+ERROR_FILE = "error.txt"
+
+
+def run_state(d: Path) -> str:
+    """A run folder's state: done (it holds results.nc), failed (error.txt) or missing."""
+    if (d / "results.nc").is_file():
+        return "done"
+    return "failed" if (d / ERROR_FILE).is_file() else "missing"
+
+
+def error_line(d: Path) -> str:
+    """The last line of a failed run's `error.txt` (the exception), or 'unknown error'."""
+    text = (d / ERROR_FILE).read_text() if (d / ERROR_FILE).is_file() else ""
+    lines = [x for x in text.splitlines() if x.strip()]
+    return lines[-1] if lines else "unknown error"

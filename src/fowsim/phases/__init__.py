@@ -1,0 +1,137 @@
+"""The monthly phases, and the schedule that runs them in order.
+
+| # | phase | stream | what it does |
+|---|---|---|---|
+| 1 | `automation` | automation | employers' demand along the shock's adoption path and the labour force's trend |
+| 2 | `separations_and_vacancies` | labour | layoffs, openings, internal moves |
+| 3 | `policies` | each policy's own | each active policy acts |
+| 4 | `training` | training | trainees advance, providers admit and are paid |
+| 5 | `migration` | migration | returns, sponsored recruitment, emigration, arrivals |
+| 6 | `recognition` | recognition | pending foreign credentials decided |
+| 7 | `search_and_matching` | matching | applications, urn-ball matching, best offer |
+| 8 | `demography` | demography | retirement, young entrants |
+| 9 | `record` | none | the census and the monthly aggregates |
+
+`default_schedule()` is this list; `schedule_from_config(spec)` applies a config's `phases` key to
+it (add a collaborator's phase after or before a named one, replace one, remove one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fowsim.errors import ConfigError, ExtensionError
+from fowsim.extension import import_target
+from fowsim.phases.automation import Automation
+from fowsim.phases.base import Phase, Schedule
+from fowsim.phases.demography import Demography
+from fowsim.phases.labour import SeparationsAndVacancies
+from fowsim.phases.matching import SearchAndMatching
+from fowsim.phases.migration import Migration
+from fowsim.phases.recognition import Recognition
+from fowsim.phases.record import Policies, Record
+from fowsim.phases.training import Training
+
+# the built-in phases, by name, in the order of the default schedule
+PHASES: dict[str, type[Phase]] = {
+    cls.name: cls
+    for cls in (
+        Automation,
+        SeparationsAndVacancies,
+        Policies,
+        Training,
+        Migration,
+        Recognition,
+        SearchAndMatching,
+        Demography,
+        Record,
+    )
+}
+PHASE_KEYS = ("add", "replace", "remove")
+
+
+def default_schedule(names: Sequence[str] | None = None) -> Schedule:
+    """Fowsim's monthly schedule, or only the built-in phases `names` in the order given."""
+    chosen = list(PHASES) if names is None else list(names)
+    unknown = [n for n in chosen if n not in PHASES]
+    if unknown:
+        raise ConfigError("phases", unknown[0], f"one of the built-in phases {list(PHASES)}")
+    return Schedule(PHASES[n]() for n in chosen)
+
+
+def make_phase(spec: Any, key: str) -> tuple[Phase, dict[str, Any]]:
+    """A phase from a config entry: a dotted class path, or {_target_: path, after/before: name, **arguments}.
+
+    Returns the phase and the placement keys (`after`, `before`) found in the entry.
+    """
+    if isinstance(spec, str):
+        spec = {"_target_": spec}
+    if not isinstance(spec, Mapping) or "_target_" not in spec:
+        raise ConfigError(key, spec, "a phase class 'module.Class' or {_target_: module.Class, after: PHASE, ...}")
+    args = {k: v for k, v in spec.items() if k != "_target_"}
+    place = {k: args.pop(k) for k in ("after", "before") if k in args}
+    cls = import_target(spec["_target_"], f"{key}._target_")
+    if not (isinstance(cls, type) and issubclass(cls, Phase)):
+        raise ExtensionError(f"{key}._target_={spec['_target_']!r}: expected a subclass of fowsim.phases.Phase")
+    try:
+        phase = cls(**args)
+    except TypeError as exc:
+        raise ConfigError(key, args, f"the arguments of {cls.__name__} ({exc})") from None
+    return phase, place
+
+
+def schedule_from_config(spec: Any) -> Schedule:
+    """The default schedule with a config's `phases` changes applied: remove, then replace, then add.
+
+    ```yaml
+    phases:
+      remove: [recognition]
+      replace: {search_and_matching: mymod.MyMatching}
+      add:
+        - {_target_: mymod.Strike, after: separations_and_vacancies, size: 0.1}
+    ```
+    """
+    schedule = default_schedule()
+    if spec is None:
+        return schedule
+    if not isinstance(spec, Mapping) or set(spec) - set(PHASE_KEYS):
+        bad = sorted(set(spec) - set(PHASE_KEYS)) if isinstance(spec, Mapping) else spec
+        raise ConfigError("phases", bad, f"a mapping with the keys {', '.join(PHASE_KEYS)}")
+    removed = spec.get("remove") or []
+    if isinstance(removed, str) or not isinstance(removed, Sequence):
+        raise ConfigError("phases.remove", removed, "a list of phase names")
+    for name in removed:
+        schedule.remove(str(name))
+    replaced = spec.get("replace") or {}
+    if not isinstance(replaced, Mapping):
+        raise ConfigError("phases.replace", replaced, "a mapping of phase name to a phase class")
+    for name, entry in replaced.items():
+        phase, _ = make_phase(entry, f"phases.replace.{name}")
+        schedule.replace(str(name), phase)
+    added = spec.get("add") or []
+    if isinstance(added, (str, Mapping)) or not isinstance(added, Sequence):
+        raise ConfigError("phases.add", added, "a list of {_target_: module.Class, after: PHASE}")
+    for i, entry in enumerate(added):
+        phase, place = make_phase(entry, f"phases.add[{i}]")
+        schedule.insert(phase, **place)
+    return schedule
+
+
+__all__ = [
+    "PHASES",
+    "Automation",
+    "Demography",
+    "Migration",
+    "Phase",
+    "Policies",
+    "Recognition",
+    "Record",
+    "Schedule",
+    "SearchAndMatching",
+    "SeparationsAndVacancies",
+    "Training",
+    "default_schedule",
+    "make_phase",
+    "schedule_from_config",
+]

@@ -1,0 +1,37 @@
+"""Phase 9, `record`: the month's census, the recorder's aggregates, and what next month's decisions read."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fowsim.phases.base import Phase
+from fowsim.sim import Simulation
+
+
+class Record(Phase):
+    """Monthly aggregates into the recorder; the census behind them also updates what next month's decisions read.
+
+    The census (one pass over the workforce) gives unemployment by occupation (which entrants and
+    trainees weigh), the foreign-born stocks (the diaspora behind migration decisions) and the
+    recorder's indicators.
+    """
+
+    name = "record"
+    stream = None
+
+    def __call__(self, model: Simulation, rng: np.random.Generator | None) -> None:
+        census = model.recorder.census()
+        model.market.observe(census.unemployed)
+        model.market.refresh()
+        model.recorder.record(census)
+        model.migration.observe(census.stock)
+
+
+class Policies(Phase):
+    """Each active policy acts through the agents, the books' public methods and the worker rules, on its own stream."""
+
+    name = "policies"
+    stream = None  # each policy draws from its own stream, `policy:<name>`
+
+    def __call__(self, model: Simulation, rng: np.random.Generator | None) -> None:
+        model.run_policies()
