@@ -109,7 +109,7 @@ LAYERS = {
         "fowsim.agents", "fowsim.recorder", "fowsim.sim", "fowsim.phases", "fowsim.policies", "fowsim.scenario",
         "fowsim.model",
     },
-    "analysis": {"fowsim.indicators", "fowsim.metrics"},
+    "analysis": {"fowsim.indicators", "fowsim.metrics", "fowsim.effects"},
     "runs": {"fowsim.design", "fowsim.config", "fowsim.io", "fowsim.manifest", "fowsim.collect", "fowsim.sweep",
              "fowsim.progress"},
     "studies": {"fowsim.compare", "fowsim.sensitivity", "fowsim.calibration", "fowsim.validation", "fowsim.report",

@@ -10,15 +10,16 @@ prints it.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 import yaml
 
+from fowsim.effects import METHOD, MIN_SEEDS, adjust, paired
 from fowsim.indicators import COMPARE, INDICATORS
 
 
@@ -50,11 +51,14 @@ def runs(folder: str | Path) -> dict[tuple[tuple[str, str], ...], Path]:
 
 
 def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
-    """Mean and standard error over seeds of each indicator, policy minus the matching baseline.
+    """Each indicator's effect, policy minus the baseline run of the same seed, over seeds (`fowsim.effects`).
 
-    Rows: one per arm (the keys whose values differ between runs, but `seed`); columns: `<indicator>` (mean),
-    `<indicator>_se`, `cost_per_person_year` (EUR of extra spending per extra person-year of
-    employment; NaN where employment does not rise) and `seeds`.
+    Rows: one per arm (the keys whose values differ between runs, but `seed`); columns per indicator:
+    `<indicator>` (the mean paired difference), `<indicator>_se`, `<indicator>_low` and `_high` (its
+    Student-t 90% interval), `<indicator>_p`, and `<indicator>_beyond_noise` (at least `MIN_SEEDS`
+    seeds and Benjamini-Hochberg over every difference of the table at a false discovery rate of
+    10%); then `cost_per_person_year` (EUR of extra spending per extra person-year of employment, only
+    where the employment gain is beyond the noise) and `seeds`.
     """
     found = runs(folder)
     if not found:
@@ -74,19 +78,20 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
         diffs.setdefault(arm, []).append(row)
     if not diffs:
         raise ValueError(f"{folder}: no policy run has a matching {baseline!r} run (same other keys and seed)")
+    found_effects = {arm: {name: paired(pd.DataFrame(rows)[name].to_numpy()) for name in COMPARE}
+                     for arm, rows in diffs.items()}  # fmt: skip
+    adjust([e for per_arm in found_effects.values() for e in per_arm.values()])  # one family: the whole table
     table = []
     for arm, rows in diffs.items():
-        df = pd.DataFrame(rows)
-        n = len(df)
-        entry: dict[str, float | str] = dict(arm)
-        for name in COLUMNS:
-            entry[name] = float(df[name].mean())
-            entry[f"{name}_se"] = float(df[name].std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
-        # EUR per extra person-year, only where employment rises beyond the noise (mean above two standard errors)
-        gain, se, extra = float(df["employment"].mean()), float(entry["employment_se"]), float(df["spending"].mean())
-        beyond = gain > 0 and (n > 1 and gain > 2 * se)
-        entry["cost_per_person_year"] = extra * 1e6 / (gain * 1e6) if beyond else float("nan")
-        entry["seeds"] = n
+        entry: dict[str, Any] = dict(arm)
+        for name, e in found_effects[arm].items():
+            entry.update({name: e.mean, f"{name}_se": e.se, f"{name}_low": e.low, f"{name}_high": e.high,
+                          f"{name}_p": e.adjusted, f"{name}_beyond_noise": e.significant})  # fmt: skip
+        entry["participants"] = float(pd.DataFrame(rows)["participants"].mean())
+        # EUR per extra person-year, only where employment rises beyond the noise
+        gain, extra = found_effects[arm]["employment"], found_effects[arm]["spending"].mean
+        entry["cost_per_person_year"] = extra / gain.mean if gain.significant and gain.mean > 0 else float("nan")
+        entry["seeds"] = len(rows)
         table.append(entry)
     keys = [k for k, _ in next(iter(diffs))]
     return pd.DataFrame(table).sort_values(keys, kind="stable").reset_index(drop=True)
@@ -120,9 +125,9 @@ def mean_accounts(folder: str | Path) -> pd.DataFrame:
 
 
 def format_effects(table: pd.DataFrame) -> str:
-    """The table as aligned text: mean ± standard error, the unit of each indicator below."""
-    keys = [c for c in table.columns if c not in COLUMNS and not c.endswith("_se")
-            and c not in ("cost_per_person_year", "seeds")]  # fmt: skip
+    """The table as aligned text: mean ± standard error (* beyond the noise), the unit of each indicator below."""
+    keys = [c for c in table.columns if c not in COLUMNS and not c.endswith(("_se", "_low", "_high", "_p",
+            "_beyond_noise")) and c not in ("cost_per_person_year", "seeds")]  # fmt: skip
     short = {"employment": "employment", "spending": "spending", "public_spending": "public",
              "displaced_employed_6m": "displ.6m", "displaced_employed_24m": "displ.24m",
              "migrant_overqualification": "migr.overq.", "long_term_unemployed": "LTU", "migration": "migration",
@@ -132,15 +137,21 @@ def format_effects(table: pd.DataFrame) -> str:
     lines = [head + f"{'EUR/person-yr':>15}"]
     for _, r in table.iterrows():
         cells = "".join(
-            f"{r[n]:>10.1f} ±{r[n + '_se']:<5.1f}" if np.isfinite(r[n + "_se"]) else f"{r[n]:>17.1f}" for n in COLUMNS
+            f"{r[n]:>10.1f} ±{r[n + '_se']:<5.1f}{'*' if r.get(n + '_beyond_noise') else ' '}"
+            if n in COMPARE and np.isfinite(r[n + "_se"])
+            else f"{r[n]:>17.1f} "
+            for n in COLUMNS
         )
         cpy = f"{r['cost_per_person_year']:>15,.0f}" if np.isfinite(r["cost_per_person_year"]) else f"{'-':>15}"
         lines.append(" ".join(str(r[k]).ljust(width[k]) for k in keys) + cells + cpy)
     lines.append("")
     lines += [f"{short[n]}: {n.replace('_', ' ')}, {UNITS[n]}, policy minus baseline" for n in COLUMNS]
-    lines.append("EUR/person-yr: extra spending per extra person-year employed, where the gain is beyond two "
-                 "standard errors")  # fmt: skip
-    lines.append(f"mean ± standard error over {int(table['seeds'].min())}-{int(table['seeds'].max())} seeds")
+    lines.append("EUR/person-yr: extra spending per extra person-year employed, where the gain is beyond the noise")
+    seeds = int(table["seeds"].min())
+    lines.append(f"mean ± standard error over {seeds}-{int(table['seeds'].max())} seeds; * beyond the noise: {METHOD}")
+    if seeds < MIN_SEEDS:
+        lines.append(f"fewer than {MIN_SEEDS} seeds: no effect can be told from the noise, and the arms are not "
+                     "ranked; run more seeds")  # fmt: skip
     return "\n".join(lines)
 
 

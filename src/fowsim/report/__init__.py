@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from fowsim._version import __version__
+from fowsim.effects import METHOD, MIN_SEEDS
+from fowsim.indicators import Indicator
 from fowsim.report import figures as fg
 from fowsim.report.data import BASELINE, COST, COST_LABEL, INDICATORS, Cell, Source, facets, failures, headline, load
 from fowsim.report.html import escape as _e
@@ -50,8 +52,26 @@ def _facet_name(facet: dict) -> str:
 
 
 # ---------------------------------------------------------------- executive summary
+def _effect_text(arm: str, c: Cell, ind: Indicator) -> str:
+    """`arm (+1.23 points, 90% interval +0.50 to +1.96)`: one arm's effect as the table gives it."""
+    interval = (f", 90% interval {c.diff_low:+,.{ind.digits}f} to {c.diff_high:+,.{ind.digits}f}"
+                if np.isfinite(c.diff_low) else "")  # fmt: skip
+    return f"{arm} ({c.diff:+,.{ind.digits}f} {ind.diff_unit}{interval})"
+
+
+def seeds_compared(table: dict[str, dict[str, Cell]]) -> int:
+    """The fewest paired seeds behind any difference of the table (0 without a baseline or any difference)."""
+    n = [c.effect.n for cells in table.values() for c in cells.values() if c.effect is not None and c.effect.n]
+    return min(n) if n else 0
+
+
 def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -> list[str]:
-    """Plain sentences from the numbers: per goal, which policy does best, by how much, at what cost."""
+    """Plain sentences, each derived from the table: per goal, the policies that help and those that harm.
+
+    A policy is said to help or harm only where its cell is marked beyond the noise (bold in the
+    table: `fowsim.effects`); harms are named in the same form as gains. With fewer than
+    `MIN_SEEDS` seeds no arm is ranked and nothing is called beyond the noise.
+    """
     lines = []
     n_seeds = int(src.ds.sizes["seed"])
     if not src.has_baseline:
@@ -62,6 +82,14 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
             lines.append(f"{ind.label.capitalize()} ({ind.unit}): {parts}.")
         lines.append(f"There is no baseline arm to compare with: figures are levels, over {n_seeds} seed(s).")
         return lines
+    paired_seeds = seeds_compared(table)
+    if paired_seeds < MIN_SEEDS:
+        arms = ", ".join(a for a in src.arms if a != BASELINE)
+        lines.append(f"Each policy ({arms}) is compared with the baseline over {paired_seeds} seed(s); at least "
+                     f"{MIN_SEEDS} are needed to tell an effect from the noise across seeds, so no policy is "
+                     "ranked and no difference is called beyond the noise. The table gives each seed's difference "
+                     "from its baseline.")  # fmt: skip
+        return lines
     cost = table.get(COST, {})
     spend = table["spending"]
     for ind in INDICATORS:
@@ -69,35 +97,37 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
             continue
         cells = {a: c for a, c in table[ind.name].items() if a != BASELINE and np.isfinite(c.diff)}
         if not cells:
+            lines.append(f"{ind.goal.capitalize()}: nothing to compare in these runs (no one to count).")
             continue
         sign = -1 if ind.better == "lower" else 1
-        good = {a: c for a, c in cells.items() if c.significant and sign * c.diff > 0}
-        if not good:
-            lines.append(f"No policy changes {ind.goal} beyond the noise across seeds (90% intervals of the "
-                         f"difference from the baseline all include zero).")  # fmt: skip
-            continue
-        ranked = sorted(good.items(), key=lambda kv: sign * kv[1].diff, reverse=True)
-        best, c = ranked[0]
-        verb = "lowers" if sign < 0 else "raises"
-        text = (f"{best} {verb} {ind.goal} most: by {_fmt(abs(c.diff), ind.digits)} {ind.diff_unit} "
-                f"(90% interval {_fmt(c.diff_low, ind.digits)} to {_fmt(c.diff_high, ind.digits)})")  # fmt: skip
-        if ind.name != "employment":
-            text += f", for EUR {spend[best].diff:+,.1f} million of spending on training"
-        per_year = cost.get(best)
-        if per_year is not None and np.isfinite(per_year.mean):
-            text += f", about EUR {per_year.mean:,.0f} per additional person-year of employment"
-        if len(ranked) > 1:
-            second, c2 = ranked[1]
-            overlap = c2.diff_high >= c.diff_low if sign > 0 else c2.diff_low <= c.diff_high
-            if overlap:
-                text += f"; {second} is within the noise of it ({_fmt(abs(c2.diff), ind.digits)} {ind.diff_unit})"
-        lines.append(text + ".")
-        worse = [a for a, cc in cells.items() if cc.significant and sign * cc.diff < 0]
-        if worse:
-            lines.append(f"On {ind.goal}, {', '.join(worse)} {'do' if len(worse) > 1 else 'does'} worse than the "
-                         "baseline beyond the noise.")  # fmt: skip
-    lines.append(f"Intervals are the 5th to 95th percentiles across {n_seeds} seed(s); each policy is compared "
-                 "with the baseline run of the same seed (common random numbers).")  # fmt: skip
+        good = sorted(((a, c) for a, c in cells.items() if c.significant and sign * c.diff > 0),
+                      key=lambda kv: sign * kv[1].diff, reverse=True)  # fmt: skip
+        bad = sorted(((a, c) for a, c in cells.items() if c.significant and sign * c.diff < 0),
+                     key=lambda kv: sign * kv[1].diff)  # fmt: skip
+        if good:
+            best, c = good[0]
+            verb = "lowers" if sign < 0 else "raises"
+            text = f"{ind.goal.capitalize()}: {_effect_text(best, c, ind)} {verb} it most"
+            spent = spend[best].diff
+            if ind.name != "employment" and np.isfinite(spent) and abs(spent) >= 0.05:
+                text += f", for EUR {spent:+,.1f} million of spending on training"
+            per_year = cost.get(best)
+            if per_year is not None and np.isfinite(per_year.mean):
+                text += f", about EUR {per_year.mean:,.0f} per additional person-year of employment"
+            others = [_effect_text(a, cc, ind) for a, cc in good[1:]]
+            if others:
+                text += "; beyond the noise too: " + ", ".join(others)
+            lines.append(text + ".")
+        if bad:
+            verb = "do" if len(bad) > 1 else "does"
+            lines.append(f"{ind.goal.capitalize()}: {', '.join(_effect_text(a, c, ind) for a, c in bad)} "
+                         f"{verb} worse than the baseline, beyond the noise.")  # fmt: skip
+        if not good and not bad:
+            lines.append(f"{ind.goal.capitalize()}: no policy changes it beyond the noise.")
+        elif not good:
+            lines.append(f"{ind.goal.capitalize()}: no policy improves it beyond the noise.")
+    lines.append(f"Each policy is compared with the baseline run of the same seed (common random numbers), over "
+                 f"{paired_seeds} seeds: {METHOD}.")  # fmt: skip
     return lines
 
 
@@ -117,9 +147,14 @@ def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
             text = _fmt(c.mean, d)
             if np.isfinite(c.low):
                 text += f"<br><span class='note'>[{_fmt(c.low, d)}, {_fmt(c.high, d)}]</span>"
-            if np.isfinite(c.diff):
+            if c.effect is not None and np.isfinite(c.diff):
                 cls = " class='sig'" if c.significant else ""
                 text += f"<br><span{cls}>{c.diff:+,.{d}f}</span>"
+                if not c.effect.resolved:  # too few seeds for an interval: each seed's difference
+                    each = ", ".join(f"{v:+,.{d}f}" for v in c.effect.values)
+                    text += f"<br><span class='note'>per seed: {each}</span>"
+                elif np.isfinite(c.diff_low):
+                    text += f"<br><span class='note'>({c.diff_low:+,.{d}f}, {c.diff_high:+,.{d}f})</span>"
             cells.append(f"<td data-indicator='{_e(name)}' data-arm='{_e(arm)}' data-mean='{c.mean!r}'>{text}</td>")
         rows.append(f"<tr><td>{_e(arm)}</td>{''.join(cells)}</tr>")
     page = f"<table><thead><tr><th>{_e(src.arm)}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -249,9 +284,12 @@ def build(path: str | Path, out: str | Path | None = None) -> Path:
         summary.append(heading + "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>")
         tables.append(heading + _table_html(src, table))
     parts.append("<h2 id='summary'>Executive summary</h2>" + "".join(summary))
-    note = ("Each cell: the mean across seeds, the 90% interval [5th, 95th percentile] and, where there is a "
-            "baseline, the mean difference from the baseline run of the same seed (bold where its 90% interval "
-            "excludes zero).")  # fmt: skip
+    note = (
+        "Each cell: the mean across seeds and [5th, 95th percentile] across seeds; where there is a "
+        "baseline, the mean difference from the baseline run of the same seed and its Student-t 90% interval "
+        f"(bold: beyond the noise, with at least {MIN_SEEDS} seeds and Benjamini-Hochberg control of the "
+        "false discovery rate at 10% over the table's differences; with fewer seeds, each seed's difference)."
+    )
     parts.append(f"<h2 id='headline'>Headline table</h2><p class='note'>{note}</p>" + "".join(tables))
     charts = []
     for facet in facets(src):

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from fowsim.effects import Effect, adjust, paired
 from fowsim.indicators import INDICATORS as REGISTRY
 from fowsim.indicators import REPORT, Indicator
 
@@ -98,20 +99,37 @@ INDICATORS: tuple[Indicator, ...] = tuple(REGISTRY[name] for name in REPORT)
 
 @dataclass
 class Cell:
-    """Mean and 90% interval across seeds, and the paired difference from the baseline."""
+    """An arm's level (mean, 5th and 95th percentiles across seeds) and its effect against the baseline.
+
+    The effect is the paired per-seed difference from the baseline run of the same seed
+    (`fowsim.effects`): its mean, Student-t 90% interval, and whether it is beyond the noise.
+    """
 
     mean: float
     low: float
     high: float
-    diff: float = np.nan
-    diff_low: float = np.nan
-    diff_high: float = np.nan
     seeds: int = 0
+    effect: Effect | None = None
+
+    @property
+    def diff(self) -> float:
+        """The mean difference from the baseline (NaN without one)."""
+        return self.effect.mean if self.effect is not None else np.nan
+
+    @property
+    def diff_low(self) -> float:
+        """Lower end of the difference's 90% interval (NaN with fewer than two seeds)."""
+        return self.effect.low if self.effect is not None else np.nan
+
+    @property
+    def diff_high(self) -> float:
+        """Upper end of the difference's 90% interval."""
+        return self.effect.high if self.effect is not None else np.nan
 
     @property
     def significant(self) -> bool:
-        """Whether the 90% interval of the difference excludes zero."""
-        return bool(np.isfinite(self.diff_low) and (self.diff_low > 0 or self.diff_high < 0))
+        """Beyond the noise: enough seeds, and the false-discovery-rate control of the table passed."""
+        return self.effect is not None and self.effect.significant
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -134,10 +152,11 @@ def headline(src: Source, facet: dict) -> dict[str, dict[str, Cell]]:
             v = values.sel({src.arm: a}).values
             cell = Cell(*_interval(np.asarray(v, float)), seeds=int(np.isfinite(v).sum()))
             if base is not None and a != BASELINE:
-                d = np.asarray((values.sel({src.arm: a}) - base).values, float)
-                cell.diff, cell.diff_low, cell.diff_high = _interval(d)
+                cell.effect = paired(np.asarray((values.sel({src.arm: a}) - base).values, float))
             cells[a] = cell
         out[ind.name] = cells
+    # the table's differences are one family: which of them are beyond the noise is decided together
+    adjust([c.effect for cells in out.values() for c in cells.values() if c.effect is not None])
     if src.has_baseline:
         # EUR per extra person-year: the ratio of the mean differences, where employment rises beyond the noise
         spend, emp = out["spending"], out["employment"]
