@@ -20,17 +20,15 @@ import xarray as xr
 import yaml
 
 from fowsim.manifest import MANIFEST, error_line, run_state
+from fowsim.manifest import read as read_manifest
 
 STATUS = ("done", "failed", "missing")
 
 
 def _runs(folder: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """The runs (num, dir, overrides, status) and the swept keys, from sweep.json or the run folders."""
-    manifest = folder / MANIFEST
-    if manifest.is_file():
-        spec = json.loads(manifest.read_text())
-        for r in spec["runs"]:  # the folders are the truth: a run may have finished since
-            r["status"] = run_state(folder / r["dir"])
+    if (folder / MANIFEST).is_file():
+        spec = read_manifest(folder)
         return spec["runs"], spec["swept"]
     runs: list[dict[str, Any]] = []
     for d in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").is_file()), key=_num):

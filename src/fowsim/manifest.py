@@ -6,7 +6,9 @@ analysis (which read them); it imports nothing of fowsim.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 MANIFEST = "sweep.json"
 ERROR_FILE = "error.txt"
@@ -24,3 +26,11 @@ def error_line(d: Path) -> str:
     text = (d / ERROR_FILE).read_text() if (d / ERROR_FILE).is_file() else ""
     lines = [x for x in text.splitlines() if x.strip()]
     return lines[-1] if lines else "unknown error"
+
+
+def read(folder: Path) -> dict[str, Any]:
+    """A sweep's `sweep.json`, each run's status read afresh from its folder (a run may have finished since)."""
+    spec: dict[str, Any] = json.loads((folder / MANIFEST).read_text())
+    for r in spec["runs"]:
+        r["status"] = run_state(folder / r["dir"])
+    return spec

@@ -17,9 +17,7 @@ from fowsim.recorder import Recorder
 from fowsim.rules import Decisions, WorkerRules
 from fowsim.scenario import Scenario, build_scenario
 from fowsim.sim import Simulation
-from fowsim.state import Clock, Market, Migration, Recognition, Tally, stream_seed
-
-__all__ = ["LabourMarketModel", "simulate", "stream_seed"]
+from fowsim.state import Clock, Market, Migration, Recognition, Tally
 
 
 class LabourMarketModel(Simulation):
@@ -169,11 +167,6 @@ class LabourMarketModel(Simulation):
         self.provider_of = np.array([[pr.index for pr in self.providers if pr.region == r] for r in range(w.n_regions)])
 
     # ---------------------------------------------------------------- the schedule
-    @property
-    def PHASES(self) -> tuple[str, ...]:  # noqa: N802 - the name the schedule had before it became a list of objects
-        """The names of the month's phases, in order."""
-        return tuple(self.schedule.names)
-
     def run_policies(self) -> None:
         """Each policy's monthly hook, in the order of the config, each on its own stream."""
         for policy in self.policies:

@@ -40,6 +40,7 @@ import xarray as xr
 from fowsim.design import RESULT, Outcome, Study, apply_values, parse
 from fowsim.errors import ConfigError
 from fowsim.indicators import value as indicator_value
+from fowsim.manifest import read as read_manifest
 
 __all__ = ["RESULT", "Outcome", "Study", "analyse", "describe", "parse", "plan_study", "run_study"]
 
@@ -181,13 +182,8 @@ def regret(values: np.ndarray, minimise: bool = True) -> np.ndarray:
 
 def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
     """`sensitivity.nc` from a finished study folder: outcomes, indices, discovery boxes and regret."""
-    from fowsim.manifest import MANIFEST, run_state
-
     folder = Path(folder)
-    spec = json.loads((folder / MANIFEST).read_text())
-    runs = spec["runs"]
-    for r in runs:
-        r["status"] = run_state(folder / r["dir"])
+    runs = read_manifest(folder)["runs"]
     missing = [r for r in runs if r["status"] != "done"]
     if missing:
         raise RuntimeError(f"{len(missing)} of {len(runs)} runs did not finish; run the same command again")

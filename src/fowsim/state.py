@@ -176,7 +176,7 @@ class Market:
         unemployed = ws.status == UNEMPLOYED
         self.U_region = counts((R, O), ws.region[unemployed], ws.occ[unemployed]).astype(float)
         # smoothed log labour force and its trend, which labour demand follows (phase `automation`)
-        self.demand_level0 = np.log(np.maximum(1.0, self.S[:, 1:].sum(axis=1)))
+        self.demand_level0 = np.log(np.maximum(1.0, self.labour_force()))
         self.demand_level = self.demand_level0.copy()
         self.demand_trend = np.zeros(R)
         self.adoption = np.zeros(R)  # the shock's adoption level this month
@@ -230,7 +230,7 @@ class Market:
 
     def follow_labour_force(self, tau: float) -> None:
         """Move the smoothed log labour force and its trend one month on (Holt's linear method, time constant `tau`)."""
-        lf = np.log(np.maximum(1.0, self.S[:, 1:].sum(axis=1)))
+        lf = np.log(np.maximum(1.0, self.labour_force()))
         previous = self.demand_level.copy()
         self.demand_level += (lf - self.demand_level) / tau
         self.demand_trend += (self.demand_level - previous - self.demand_trend) / tau
@@ -444,7 +444,7 @@ class Migration:
         c = w.corridors
         self.foreign_stock = stock
         self.migrant_stock = np.asarray(stock, dtype=float)[c.origin, c.destination]
-        lf = self.market.S[:, 1:].sum(axis=1).astype(float)
+        lf = self.market.labour_force().astype(float)
         origin_lf = np.where(c.origin < w.n_regions, lf[np.minimum(c.origin, w.n_regions - 1)], np.inf)
         self.diaspora_share = self.migrant_stock / origin_lf
 

@@ -26,8 +26,6 @@ from fowsim.errors import ConfigError
 from fowsim.manifest import ERROR_FILE, MANIFEST, error_line, run_state
 
 LAUNCHER_KEYS = ("hydra/launcher", "hydra.launcher.")
-__all__ = ["ERROR_FILE", "MANIFEST", "Plan", "check", "error_line", "execute", "finish", "plan", "run_job",
-           "run_state", "run_sweep", "status"]  # fmt: skip
 
 
 @dataclass

@@ -29,8 +29,9 @@ from fowsim.phases.demography import Demography
 from fowsim.phases.labour import SeparationsAndVacancies
 from fowsim.phases.matching import SearchAndMatching
 from fowsim.phases.migration import Migration
+from fowsim.phases.policies import Policies
 from fowsim.phases.recognition import Recognition
-from fowsim.phases.record import Policies, Record
+from fowsim.phases.record import Record
 from fowsim.phases.training import Training
 
 # the built-in phases, by name, in the order of the default schedule

@@ -27,7 +27,7 @@ class Demography(Phase):
         retiring = retiring[ws.status[retiring] != VACANT]
         model.tally.count("retirements", ws.region[retiring])
         mk.transition(retiring, VACANT)
-        lf = mk.S[:, 1:].sum(axis=1)
+        lf = mk.labour_force()
         n_new = rng.poisson(lf * w.rp("entry_rate") / 12.0)
         total = int(n_new.sum())
         if total == 0:

@@ -25,13 +25,3 @@ class Record(Phase):
         model.market.refresh()
         model.recorder.record(census)
         model.migration.observe(census.stock)
-
-
-class Policies(Phase):
-    """Each active policy acts through the agents, the books' public methods and the worker rules, on its own stream."""
-
-    name = "policies"
-    stream = None  # each policy draws from its own stream, `policy:<name>`
-
-    def __call__(self, model: Simulation, rng: np.random.Generator | None) -> None:
-        model.run_policies()
