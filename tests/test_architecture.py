@@ -106,10 +106,10 @@ LAYERS = {
     "core": {
         "fowsim._version", "fowsim.codes", "fowsim.errors", "fowsim.extension", "fowsim.sampling", "fowsim.kernels",
         "fowsim.world", "fowsim.shocks", "fowsim.workforce", "fowsim.state", "fowsim.population", "fowsim.rules",
-        "fowsim.agents", "fowsim.recorder", "fowsim.sim", "fowsim.phases", "fowsim.policies", "fowsim.scenario",
-        "fowsim.model",
+        "fowsim.agents", "fowsim.lottery", "fowsim.recorder", "fowsim.sim", "fowsim.phases", "fowsim.policies",
+        "fowsim.scenario", "fowsim.model",
     },
-    "analysis": {"fowsim.indicators", "fowsim.metrics", "fowsim.effects"},
+    "analysis": {"fowsim.indicators", "fowsim.metrics", "fowsim.effects", "fowsim.evaluation"},
     "runs": {"fowsim.design", "fowsim.config", "fowsim.io", "fowsim.manifest", "fowsim.collect", "fowsim.sweep",
              "fowsim.progress"},
     "studies": {"fowsim.compare", "fowsim.sensitivity", "fowsim.calibration", "fowsim.validation", "fowsim.report",

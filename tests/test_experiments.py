@@ -147,6 +147,10 @@ def test_an_experiment_runs_as_a_multirun_from_the_command_line(tmp_path):
     assert compare.main([str(out), "--accounts"]) == 0
     assert compare.main([str(out), "--csv", str(tmp_path / "effects.csv")]) == 0
     assert (tmp_path / "effects.csv").read_text().count("\n") == 4
+    # the people of the policies' lotteries, against the baseline's panel (the experiment keeps it)
+    people = compare.participant_effects(out)
+    assert set(people.part) == {"online_training"} and people.attrs["baseline_panel"]
+    assert compare.main([str(out), "--participants"]) == 0
 
 
 def test_compare_says_in_one_line_when_there_is_nothing_to_compare(tmp_path, capsys):
@@ -170,3 +174,15 @@ def test_the_pilot_places_its_cohort_at_home_and_abroad_unless_borders_close():
     assert account["graduates_at_home"] == pytest.approx(account["participants"])  # the away track stayed home
     _, base = arm("skills_partnership_pilot", "baseline", months=36, workers=400_000)
     assert float(base.partnership_graduates.sum()) == 0
+
+
+def test_every_policy_experiment_states_the_size_it_needs():
+    """Each experiment that compares policies says which arms its size resolves (docs/effects.md)."""
+    for path in sorted(EXPERIMENTS.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text())
+        if "policy" not in sweep_params(path.stem) or "sensitivity" in spec:  # a study's outcomes, not effects
+            continue
+        header = [line for line in path.read_text().splitlines() if line.startswith("#")]
+        size = " ".join(line.lstrip("# ") for line in header[[i for i, x in enumerate(header) if "Size" in x][0] :])
+        assert "resolv" in size and "workers" in size, path.name
+        assert spec["evaluation"]["panel"] == "baseline", path.name  # spillover and total effects measured

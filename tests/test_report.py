@@ -142,3 +142,70 @@ def test_the_report_opens_in_a_headless_browser(sweep_report, tmp_path):
     img = matplotlib.image.imread(shot)
     assert np.std(img) > 0.01  # not a blank page
     print(f"screenshot of the report's first screen: {shot}", json.dumps({"bytes": shot.stat().st_size}))
+
+
+def test_the_printed_report_keeps_every_column_of_the_headline_table(sweep_report, tmp_path):
+    """Printed to PDF in headless Chromium and turned into images: every column is there, nothing is cut."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    tools = [shutil.which(t) for t in ("pdftotext", "pdftoppm")]
+    if browser is None or None in tools:
+        pytest.skip("needs chromium and poppler's pdftotext and pdftoppm (.ci/run installs them where missing)")
+    out, page = sweep_report
+    pdf = tmp_path / "report.pdf"
+    p = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", (out / "report.html").as_uri()], capture_output=True, text=True,
+                       timeout=180)  # fmt: skip
+    assert p.returncode == 0 and pdf.stat().st_size > 10_000, p.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    words = " ".join(text.split())
+    headline = section(page, "headline")
+    columns = re.findall(r"<th>([^<]+)<br>", headline)
+    assert len(columns) == len(INDICATORS) + 1  # the indicators and the cost per person-year
+    for label in columns:  # each column's heading is printed (a word of it at least: headings wrap)
+        longest = max(html.unescape(label).replace("-", " ").split(), key=len)
+        assert longest in words, (label, longest)
+    # and each column's baseline figure, the last column's included
+    means = re.findall(r"data-arm='baseline' data-mean='([^']+)'", headline)
+    assert len(means) == len(columns)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert images
+    for image in images:  # nothing runs off the page: the right margin stays white on every page
+        img = matplotlib.image.imread(image)
+        margin = img[:, -int(img.shape[1] * 0.012) :, :3]
+        assert margin.min() > 0.9, image.name
+
+
+def test_a_report_has_a_table_of_contents_and_calendar_months(sweep_report):
+    _, page = sweep_report
+    nav = page.split("<nav id='contents'>")[1].split("</nav>")[0]
+    for name in (*SECTIONS, "participants"):
+        assert f"href='#{name}'" in nav
+    assumptions = section(page, "assumptions")
+    assert "January 2020" in assumptions and "month 12" not in assumptions  # the shock starts in a calendar month
+    assert "@media print" in page and "landscape" in page
+
+
+def test_with_many_arms_the_charts_are_small_multiples_with_the_baseline_in_each(tmp_path):
+    from fowsim import LabourMarketModel
+    from fowsim.io import write_dataset
+    from fowsim.report import figures as fg
+    from fowsim.report.data import BASELINE, load
+    from tests.conftest import small
+
+    run = LabourMarketModel(small(workers=2000, months=14)).run().results()
+    arms = [BASELINE, *[f"arm_{i}" for i in range(9)]]
+    one = xr.concat([run, run], "seed").assign_coords(seed=[0, 1])
+    ds = xr.concat([one] * len(arms), "policy").assign_coords(policy=arms).transpose("policy", "seed", ...)
+    ds["run_status"] = (("policy", "seed"), np.zeros((len(arms), 2), dtype=np.int8))
+    ds["run_config"] = (("policy", "seed"), np.full((len(arms), 2), run.attrs["config"], dtype=object))
+    ds.attrs["swept_keys"] = json.dumps(["policy", "seed"])
+    for key in ("config", "policy_accounts"):
+        ds.attrs.pop(key, None)
+    src = load(write_dataset(ds, tmp_path / "many.nc"))
+    for fig in (fg.rates_over_time(src, {}, "unemployment_rate", "unemployment rate, %"), fg.beveridge(src, {})):
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(panels) == len(arms) - 1  # one per policy
+        for ax in panels:
+            colours = [line.get_color() for line in ax.get_lines()]
+            assert "#000000" in colours and len(set(colours)) == 2  # the baseline, black, and the arm

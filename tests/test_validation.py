@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -45,7 +46,8 @@ def _failed(rows: list[dict]) -> list[tuple[str, float]]:
 def test_validate_writes_a_figure_and_table_rows_per_check_and_names_every_miss(quick_report):
     code, out, results = quick_report
     text = (out / "README.md").read_text()
-    assert set(results["checks"]) == {"meanfield", "qualitative", "beveridge", "calibration", "reskilling"}
+    assert set(results["checks"]) == {"meanfield", "qualitative", "beveridge", "calibration", "reskilling",
+                                      "training_effects"}  # fmt: skip
     for name, res in results["checks"].items():
         assert res["title"] in text
         assert (out / f"{name}.png").stat().st_size > 10_000  # a drawn figure
@@ -86,6 +88,29 @@ def test_reskilling_locks_displaced_workers_in_then_raises_their_employment_in_t
 
 
 @pytest.mark.xdist_group("validation")
+def test_training_direct_effects_are_compared_with_the_meta_analysis_by_horizon(quick_report):
+    rows = quick_report[2]["checks"]["training_effects"]["rows"]
+    assert len(rows) == 4 and all("Card, Kluve & Weber (2018)" in r["source"] for r in rows)
+    by = {r["quantity"].split(" after the programme")[0].split("employment ")[-1]: r for r in rows}
+    assert [r["target"] for r in rows[:3]] == [1.6, 5.4, 8.7]
+    assert all(np.isfinite(r["model"]) for r in rows) and by  # measured at every horizon, from the lottery
+    assert rows[3]["rule"] == "min"  # the rise from the first year to after two years
+
+
+KNOWN_MISSES = {
+    "training_effects": "training's direct effect is four to twenty-six times the meta-analysis' and does not rise "
+    "with time: the eligible who lose the lottery rarely change occupation on the assumed network, while graduates "
+    "are trained for the occupations with open jobs (observed occupational transitions are to replace the network)",
+}
+
+
+@pytest.mark.xdist_group("validation")
+@pytest.mark.xfail(strict=True, reason=KNOWN_MISSES["training_effects"])
+def test_training_direct_effects_match_card_kluve_weber(quick_report):
+    assert not _failed(quick_report[2]["checks"]["training_effects"]["rows"])
+
+
+@pytest.mark.xdist_group("validation")
 def test_fitted_calibration_targets_are_met(quick_report):
     rows = [r for r in quick_report[2]["checks"]["calibration"]["rows"] if "(fitted)" in r["quantity"]]
     # five unemployment rates, five long-term shares, EU migrants' over-qualification, two mobility rates
@@ -104,6 +129,20 @@ def test_a_calibrated_parameter_far_from_its_fit_fails_the_calibration_check():
     rows, _ = checks.calibration_rows(40_000, 72, 1, (f"world.params.on_the_job_search_rate={8 * fitted}",))
     failed = {r.quantity for r in rows if not r.passed}
     assert "annual job-to-job mobility (fitted)" in failed
+
+
+@pytest.mark.xdist_group("validation")
+def test_validate_only_updates_its_checks_in_the_report_already_there(quick_report, tmp_path):
+    _, out, results = quick_report
+    folder = tmp_path / "v"
+    shutil.copytree(out, folder)
+    code = report.main(["--quick", "--only", "qualitative", "--out", str(folder)])
+    assert code == 0
+    again = json.loads((folder / "results.json").read_text())
+    assert list(again["checks"]) == list(results["checks"])  # the others kept, in order
+    assert again["checks"]["beveridge"]["rows"] == results["checks"]["beveridge"]["rows"]
+    text = (folder / "README.md").read_text()
+    assert all(f"![{name}]({name}.png)" in text for name in results["checks"])
 
 
 def test_validate_rejects_an_unknown_check_with_one_line_and_writes_nothing(tmp_path, capsys):
@@ -130,9 +169,9 @@ def test_the_calibration_table_averages_several_seeds():
 
 
 @pytest.mark.slow
-def test_the_full_validation_passes_every_check(tmp_path):
-    """`fowsim validate` in its full form (the report in docs/validation/): every row of every check passes."""
+def test_the_full_validation_passes_every_check_but_the_known_misses(tmp_path):
+    """`fowsim validate` in its full form (the report in docs/validation/): every check passes but the misses named."""
     code = report.main(["--out", str(tmp_path / "v")])
     results = json.loads((tmp_path / "v" / "results.json").read_text())
     failed = {name: _failed(res["rows"]) for name, res in results["checks"].items() if _failed(res["rows"])}
-    assert code == 0 and not failed, failed
+    assert code == (1 if KNOWN_MISSES else 0) and set(failed) == set(KNOWN_MISSES), failed  # those named only

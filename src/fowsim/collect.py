@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from fowsim.lottery import PEOPLE, PEOPLE_DIMS
 from fowsim.manifest import MANIFEST, error_line, run_state
 from fowsim.manifest import read as read_manifest
 
@@ -79,7 +80,10 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
             lengths[r["dir"]] = len(nc.dimensions["time"])
     template_dir = max(lengths, key=lambda d: lengths[d])
     with xr.open_dataset(folder / template_dir / "results.nc") as first:
-        first = first.load()
+        # people's records (lotteries' follow-ups, the panel) stay in each run's results.nc (fowsim.evaluation)
+        people = [v for v in first.data_vars if str(v).startswith(PEOPLE)]
+        first = first.drop_vars(people)
+        first = first.drop_dims([d for d in PEOPLE_DIMS if d in first.dims]).load()
     timed = [str(v) for v in first.data_vars if "time" in first[v].dims]
     static = [v for v in first.data_vars if v not in timed]
     shape = [len(swept[k]) for k in keys]
@@ -139,6 +143,9 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
                 var = nc.createVariable(v, "f8", dims, zlib=True, complevel=1, fill_value=np.nan, chunksizes=chunks)
                 var.setncatts({a: first[v].attrs[a] for a in ("units", "long_name") if a in first[v].attrs})
                 variables[v] = var
+            part_var = nc.createVariable("run_participants", "f8", tuple(keys), fill_value=np.nan)
+            part_var.long_name = "simulated workers the run's policies enrolled or moved (the model's resolution)"
+            part_var.units = "simulated workers"
             config_var = nc.createVariable("run_config", str, tuple(keys))
             config_var.long_name = "resolved config of the run (JSON), or its overrides where it did not finish"
             for r in done:
@@ -150,6 +157,7 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
                         data = run.variables[v][:]
                         var[pos + tuple(slice(0, n) for n in data.shape)] = np.ma.filled(data, np.nan)
                     configs[pos] = run.getncattr("config") if "config" in run.ncattrs() else configs[pos]
+                    part_var[pos] = simulated_participants(run)
             for pos in np.ndindex(*shape):
                 config_var[pos] = configs[pos]
         os.replace(tmp, target)
@@ -157,6 +165,14 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def simulated_participants(run: netCDF4.Dataset) -> float:
+    """Simulated workers a finished run's policies enrolled or moved: their accounts' people over the scale."""
+    attrs = run.ncattrs()
+    accounts = json.loads(run.getncattr("policy_accounts")) if "policy_accounts" in attrs else {}
+    scale = float(run.getncattr("scale_people_per_worker")) if "scale_people_per_worker" in attrs else 1.0
+    return sum(float(a.get("participants", 0.0)) for a in accounts.values()) / scale
 
 
 def describe(path: str | Path) -> str:

@@ -19,8 +19,11 @@ import pandas as pd
 import xarray as xr
 import yaml
 
+from fowsim import evaluation
 from fowsim.effects import METHOD, MIN_SEEDS, adjust, paired
+from fowsim.evaluation import RESOLUTION, RESOLUTION_BASIS
 from fowsim.indicators import COMPARE, INDICATORS
+from fowsim.lottery import HORIZONS
 
 
 def _participants(ds: xr.Dataset) -> float:
@@ -28,12 +31,29 @@ def _participants(ds: xr.Dataset) -> float:
     return sum(a["participants"] for a in json.loads(ds.attrs.get("policy_accounts", "{}")).values()) / 1e3
 
 
+def simulated_participants(ds: xr.Dataset) -> float:
+    """Simulated workers the run's policies enrolled or moved: what the model's resolution is counted in."""
+    return _participants(ds) * 1e3 / float(ds.attrs.get("scale_people_per_worker", 1.0))
+
+
 def differences(p: xr.Dataset, b: xr.Dataset) -> dict[str, float]:
     """Each comparison indicator of run `p` minus the baseline run `b`'s (the same seed); `p`'s participants."""
     row = {name: float(INDICATORS[name].compute(p) - INDICATORS[name].compute(b)) for name in COMPARE}
     row = {k: 0.0 if v != v else v for k, v in row.items()}  # a share with nothing to share on either side
     row["participants"] = _participants(p)
+    row["simulated_participants"] = simulated_participants(p)
+    row["workers"] = float(p.attrs.get("workers", 0))
+    row["scale"] = float(p.attrs.get("scale_people_per_worker", 1.0))
+    row["enrols"] = float(enrols(p))
     return row
+
+
+def enrols(ds: xr.Dataset) -> bool:
+    """Whether any of the run's policies takes part of the people (else resolution does not apply)."""
+    from fowsim.policies import REGISTRY
+
+    names = (json.loads(ds.attrs.get("config", "{}")).get("policy") or {}).keys()
+    return any(getattr(REGISTRY.get(n), "ENROLS", True) for n in names)
 
 
 COLUMNS = (*COMPARE, "participants")
@@ -87,7 +107,14 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
         for name, e in found_effects[arm].items():
             entry.update({name: e.mean, f"{name}_se": e.se, f"{name}_low": e.low, f"{name}_high": e.high,
                           f"{name}_p": e.adjusted, f"{name}_beyond_noise": e.significant})  # fmt: skip
-        entry["participants"] = float(pd.DataFrame(rows)["participants"].mean())
+        frame = pd.DataFrame(rows)
+        entry["participants"] = float(frame["participants"].mean())
+        entry["simulated_participants"] = float(frame["simulated_participants"].mean())
+        entry["resolved"], entry["workers_to_resolve"] = evaluation.resolution(
+            entry["simulated_participants"], int(frame["workers"].max()), float(frame["scale"].max())
+        )
+        if not frame["enrols"].any():  # a policy that acts on everyone concerned: nobody to count
+            entry["resolved"], entry["workers_to_resolve"] = True, int(frame["workers"].max())
         # EUR per extra person-year, only where employment rises beyond the noise
         gain, extra = found_effects[arm]["employment"], found_effects[arm]["spending"].mean
         entry["cost_per_person_year"] = extra / gain.mean if gain.significant and gain.mean > 0 else float("nan")
@@ -127,7 +154,7 @@ def mean_accounts(folder: str | Path) -> pd.DataFrame:
 def format_effects(table: pd.DataFrame) -> str:
     """The table as aligned text: mean ± standard error (* beyond the noise), the unit of each indicator below."""
     keys = [c for c in table.columns if c not in COLUMNS and not c.endswith(("_se", "_low", "_high", "_p",
-            "_beyond_noise")) and c not in ("cost_per_person_year", "seeds")]  # fmt: skip
+            "_beyond_noise")) and c not in EXTRA]  # fmt: skip
     short = {"employment": "employment", "spending": "spending", "public_spending": "public",
              "displaced_employed_6m": "displ.6m", "displaced_employed_24m": "displ.24m",
              "migrant_overqualification": "migr.overq.", "long_term_unemployed": "LTU", "migration": "migration",
@@ -136,6 +163,9 @@ def format_effects(table: pd.DataFrame) -> str:
     head = " ".join(k.ljust(width[k]) for k in keys) + "".join(f"{short[n]:>17}" for n in COLUMNS)
     lines = [head + f"{'EUR/person-yr':>15}"]
     for _, r in table.iterrows():
+        if not r.get("resolved", True):
+            lines.append(" ".join(str(r[k]).ljust(width[k]) for k in keys) + "  " + below_resolution(r))
+            continue
         cells = "".join(
             f"{r[n]:>10.1f} ±{r[n + '_se']:<5.1f}{'*' if r.get(n + '_beyond_noise') else ' '}"
             if n in COMPARE and np.isfinite(r[n + "_se"])
@@ -155,6 +185,107 @@ def format_effects(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+EXTRA = ("cost_per_person_year", "seeds", "simulated_participants", "resolved", "workers_to_resolve")
+
+
+def below_resolution(r: Any) -> str:
+    """What to say of an arm whose participants are too few to measure at this size."""
+    n = r["simulated_participants"]
+    if r["workers_to_resolve"] < 0:
+        return (
+            f"below the model's resolution at any size: {r['participants'] * 1e3:,.0f} people take part, "
+            f"fewer than the {RESOLUTION} participants it needs even at one simulated worker a person"
+        )
+    if r["workers_to_resolve"] == 0:
+        return (
+            f"below the model's resolution: nobody took part at {int(r.get('workers', 0) or 0) or 'this'} "
+            "size (the programme is smaller than one simulated worker); raise workers"
+        )
+    return (
+        f"below the model's resolution: {n:.0f} simulated participants a run (fewer than {RESOLUTION}); "
+        f"about {int(r['workers_to_resolve']):,} workers would resolve it"
+    )
+
+
+def participant_effects(folder: str | Path, baseline: str = "baseline", outcome: str = "employed") -> pd.DataFrame:
+    """Each policy's effects on the people of its lotteries (`fowsim.evaluation`), over seeds, in points.
+
+    Rows: arm and policy (`part`); columns per effect (direct, participation, spillover, total) and
+    horizon: `<effect>_<h>m` (mean), `_low`, `_high`; then `winners` (simulated workers a run who won a
+    place), `seeds` and `baseline_panel` (whether the baseline runs kept the panel the spillover and
+    total effects need: `evaluation.panel=baseline`).
+    """
+    found = runs(folder)
+    if not found:
+        raise FileNotFoundError(f"{folder}: no finished runs (*/results.nc)")
+    varying = {k for k in {k for key in found for k, _ in key} if len({dict(key).get(k) for key in found}) > 1}
+    per: dict[tuple, list[evaluation.RunEffects]] = {}
+    panels = []
+    cache: dict[Path, evaluation.BaselinePanel | None] = {}
+    for key, nc in found.items():
+        kv = dict(key)
+        if kv.get("policy") == baseline:
+            continue
+        base_key = tuple(sorted({**kv, "policy": baseline}.items()))
+        arm = tuple((k, v) for k, v in key if k != "seed" and (k in varying or k == "policy"))
+        b = evaluation.baseline_panel(found[base_key], cache) if base_key in found else None
+        panels.append(b is not None)
+        with xr.open_dataset(nc) as p:
+            for part in evaluation.lottery_policies(p):
+                r = evaluation.run_effects(p, part, b)
+                if r is not None:
+                    per.setdefault((*arm, ("part", part)), []).append(r)
+    rows = []
+    for arm, found_runs in per.items():
+        pe = evaluation.over_seeds(dict(arm)["part"], found_runs)
+        entry: dict[str, Any] = dict(arm)
+        for eff in evaluation.EFFECTS:
+            for h in HORIZONS:
+                e = pe.get(eff, outcome, h)
+                entry[f"{eff}_{h}m"] = e.mean if e else np.nan
+                entry[f"{eff}_{h}m_low"] = e.low if e else np.nan
+                entry[f"{eff}_{h}m_high"] = e.high if e else np.nan
+        entry["winners"] = pe.winners
+        entry["seeds"] = len(found_runs)
+        rows.append(entry)
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        keys = [c for c in table.columns if c in {k for arm in per for k, _ in arm}]
+        table = table.sort_values(keys, kind="stable").reset_index(drop=True)
+    table.attrs["baseline_panel"] = bool(panels) and all(panels)
+    return table
+
+
+def format_participant_effects(table: pd.DataFrame, outcome: str = "employed") -> str:
+    """The participant effects as aligned text, one block of horizons per effect."""
+    if table.empty:
+        return "no policy of these runs chose its participants by lottery"
+    keys = [c for c in table.columns if "_" not in c or c == "part"]
+    keys = [k for k in keys if k not in ("winners", "seeds")]
+    width = {k: max(len(k), *(len(str(v)) for v in table[k])) for k in keys}
+    head = " ".join(k.ljust(width[k]) for k in keys)
+    lines = []
+    for eff, text in evaluation.EFFECTS.items():
+        lines.append(f"{eff}: {text} ({evaluation.OUTCOMES[outcome]}, points)")
+        lines.append(head + "".join(f"{f'{h} months':>22}" for h in HORIZONS) + f"{'winners/run':>13}")
+        for _, r in table.iterrows():
+            cells = ""
+            for h in HORIZONS:
+                m, lo, hi = r[f"{eff}_{h}m"], r[f"{eff}_{h}m_low"], r[f"{eff}_{h}m_high"]
+                text_h = "-" if not np.isfinite(m) else (f"{m:.1f}" if not np.isfinite(lo) else
+                                                         f"{m:.1f} [{lo:.1f}, {hi:.1f}]")  # fmt: skip
+                cells += f"{text_h:>22}"
+            if r["winners"] < RESOLUTION:
+                cells = f"{'below the model resolution: ' + f'{r.winners:.0f} winners a run':>88}"
+            lines.append(" ".join(str(r[k]).ljust(width[k]) for k in keys) + cells + f"{r['winners']:>13.0f}")
+        lines.append("")
+    lines.append(f"mean [90% interval] over seeds; resolution: {RESOLUTION_BASIS}")
+    if not table.attrs.get("baseline_panel"):
+        lines.append("spillover and total effects need the baseline runs' panel: run the baseline with "
+                     "evaluation.panel=baseline")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m fowsim.compare MULTIRUN_DIR [--baseline NAME] [--csv FILE] [--accounts]`."""
     import argparse
@@ -164,13 +295,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default="baseline", help="the policy arm to compare with")
     parser.add_argument("--csv", help="also write the table to this CSV file")
     parser.add_argument("--accounts", action="store_true", help="the policies' accounts (mean over seeds) instead")
+    parser.add_argument("--participants", action="store_true",
+                        help="effects on the people of the policies' lotteries: direct, spillover, total")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        table = mean_accounts(args.folder) if args.accounts else effects(args.folder, args.baseline)
+        if args.participants:
+            table = participant_effects(args.folder, args.baseline)
+        else:
+            table = mean_accounts(args.folder) if args.accounts else effects(args.folder, args.baseline)
     except (FileNotFoundError, ValueError) as exc:
         print(f"fowsim.compare: error: {exc}", file=sys.stderr)
         return 2
-    if args.accounts:
+    if args.participants:
+        print(format_participant_effects(table))
+    elif args.accounts:
         with pd.option_context("display.max_columns", None, "display.width", 250):
             print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     else:

@@ -68,6 +68,14 @@ class PhasesConfig:
 
 
 @dataclass
+class EvaluationConfig:
+    """The `evaluation` key: how policy lotteries are followed (`fowsim.lottery`, `fowsim.evaluation`)."""
+
+    controls: int = 1  # eligible losers of a lottery followed for each winner (0: winners only)
+    panel: str = "off"  # record every worker's monthly outcome: baseline (runs without policies), on, off
+
+
+@dataclass
 class FowsimConfig:
     """Top level: seed, simulated workers, horizon in months, calendar start, and the groups."""
 
@@ -81,6 +89,7 @@ class FowsimConfig:
     rules: Any = None
     agents: dict[str, Any] = field(default_factory=dict)  # employer / training_provider / government classes
     phases: PhasesConfig = field(default_factory=PhasesConfig)  # changes to the monthly schedule
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)  # policy lotteries and their follow-up
     sensitivity: dict[str, Any] = field(default_factory=dict)  # a study's design (fowsim.sensitivity)
     sample: int | None = None  # the row of the study's design this run evaluates
 

@@ -68,7 +68,7 @@ def pooled_share(ds: xr.Dataset, num: str, den: str, months: int | None = None, 
 
 
 def spending(ds: xr.Dataset) -> xr.DataArray:
-    """Monthly spending on training of all payers (public, employers, private), EUR."""
+    """Monthly spending on training and mobility programmes of all payers (public, employers, private), EUR."""
     return ds["public_spending"] + ds["employer_spending"] + ds["private_spending"]
 
 
@@ -185,9 +185,9 @@ INDICATORS: dict[str, Indicator] = {
                   "migration", 1),
         Indicator("completions", "training completions", "thousand people", "", _sum("completions", 1e3),
                   "training completions", 1),
-        Indicator("spending", "spending on training, all payers", "EUR million", "", _spending_of(*PAYERS, scale=1e6),
+        Indicator("spending", "spending on programmes, all payers", "EUR million", "", _spending_of(*PAYERS, scale=1e6),
                   "spending", 1),
-        Indicator("public_spending", "public spending on training", "EUR million", "",
+        Indicator("public_spending", "public spending on programmes", "EUR million", "",
                   _spending_of("public_spending", scale=1e6), "public spending", 1),
         Indicator("employment", "employment", "million person-years", "higher", _sum("employed", 12e6),
                   "employment", 2),

@@ -28,7 +28,13 @@ def _atomic(path: Path, write) -> None:
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     """Write `ds` as NetCDF-4 to `path` atomically: a crash never leaves a half-written file."""
     path = Path(path)
-    encoding = {name: {"zlib": True, "complevel": 1} for name in ds.data_vars if ds[name].dtype.kind == "f"}
+    encoding: dict[str, dict[str, Any]] = {
+        str(name): {"zlib": True, "complevel": 1} for name in ds.data_vars if ds[name].dtype.kind == "f"
+    }
+    if "panel_code" in ds:  # one byte a worker a month, long runs of the same value along time
+        n_slot, n_time = ds["panel_code"].shape
+        chunks = (min(n_slot, max(1, 2**20 // max(n_time, 1))), n_time)
+        encoding["panel_code"] = {"zlib": True, "complevel": 4, "shuffle": False, "chunksizes": chunks}
     _atomic(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))
     return path
 

@@ -10,6 +10,7 @@ import xarray as xr
 
 from fowsim.agents import TRAINING_TYPES, Employer, Government, TrainingProvider, sector_of
 from fowsim.codes import EMPLOYED, VACANT
+from fowsim.lottery import Panel
 from fowsim.phases import Phase, Schedule, default_schedule
 from fowsim.policies import Policy
 from fowsim.population import draw_categories, populate
@@ -66,9 +67,13 @@ class LabourMarketModel(Simulation):
         self.governments = [government(self, r, np.flatnonzero(w.corridors.destination == r))
                             for r in range(w.n_regions)]  # fmt: skip
         self.policies: list[Policy] = list(scenario.policies)
+        self.evaluation = scenario.evaluation
         self.recorder = Recorder(self)
+        if self.evaluation.records_panel(bool(self.policies)):
+            self.recorder.panel = Panel(self.ws, w.low_skill, self.months)
         for policy in self.policies:
             policy.bind(self)
+        self.lotteries = {p.name: p.lottery for p in self.policies if p.lottery is not None}
         self.migration.observe(self.recorder.census().stock)
 
     # ---------------------------------------------------------------- construction
@@ -199,7 +204,7 @@ class LabourMarketModel(Simulation):
     def results(self) -> xr.Dataset:
         """The recorded monthly aggregates so far as an `xarray.Dataset`."""
         s = self.scenario
-        return self.recorder.dataset(s.start, s.workers, s.config, self.accounts())
+        return self.recorder.dataset(s.start, s.workers, s.config, self.accounts(), self.lotteries)
 
 
 def _schedule(phases: Schedule | Iterable[Phase | str]) -> Schedule:

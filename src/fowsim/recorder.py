@@ -25,6 +25,7 @@ from fowsim.codes import (
     STATUS_NAMES,
     UNEMPLOYED,
 )
+from fowsim.lottery import COLUMNS, HORIZONS, Lottery, Panel
 from fowsim.state import State
 
 
@@ -83,9 +84,9 @@ OUTPUTS: dict[str, Output] = {
     "overqualification_native": Output(R, "1", "share of employed tertiary-educated natives in skill level 1-2 jobs"),
     "overqualification_migrant": Output(R, "1", "share of employed tertiary-educated migrants in skill level 1-2 jobs"),
     "mean_wage": Output(R, "EUR month-1", "mean monthly wage of the employed"),
-    "public_spending": Output(R, "EUR month-1", "public spending on training"),
-    "employer_spending": Output(R, "EUR month-1", "employers' spending on training"),
-    "private_spending": Output(R, "EUR month-1", "diaspora and other private spending on training"),
+    "public_spending": Output(R, "EUR month-1", "public spending on training and mobility programmes"),
+    "employer_spending": Output(R, "EUR month-1", "employers' spending on training and mobility programmes"),
+    "private_spending": Output(R, "EUR month-1", "diaspora and other private spending on programmes"),
     "unemployment_rate_female": Output(R, "1", "unemployment rate of women"),
     "unemployment_rate_youth": Output(R, "1", "unemployment rate of workers aged 15-24"),
     "returnees_in_labour_force": Output(R, "people", "returned migrants in the labour force"),
@@ -171,6 +172,7 @@ class Recorder:
         }
         T = model.months
         self.data = {name: np.zeros((T, *(self.sizes[d] for d in out.dims))) for name, out in OUTPUTS.items()}
+        self.panel: Panel | None = None  # every worker's monthly outcome, where the run keeps it (`evaluation.panel`)
 
     def census(self) -> Census:
         """One pass over the workforce as it is now (`fowsim.kernels.census`)."""
@@ -236,12 +238,23 @@ class Recorder:
         d["return_flow"][t] = mig.return_flow * s
         d["stock"][t] = mk.S * s
         d["transitions"][t] = mk.flows * s
+        if self.panel is not None:
+            self.panel.record(m.ws, t)
 
-    def dataset(self, start: str, workers: int, config: dict[str, Any], accounts: dict[str, Any]) -> xr.Dataset:
+    def dataset(
+        self,
+        start: str,
+        workers: int,
+        config: dict[str, Any],
+        accounts: dict[str, Any],
+        lotteries: dict[str, Lottery] | None = None,
+    ) -> xr.Dataset:
         """The months recorded so far, with coordinates, CF units and the run's attributes.
 
         `start` is the calendar month of step 0 (YYYY-MM), `workers` the simulated workers at the
-        start, `config` the run's resolved config and `accounts` the policies' accounts, for the record.
+        start, `config` the run's resolved config and `accounts` the policies' accounts, for the record;
+        `lotteries` the policies' recorded draws and follow-ups (`followed_*` variables) and the panel
+        where the run kept one (`panel_*`).
         """
         m, w = self.m, self.m.world
         n = m.t
@@ -263,6 +276,9 @@ class Recorder:
             for name, out in OUTPUTS.items()
         }
         ds = xr.Dataset(data_vars, coords=coords)
+        followed_variables(ds, lotteries or {})
+        if self.panel is not None:
+            panel_variables(ds, self.panel)
         ds["occupation_name"] = ("occupation", list(w.occupation_names), {"long_name": "ISCO-08 based occupation"})
         ds["isco"] = ("occupation", list(w.isco), {"long_name": "ISCO-08 code"})
         ds["automation_exposure"] = ("occupation", w.exposure, {"units": "1", "long_name": "automation exposure"})
@@ -283,3 +299,45 @@ class Recorder:
             }
         )
         return ds
+
+
+def followed_variables(ds: xr.Dataset, lotteries: dict[str, Lottery]) -> None:
+    """Add the people followed from policy lotteries (dimension `followed`) to `ds`."""
+    names = [name for name, lot in lotteries.items() if len(lot)]
+    ds.attrs["lottery_policies"] = json.dumps(names)
+    ds.attrs["lottery_draws"] = json.dumps({n: lot.draws for n, lot in lotteries.items()})
+    ds.attrs["lottery_entrants"] = json.dumps({n: lot.entrants for n, lot in lotteries.items()})
+    if not names:
+        return
+    cols = {k: np.concatenate([lotteries[n].columns[k] for n in names]) for k in COLUMNS}
+    which = np.concatenate([np.full(len(lotteries[n]), i, dtype=np.int8) for i, n in enumerate(names)])
+    outcome = np.concatenate([lotteries[n].outcome for n in names])
+    crossed = np.concatenate([lotteries[n].crossed for n in names])
+    ds.coords["lottery_horizon"] = ("lottery_horizon", list(HORIZONS),
+                                    {"units": "months", "long_name": "months after the lottery"})  # fmt: skip
+    f = ("followed",)
+    ds["followed_policy"] = (f, which, {"long_name": "policy of the lottery (index into attribute lottery_policies)"})
+    ds["followed_slot"] = (f, cols["slot"], {"long_name": "worker slot"})
+    ds["followed_birth"] = (f, cols["birth"], {"units": "month of the run", "long_name": "month of birth"})
+    ds["followed_month"] = (f, cols["month"], {"units": "month of the run", "long_name": "month of the lottery"})
+    ds["followed_won"] = (f, cols["won"].astype(np.int8), {"long_name": "won a place (1) or lost (0)"})
+    ds["followed_region"] = (f, cols["region"], {"long_name": "region at the lottery (index into region)"})
+    ds["followed_before"] = (f, cols["before"], {"long_name": "status and region code at the end of the month "
+                                                 "before the lottery (255: unknown)"})  # fmt: skip
+    ds["followed_crossed"] = (f, crossed, {"units": "month of the run",
+                                           "long_name": "month a loser won a later lottery (-1: never)"})  # fmt: skip
+    code = "outcome code (fowsim.lottery.outcome_codes; 255: beyond the run)"
+    ds["followed_outcome"] = (("followed", "lottery_horizon"), outcome, {"long_name": code})
+
+
+def panel_variables(ds: xr.Dataset, panel: Panel) -> None:
+    """Add the panel of every slot's monthly outcome code to `ds` (dimensions `slot`, `time`; `panel_change`)."""
+    a = panel.arrays()
+    ds["panel_code"] = (("slot", "time"), a["codes"], {"long_name": "outcome code (fowsim.lottery.outcome_codes)"})
+    first = "month of birth of the slot's first occupant"
+    ds["panel_birth0"] = (("slot",), a["birth0"], {"units": "month of the run", "long_name": first})
+    c = ("panel_change",)
+    ds["panel_change_slot"] = (c, a["change_slot"], {"long_name": "slot with a new occupant"})
+    ds["panel_change_month"] = (c, a["change_month"], {"units": "month of the run", "long_name": "month of the change"})
+    ds["panel_change_birth"] = (c, a["change_birth"], {"units": "month of the run",
+                                                       "long_name": "the new occupant's month of birth"})  # fmt: skip

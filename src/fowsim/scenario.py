@@ -15,6 +15,7 @@ from typing import Any
 from fowsim.agents import Employer, Government, TrainingProvider
 from fowsim.errors import ConfigError, ExtensionError
 from fowsim.extension import import_target
+from fowsim.lottery import Evaluation, build_evaluation
 from fowsim.phases import Schedule, default_schedule, schedule_from_config
 from fowsim.policies import Policy, build_policies
 from fowsim.rules import WorkerRules
@@ -39,6 +40,7 @@ class Scenario:
     config: dict[str, Any] = field(default_factory=dict)  # the resolved config, for the record
     agents: dict[str, type[Any]] = field(default_factory=dict)  # employer / training_provider / government -> class
     schedule: Schedule = field(default_factory=default_schedule)  # the month's phases, in order
+    evaluation: Evaluation = field(default_factory=Evaluation)  # lotteries' follow-up
 
 
 def as_dict(cfg: Any) -> dict[str, Any]:
@@ -131,5 +133,6 @@ def build_scenario(cfg: Any) -> Scenario:
     rules = build_rules(raw.get("rules"))
     agents = build_agents(raw.get("agents"))
     schedule = schedule_from_config(raw.get("phases"))
+    evaluation = build_evaluation(raw.get("evaluation"))
     return Scenario(seed, workers, months, f"{year:04d}-{month:02d}", world, shock, policies, rules, raw, agents,
-                    schedule)  # fmt: skip
+                    schedule, evaluation)  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from fowsim.agents import Employer, Government, TrainingProvider
+from fowsim.lottery import Evaluation, Lottery
 from fowsim.recorder import Recorder
 from fowsim.rules import Decisions, WorkerRules
 from fowsim.state import State
@@ -24,8 +25,9 @@ class Simulation(State):
 
     Declared here: `rules` (the worker rules), `decide` (the rules asked with their answers
     checked), `recorder` (the monthly aggregates), `employers`, `providers`, `governments`,
-    `provider_of` (the default providers' indices by region and kind), and `agent_classes` (the
-    classes new agents are made of: fowsim's or a collaborator's).
+    `provider_of` (the default providers' indices by region and kind), `agent_classes` (the
+    classes new agents are made of: fowsim's or a collaborator's), `evaluation` (how policy
+    lotteries are followed, `fowsim.lottery`) and `lotteries` (each policy's, by name).
     """
 
     rules: WorkerRules
@@ -36,6 +38,8 @@ class Simulation(State):
     governments: list[Government]
     provider_of: np.ndarray
     agent_classes: dict[str, type[Any]]
+    evaluation: Evaluation
+    lotteries: dict[str, Lottery]
 
     def run_policies(self) -> None:
         """Let each policy act this month, on its own stream (the `policies` phase calls this)."""

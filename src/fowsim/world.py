@@ -125,7 +125,9 @@ class Corridors:
 
 
 TARGET_QUANTITIES = ("migrant_share_employed", "migrant_stock", "overqualification_native", "overqualification_migrant",
-                     "occupational_mobility", "job_to_job", "training_effect_6m", "training_effect_24m")  # fmt: skip
+                     "occupational_mobility", "job_to_job", "training_effect_6m", "training_effect_24m",
+                     "training_direct_effect_short", "training_direct_effect_medium", "training_direct_effect_long",
+                     "training_direct_effect_rise")  # fmt: skip
 TARGET_COLUMNS = ("quantity", "where", "value", "tolerance", "rule", "unit", "fitted", "source")
 
 

@@ -83,9 +83,9 @@ class Schedule:
             raise ConfigError(f"{key}.name", phase.name, f"a name not taken by another phase ({self.names})")
         taken = [p.stream for p in self.phases if p.stream is not None]
         if phase.stream is not None:
-            if phase.stream in RESERVED_STREAMS or phase.stream.startswith("policy:"):
+            if phase.stream in RESERVED_STREAMS or phase.stream.startswith(("policy:", "lottery:")):
                 raise ConfigError(f"{key}.stream", phase.stream, f"a stream name other than {RESERVED_STREAMS} "
-                                  "and policy:<name>")  # fmt: skip
+                                  "and policy:<name>, lottery:<name>")  # fmt: skip
             if phase.stream in taken:
                 raise ConfigError(f"{key}.stream", phase.stream, f"a stream no other phase draws from ({taken})")
         self.phases.insert(position, phase)

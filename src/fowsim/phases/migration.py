@@ -6,6 +6,8 @@ uses them with its own random stream.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from fowsim.codes import (
@@ -125,12 +127,19 @@ def sponsored_recruitment(model: Simulation, rng: np.random.Generator) -> None:
             mk.hire(recruits, f, o, np.clip(skill, 0.0, 1.0).astype(np.float32))
 
 
-def recruit(model: Simulation, k: int, n: int, rng: np.random.Generator) -> np.ndarray:
+def recruit(
+    model: Simulation,
+    k: int,
+    n: int,
+    rng: np.random.Generator,
+    lottery: Callable[[np.ndarray, np.ndarray], None] | None = None,
+) -> np.ndarray:
     """Up to `n` workers recruited on corridor `k` and moved to its destination on a temporary visa; returns who.
 
     From an origin outside the simulated regions they arrive as new workers; from a simulated
     origin they are working-age natives and returnees there who accept the move
-    (`WorkerRules.migration_choice`). Every draw comes from `rng`, the caller's stream.
+    (`WorkerRules.migration_choice`), taken in random order: `lottery(applicants, chosen)`, where
+    given, records that draw before they move. Every draw comes from `rng`, the caller's stream.
     """
     ws, w = model.ws, model.world
     origin = int(w.corridors.origin[k])
@@ -153,6 +162,8 @@ def recruit(model: Simulation, k: int, n: int, rng: np.random.Generator) -> np.n
     cand = cand[rng.permutation(cand.size)]
     go = model.decide.migration_choice(cand, np.full(cand.size, k), rng)
     idx = cand[go][:n]
+    if lottery is not None:
+        lottery(cand[go], idx)
     model.migration.move(idx, np.full(idx.size, k), np.full(idx.size, TEMPORARY))
     return idx
 

@@ -13,7 +13,8 @@ class Record(Phase):
 
     The census (one pass over the workforce) gives unemployment by occupation (which entrants and
     trainees weigh), the foreign-born stocks (the diaspora behind migration decisions) and the
-    recorder's indicators.
+    recorder's indicators. The people followed from policy lotteries have their outcomes read here
+    (`fowsim.lottery`), and the panel, where the run keeps one.
     """
 
     name = "record"
@@ -25,3 +26,5 @@ class Record(Phase):
         model.market.refresh()
         model.recorder.record(census)
         model.migration.observe(census.stock)
+        for lottery in model.lotteries.values():  # the people of each policy's lotteries, at their follow-ups
+            lottery.follow(model)

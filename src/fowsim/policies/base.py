@@ -22,6 +22,7 @@ import numpy as np
 from fowsim.agents import TrainingProvider
 from fowsim.codes import TRAINING, UNEMPLOYED, YOUTH_MONTHS
 from fowsim.errors import ConfigError
+from fowsim.lottery import Lottery
 from fowsim.policies.params import check_declared, param
 from fowsim.sim import Simulation
 from fowsim.world import World
@@ -109,6 +110,10 @@ class Policy:
     """
 
     name: ClassVar[str] = "policy"
+    # whether the policy takes part of the people (enrols, moves, places): its effects then need enough
+    # simulated participants to be measured (`fowsim.evaluation.resolution`); False for policies that act on
+    # everyone concerned (a recognition agreement, closed borders)
+    ENROLS: ClassVar[bool] = True
     start_month: int = param(12, kind="whole", lo=0, unit="month of the run", basis=START_BASIS)
     end_month: int | None = param(None, kind="whole", lo=1, optional=True, unit="month; null: to the horizon",
                                   basis="runs to the horizon")  # fmt: skip
@@ -124,6 +129,7 @@ class Policy:
         self.providers: list[TrainingProvider] = []
         self._rng: np.random.Generator | None = None
         self._scale = 1.0  # people per simulated worker, set when bound to a model
+        self.lottery: Lottery | None = None  # the recorded draws of participants (set when bound to a model)
 
     # -- checks
     def key(self, name: str) -> str:
@@ -150,10 +156,21 @@ class Policy:
         return self._rng
 
     def bind(self, model: Simulation) -> None:
-        """Join `model`: take the policy's stream and the model's scale, then `setup`."""
+        """Join `model`: take the policy's stream, the model's scale and a recorded lottery, then `setup`."""
         self._rng = model.stream(f"policy:{self.name}")
         self._scale = model.scale
+        self.lottery = Lottery(model.stream(f"lottery:{self.name}"), model.evaluation.controls,
+                               model.world.low_skill)  # fmt: skip
         self.setup(model)
+
+    def draw(self, model: Simulation, pool: np.ndarray, winners: np.ndarray) -> None:
+        """Record a lottery: `winners` (given a place this month) drawn at random from the eligible `pool`.
+
+        Every policy that chooses participants among eligible people or applicants calls it (`enrol`
+        does), so that its direct effect can be measured as an evaluation would (`fowsim.lottery`).
+        """
+        if self.lottery is not None:
+            self.lottery.draw(model, pool, winners)
 
     def setup(self, model: Simulation) -> None:
         """Called once when the model is built: create providers, register hooks."""
@@ -248,6 +265,7 @@ class Policy:
         if n <= 0:
             return pool[:0]
         take = rng.choice(pool, size=n, replace=False)
+        self.draw(model, pool, take)
         target = model.decide.training_target(take, pr.targets, rng)
         if off_market:
             model.market.transition(take, TRAINING)

@@ -257,6 +257,7 @@ class SkillsPartnership(Policy):
         pool = pool[(ws.cred[pool] >= self.min_credential) & working_age(model, pool, 18, 35)]
         n = min(pool.size, stochastic_round(rng, self.cohort_size / model.scale))
         cohort = rng.choice(pool, size=n, replace=False)
+        self.draw(model, pool, cohort)
         away = rng.random(n) < self.away_share
         for pr, who in ((self.away, cohort[away]), (self.home, cohort[~away])):
             pr.seats = pr.enrolled + who.size  # one cohort at a time: its own seats
@@ -330,7 +331,7 @@ class CircularMobility(Policy):
             n = self.affordable(self.cost_per_place * model.scale, n)
             if n <= 0:
                 continue
-            recruits = recruit(model, int(k), n, rng)
+            recruits = recruit(model, int(k), n, rng, lottery=lambda pool, won: self.draw(model, pool, won))
             self._allowance[i] -= recruits.size
             self.pay(model, d, self.cost_per_place * model.scale, recruits.size)
             ws.visa_end[recruits] = model.t + self.stay_months
@@ -383,8 +384,10 @@ class LongTermMobility(Policy):
             n = int(self._allowance[i])
             if n > 0 and home.size:
                 cand = rng.choice(home, size=min(home.size, 4 * n), replace=False)
-                movers = cand[model.decide.migration_choice(cand, np.full(cand.size, k), rng)][:n]
+                applicants = cand[model.decide.migration_choice(cand, np.full(cand.size, k), rng)]
+                movers = applicants[:n]
                 movers = movers[: self.affordable(self.cost_per_migrant * model.scale, movers.size)]
+                self.draw(model, applicants, movers)  # places go to applicants in random order
                 self.pay(model, d, self.cost_per_migrant * model.scale, movers.size)
                 model.migration.move(movers, np.full(movers.size, k), np.full(movers.size, PERMANENT))
                 ws.scheme[movers] |= LONG_TERM
@@ -413,6 +416,7 @@ class MobilityRestrictions(Policy):
     """
 
     name: ClassVar[str] = "mobility_restrictions"
+    ENROLS: ClassVar[bool] = False  # acts on everyone concerned
     end_month: int | None = param(
         30,
         kind="whole",

@@ -36,6 +36,7 @@ class Recognition(Policy):
     """
 
     name: ClassVar[str] = "recognition"
+    ENROLS: ClassVar[bool] = False  # acts on everyone concerned
     pairs: list[Any] = param(kind="names", unit="region pairs 'origin->destination' (both ways) with corridors",
                              basis="the three African corridors into the EU",
                              factory=lambda: ["north_africa->eu", "west_africa->eu", "east_africa->eu"])  # fmt: skip

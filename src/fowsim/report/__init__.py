@@ -16,6 +16,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,20 @@ from fowsim._version import __version__
 from fowsim.effects import METHOD, MIN_SEEDS
 from fowsim.indicators import Indicator
 from fowsim.report import figures as fg
-from fowsim.report.data import BASELINE, COST, COST_LABEL, INDICATORS, Cell, Source, facets, failures, headline, load
+from fowsim.report.data import (
+    BASELINE,
+    COST,
+    COST_LABEL,
+    INDICATORS,
+    Cell,
+    Source,
+    facets,
+    failures,
+    headline,
+    load,
+    participant_effects,
+    resolutions,
+)
 from fowsim.report.html import escape as _e
 
 CSS = """
@@ -39,7 +53,14 @@ th:first-child,td:first-child{text-align:left}thead th{background:#f3f3f3}
 figure img{max-width:100%}figcaption{font-size:.85rem;color:#444}
 pre{white-space:pre-wrap;font-size:.75rem;background:#f7f7f7;padding:.6rem}
 .sig{font-weight:600}.wide{overflow-x:auto}
-@media print{body{max-width:none;font-size:11pt}h2{page-break-after:avoid}}
+nav{font-size:.9rem;background:#f7f7f7;padding:.4rem .9rem;margin:1rem 0}nav ol{margin:.2rem 0}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}h2{page-break-after:avoid}
+nav{display:none}.wide{overflow:visible}table{font-size:6.6pt;table-layout:fixed;width:100%}
+th,td{padding:.1rem .15rem;word-wrap:break-word;overflow-wrap:anywhere}table .note{font-size:1em}
+th:first-child,td:first-child{width:13%}thead{display:table-header-group}
+tr{page-break-inside:avoid}figure img{max-width:100%;max-height:17cm}details{display:block}
+details>*{display:block}pre{font-size:6.5pt}}
 """
 
 
@@ -74,6 +95,9 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
     """
     lines = []
     n_seeds = int(src.ds.sizes["seed"])
+    below = {a: r for a, r in resolutions(src, facet).items() if not r.resolved}
+    if below and src.has_baseline:
+        lines.append("Not measured, " + "; ".join(f"{a}: {r.text()}" for a, r in below.items()) + ".")
     if not src.has_baseline:
         for ind in INDICATORS[:4]:
             cells = table[ind.name]
@@ -83,8 +107,12 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
         lines.append(f"There is no baseline arm to compare with: figures are levels, over {n_seeds} seed(s).")
         return lines
     paired_seeds = seeds_compared(table)
+    if not [a for a in src.arms if a != BASELINE and a not in below]:
+        lines.append("No policy arm is resolved at this size, so none is compared with the baseline: raise workers "
+                     "to the sizes named above.")  # fmt: skip
+        return lines
     if paired_seeds < MIN_SEEDS:
-        arms = ", ".join(a for a in src.arms if a != BASELINE)
+        arms = ", ".join(a for a in src.arms if a != BASELINE and a not in below)
         lines.append(f"Each policy ({arms}) is compared with the baseline over {paired_seeds} seed(s); at least "
                      f"{MIN_SEEDS} are needed to tell an effect from the noise across seeds, so no policy is "
                      "ranked and no difference is called beyond the noise. The table gives each seed's difference "
@@ -110,7 +138,7 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
             text = f"{ind.goal.capitalize()}: {_effect_text(best, c, ind)} {verb} it most"
             spent = spend[best].diff
             if ind.name != "employment" and np.isfinite(spent) and abs(spent) >= 0.05:
-                text += f", for EUR {spent:+,.1f} million of spending on training"
+                text += f", for EUR {spent:+,.1f} million of extra spending, all payers"
             per_year = cost.get(best)
             if per_year is not None and np.isfinite(per_year.mean):
                 text += f", about EUR {per_year.mean:,.0f} per additional person-year of employment"
@@ -132,15 +160,22 @@ def summary_lines(src: Source, facet: dict, table: dict[str, dict[str, Cell]]) -
 
 
 # ---------------------------------------------------------------- parts of the page
-def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
+def _table_html(src: Source, table: dict[str, dict[str, Cell]], facet: dict | None = None) -> str:
     digits = {i.name: i.digits for i in INDICATORS}
     units = {i.name: i.unit for i in INDICATORS}
     labels = {i.name: i.label for i in INDICATORS}
     units[COST], labels[COST] = "EUR, where employment rises beyond the noise", COST_LABEL
     head = "".join(f"<th>{_e(labels[name])}<br><span class='note'>{_e(units[name])}</span></th>" for name in table)
     rows = []
+    res = resolutions(src, facet or {})
     for arm in src.arms:
         cells = []
+        if not res[arm].resolved:
+            note = f"<br><span class='note' data-resolution='below'>{_e(res[arm].text())}</span>"
+            rows.append(f"<tr><td>{_e(arm)}{note}</td>" + "".join(
+                f"<td data-indicator='{_e(n)}' data-arm='{_e(arm)}'>{_fmt(per[arm].mean, digits.get(n, 0))}</td>"
+                for n, per in table.items()) + "</tr>")  # fmt: skip
+            continue
         for name, per_arm in table.items():
             c = per_arm[arm]
             d = digits.get(name, 0)
@@ -161,6 +196,56 @@ def _table_html(src: Source, table: dict[str, dict[str, Cell]]) -> str:
     return f"<div class='wide'>{page}</div>"
 
 
+def _participants_html(src: Source, facet: dict) -> str:
+    """The effects on the people of the policies' lotteries: one small table per effect, horizons across."""
+    from fowsim import evaluation
+    from fowsim.lottery import HORIZONS
+
+    effects = participant_effects(src, facet)
+    res = resolutions(src, facet)
+    rows = [(arm, part, pe) for arm, parts in effects.items() for part, pe in parts.items()]
+    if not rows:
+        return "<p>No policy of these runs chose its participants by lottery.</p>"
+    has_base = any(pe.get("total", "employed", h) for _, _, pe in rows for h in HORIZONS)
+    blocks = []
+    for eff, text in evaluation.EFFECTS.items():
+        if eff in ("spillover", "total") and not has_base:
+            continue
+        head = "".join(f"<th>{h} months</th>" for h in HORIZONS)
+        body = []
+        for arm, part, pe in rows:
+            label = arm if arm == part else f"{arm}: {part}"
+            if pe.winners >= evaluation.RESOLUTION:
+                cells = []
+                for h in HORIZONS:
+                    e = pe.get(eff, "employed", h)
+                    if e is None:
+                        cells.append("<td>–</td>")
+                    elif not e.resolved:
+                        each = ", ".join(f"{v:+.1f}" for v in e.values)
+                        cells.append(f"<td>{e.mean:+.1f}<br><span class='note'>per seed: {each}</span></td>")
+                    else:
+                        cells.append(f"<td>{e.mean:+.1f}<br><span class='note'>({e.low:+.1f}, {e.high:+.1f})"
+                                     "</span></td>")  # fmt: skip
+                body.append(f"<tr><td>{_e(label)}</td>{''.join(cells)}<td>{pe.winners:,.0f}</td></tr>")
+            else:
+                workers = res[arm].workers if arm in res else 0
+                ok, need = evaluation.resolution(pe.winners, workers)
+                more = f"; about {need:,} workers would resolve it" if need else ""
+                text = (f"below the model's resolution at {workers:,} workers: {pe.winners:.0f} winners a run "
+                        f"followed (fewer than {evaluation.RESOLUTION}){more}")  # fmt: skip
+                body.append(f"<tr><td>{_e(label)}</td><td colspan='{len(HORIZONS) + 1}' data-resolution='below'>"
+                            f"{_e(text)}</td></tr>")  # fmt: skip
+        blocks.append(f"<h4>{_e(eff.capitalize())}: {_e(text)}</h4><div class='wide'><table><thead><tr>"
+                      f"<th>policy</th>{head}<th>winners a run</th></tr></thead><tbody>{''.join(body)}</tbody>"
+                      "</table></div>")  # fmt: skip
+    if not has_base:
+        blocks.append("<p class='note'>The spillover and total effects need the baseline runs' panel of every "
+                      "worker: run the baseline with <code>evaluation.panel=baseline</code> (the experiments "
+                      "that compare policies set it).</p>")  # fmt: skip
+    return "".join(blocks)
+
+
 def _embed(fig, folder: Path, stem: str) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -169,37 +254,109 @@ def _embed(fig, folder: Path, stem: str) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def calendar(start: str, month: Any) -> str:
+    """Month `month` of a run starting in `start` (YYYY-MM) as a calendar month, e.g. 'January 2021'."""
+    try:
+        year, m = (int(x) for x in str(start).split("-"))
+        total = year * 12 + m - 1 + int(month)
+    except (TypeError, ValueError):
+        return f"month {month}"
+    return _dt.date(total // 12, total % 12 + 1, 1).strftime("%B %Y")
+
+
+def preset_text(name: str) -> str:
+    """The description at the head of the policy preset `configs/policy/<name>.yaml`, in words ('' if none)."""
+    from fowsim.config import config_dir
+
+    path = config_dir() / "policy" / f"{name}.yaml"
+    if not path.is_file():
+        return ""
+    lines = []
+    for line in path.read_text().splitlines():
+        if not line.startswith("#"):
+            break
+        text = line.lstrip("#").strip()
+        if text.startswith(("Used by", "Each part", "fowsim", "@package")):
+            break
+        lines.append(text)
+    return " ".join(lines).strip()
+
+
 def _assumptions(src: Source) -> str:
+    """What each facet assumes (world, size, shock, in calendar months), and each arm's policies in words."""
     from fowsim.policies import REGISTRY
 
-    cfg = src.config()
-    shock = cfg.get("shock", {})
-    world = cfg.get("world", {})
-    items = [
-        f"World <code>{_e(world.get('name', '?'))}</code> (data <code>{_e(world.get('data', '?'))}</code>): its "
-        "figures and their sources are in the world's folder (<code>SOURCES.md</code>, a source on every row).",
-        f"{_e(cfg.get('workers', '?'))} simulated workers, {_e(cfg.get('months', '?'))} months from "
-        f"{_e(cfg.get('start', '?'))}; each simulated worker stands for about "
-        f"{_e(format(float(src.ds.attrs.get('scale_people_per_worker', np.nan)), ',.0f'))} people.",
-        f"Automation shock <code>{_e(shock.get('kind', 'none'))}</code>: size {_e(shock.get('size'))}, from month "
-        f"{_e(shock.get('start_month'))} over {_e(shock.get('duration_months'))} months, reallocation "
-        f"{_e(shock.get('reallocation'))}.",
-    ]
+    sections = []
+    for facet in facets(src):
+        cfg = src.config(**facet) if src.kind == "sweep" else src.config()
+        shock, world, start = cfg.get("shock", {}), cfg.get("world", {}), cfg.get("start", "2020-01")
+        months = cfg.get("months", 0) or 0
+        items = [
+            f"World <code>{_e(world.get('name', '?'))}</code> (data <code>{_e(world.get('data', '?'))}</code>): "
+            "its figures and their sources are in the world's folder (<code>SOURCES.md</code>, a source on every "
+            "row).",
+            f"{_e(format(int(cfg.get('workers', 0) or 0), ','))} simulated workers over {_e(months)} months, "
+            f"{_e(calendar(start, 0))} to {_e(calendar(start, max(int(months) - 1, 0)))}; each simulated worker "
+            f"stands for about {_e(format(float(src.ds.attrs.get('scale_people_per_worker', np.nan)), ',.0f'))} "
+            "people.",
+        ]
+        kind = shock.get("kind", "none")
+        if kind == "none":
+            items.append("No automation shock.")
+        else:
+            years = (shock.get("duration_months") or 0) / 12
+            items.append(f"Automation shock <code>{_e(kind)}</code> of size {_e(shock.get('size'))}, from "
+                         f"{_e(calendar(start, shock.get('start_month', 0)))} over {years:g} years, reallocation "
+                         f"{_e(shock.get('reallocation'))}.")  # fmt: skip
+        policies = []
+        for arm in src.arms:
+            c = src.config(**{src.arm: arm}, **facet) if src.kind == "sweep" else cfg
+            described = preset_text(arm)
+            parts = []
+            for name, params in sorted((c.get("policy") or {}).items()):
+                doc = (REGISTRY[name].__doc__ or "").strip().splitlines()[0] if name in REGISTRY else ""
+                params = params or {}
+                when = f"from {calendar(start, params.get('start_month', 12))}"
+                if params.get("end_month") is not None:
+                    when += f" to {calendar(start, int(params['end_month']) - 1)}"
+                given = ", ".join(f"{k} = {v}" for k, v in params.items() if k not in ("start_month", "end_month"))
+                parts.append(f"<code>{_e(name)}</code>: {_e(doc)} {_e(when)} "
+                             f"<span class='note'>({_e(given) or 'defaults'})</span>")  # fmt: skip
+            if not parts:
+                continue
+            head = f"<b>{_e(arm.replace('_', ' '))}</b>" + (f": {_e(described)}" if described else "")
+            policies.append(f"<li>{head}<ul>{''.join(f'<li>{p}</li>' for p in parts)}</ul></li>")
+        heading = f"<h3>{_e(_facet_name(facet))}</h3>" if facet else ""
+        body = "".join(f"<li>{i}</li>" for i in items)
+        pol = f"<h4>Policies</h4><ul>{''.join(policies)}</ul>" if policies else "<p>No policy: the baseline.</p>"
+        sections.append(f"{heading}<ul>{body}</ul>{pol}")
+    swept = ""
     if src.kind == "sweep":
         keys = json.loads(src.ds.attrs.get("swept_keys", "[]"))
-        items.append("Swept: " + "; ".join(f"<code>{_e(k)}</code> = {_e(', '.join(map(str, src.ds[k].values)))}"
-                                            for k in keys if k in src.ds.dims) + ".")  # fmt: skip
-    policies = []
-    for arm in src.arms:
-        c = src.config(**{src.arm: arm}) if src.kind == "sweep" else cfg
-        for name, params in sorted((c.get("policy") or {}).items()):
-            doc = (REGISTRY[name].__doc__ or "").strip().splitlines()[0] if name in REGISTRY else ""
-            given = ", ".join(f"{k} = {v}" for k, v in (params or {}).items())
-            policies.append(f"<li><b>{_e(arm)}</b>: <code>{_e(name)}</code>: {_e(doc)} "
-                            f"<span class='note'>({_e(given) or 'defaults'})</span></li>")  # fmt: skip
-    body = "".join(f"<li>{i}</li>" for i in items)
-    pol = f"<h3>Policies</h3><ul>{''.join(policies)}</ul>" if policies else "<p>No policy: the baseline.</p>"
-    return f"<ul>{body}</ul>{pol}{_sources(world)}"
+        swept = "<p>Swept: " + "; ".join(f"<code>{_e(k)}</code> = {_e(', '.join(map(str, src.ds[k].values)))}"
+                                         for k in keys if k in src.ds.dims) + ".</p>"  # fmt: skip
+    world = (src.config(**facets(src)[0]) if src.kind == "sweep" else src.config()).get("world", {})
+    return swept + "".join(sections) + _sources(world)
+
+
+def _appendix(src: Source) -> str:
+    """The full config of the reference arm in each facet, and each other arm's policy settings."""
+    out = []
+    for facet in facets(src):
+        sel = {**facet, src.arm: src.reference} if src.kind == "sweep" else {}
+        cfg = src.config(**sel) if src.kind == "sweep" else src.config()
+        heading = f"<h3>{_e(_facet_name(facet))}</h3>" if facet else ""
+        out.append(f"{heading}<p>The full config of <b>{_e(src.reference)}</b>:</p>"
+                   f"<pre>{_e(json.dumps(cfg, indent=1, sort_keys=True))}</pre>")  # fmt: skip
+        for arm in src.arms:
+            if arm == src.reference or src.kind != "sweep":
+                continue
+            policy = src.config(**facet, **{src.arm: arm}).get("policy", {})
+            out.append(
+                f"<details><summary><b>{_e(arm)}</b>: its <code>policy</code> settings (the rest as "
+                f"above)</summary><pre>{_e(json.dumps(policy, indent=1, sort_keys=True))}</pre></details>"
+            )
+    return "".join(out)
 
 
 def _sources(world: dict) -> str:
@@ -282,7 +439,7 @@ def build(path: str | Path, out: str | Path | None = None) -> Path:
         heading = f"<h3>{_e(_facet_name(facet))}</h3>" if facet else ""
         lines = summary_lines(src, facet, table)
         summary.append(heading + "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>")
-        tables.append(heading + _table_html(src, table))
+        tables.append(heading + _table_html(src, table, facet))
     parts.append("<h2 id='summary'>Executive summary</h2>" + "".join(summary))
     note = (
         "Each cell: the mean across seeds and [5th, 95th percentile] across seeds; where there is a "
@@ -291,6 +448,20 @@ def build(path: str | Path, out: str | Path | None = None) -> Path:
         "false discovery rate at 10% over the table's differences; with fewer seeds, each seed's difference)."
     )
     parts.append(f"<h2 id='headline'>Headline table</h2><p class='note'>{note}</p>" + "".join(tables))
+    from fowsim.evaluation import RESOLUTION_BASIS
+
+    about = (
+        "Where a policy chooses its participants among eligible people, it draws them by lottery, and the run "
+        "follows the winners and as many of the eligible who lost, 6, 12, 24 and 36 months on. Effects in points "
+        "of the share employed, mean over seeds and (Student-t 90% interval), or each seed's value with fewer "
+        f"than {MIN_SEEDS} seeds. The direct effect compares winners with losers of the same month; taking part "
+        "divides it by the share of losers who had no place by then; the spillover compares the losers with "
+        "themselves in the baseline run of the same seed, the total effect the winners (Crepon et al. 2013). "
+        f"Resolution: {RESOLUTION_BASIS}. See docs/effects.md."
+    )
+    people = [(f"<h3>{_e(_facet_name(f))}</h3>" if f else "") + _participants_html(src, f) for f in facets(src)]
+    parts.append(f"<h2 id='participants'>Effects on participants</h2><p class='note'>{_e(about)}</p>"
+                 + "".join(people))  # fmt: skip
     charts = []
     for facet in facets(src):
         suffix = "_".join(f"{v}" for v in facet.values())
@@ -305,6 +476,14 @@ def build(path: str | Path, out: str | Path | None = None) -> Path:
                           f"<figcaption>{_e(cap)}</figcaption></figure>")  # fmt: skip
     parts.append("<h2 id='charts'>Charts</h2>" + "".join(charts))
     parts.append("<h2 id='assumptions'>Scenario and assumptions</h2>" + _assumptions(src))
-    config = json.dumps(src.config(), indent=1, sort_keys=True)
-    parts.append(f"<h2 id='appendix'>Appendix: the full config</h2><pre>{_e(config)}</pre>")
-    return _page(title, parts, out)
+    parts.append("<h2 id='appendix'>Appendix: the configs</h2>" + _appendix(src))
+    return _page(title, [*parts[:2], _contents(parts), *parts[2:]], out)
+
+
+def _contents(parts: list[str]) -> str:
+    """A table of contents of the page's sections (its h2 headings)."""
+    import re
+
+    found = re.findall(r"<h2 id='([^']+)'>([^<]+)</h2>", "".join(parts))
+    items = "".join(f"<li><a href='#{i}'>{t}</a></li>" for i, t in found)
+    return f"<nav id='contents'><b>Contents</b><ol>{items}</ol></nav>"

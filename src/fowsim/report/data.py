@@ -16,6 +16,16 @@ import numpy as np
 import xarray as xr
 
 from fowsim.effects import Effect, adjust, paired
+from fowsim.evaluation import (
+    RESOLUTION,
+    BaselinePanel,
+    PolicyEffects,
+    baseline_panel,
+    lottery_policies,
+    over_seeds,
+    run_effects,
+)
+from fowsim.evaluation import resolution as _resolution
 from fowsim.indicators import INDICATORS as REGISTRY
 from fowsim.indicators import REPORT, Indicator
 
@@ -139,10 +149,63 @@ def _interval(values: np.ndarray) -> tuple[float, float, float]:
     return float(values.mean()), float(np.percentile(values, 5)), float(np.percentile(values, 95))
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """Whether an arm's participants are enough to measure it at this size (`fowsim.evaluation.resolution`)."""
+
+    participants: float  # simulated workers a run took part
+    resolved: bool
+    workers: int  # simulated workers of the runs
+    needed: int  # workers that would resolve it (0: nobody took part, no size can be read from the runs)
+
+    def text(self) -> str:
+        """What the report says instead of an effect."""
+        if self.resolved:
+            return ""
+        if self.needed < 0:
+            return (f"below the model's resolution at any size: fewer than {RESOLUTION} people take part "
+                    "(the model needs that many participants even at one simulated worker a person)")  # fmt: skip
+        if self.needed == 0:
+            return (f"below the model's resolution at {self.workers:,} workers: nobody took part (the programme "
+                    "is smaller than one simulated worker)")  # fmt: skip
+        return (f"below the model's resolution at {self.workers:,} workers: {self.participants:.3g} simulated "
+                f"participants a run; about {self.needed:,} workers would resolve it")  # fmt: skip
+
+
+def resolutions(src: Source, facet: dict) -> dict[str, Resolution]:
+    """Each policy arm's resolution in the runs of `facet` (arms whose policies all act on everyone are resolved)."""
+    from fowsim.policies import REGISTRY as POLICIES
+
+    ds = src.ds.sel(facet) if facet else src.ds
+    out = {}
+    for arm in src.arms:
+        cfg = src.config(**{src.arm: arm}, **facet) if src.kind == "sweep" else src.config()
+        names = list((cfg.get("policy") or {}).keys())
+        workers = int(cfg.get("workers", 0) or 0)
+        enrols = any(getattr(POLICIES.get(n), "ENROLS", True) for n in names)
+        if not names or not enrols:
+            out[arm] = Resolution(np.nan, True, workers, workers)
+            continue
+        if "run_participants" in ds:
+            v = ds["run_participants"].sel({src.arm: arm}).where(ds.run_status.sel({src.arm: arm}) == 0).values
+            n = float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
+        else:
+            scale = float(src.ds.attrs.get("scale_people_per_worker", 1.0))
+            accounts = json.loads(src.ds.attrs.get("policy_accounts", "{}"))
+            n = sum(float(a.get("participants", 0.0)) for a in accounts.values()) / scale
+        ok, needed = _resolution(n, workers, float(src.ds.attrs.get("scale_people_per_worker", 1.0)))
+        out[arm] = Resolution(n, ok, workers, needed)
+    return out
+
+
 def headline(src: Source, facet: dict) -> dict[str, dict[str, Cell]]:
-    """Indicator name -> arm -> Cell, for the runs of `facet` (values of the other swept keys)."""
+    """Indicator name -> arm -> Cell, for the runs of `facet` (values of the other swept keys).
+
+    An arm below the model's resolution (`resolutions`) gets no effect: its cells show levels only.
+    """
     ds = src.ds.sel(facet) if facet else src.ds
     done = ds.run_status == 0
+    below = {a for a, r in resolutions(src, facet).items() if not r.resolved}
     out: dict[str, dict[str, Cell]] = {}
     for ind in INDICATORS:
         values = ind.compute(ds).where(done)
@@ -151,7 +214,7 @@ def headline(src: Source, facet: dict) -> dict[str, dict[str, Cell]]:
         for a in src.arms:
             v = values.sel({src.arm: a}).values
             cell = Cell(*_interval(np.asarray(v, float)), seeds=int(np.isfinite(v).sum()))
-            if base is not None and a != BASELINE:
+            if base is not None and a != BASELINE and a not in below:
                 cell.effect = paired(np.asarray((values.sel({src.arm: a}) - base).values, float))
             cells[a] = cell
         out[ind.name] = cells
@@ -193,3 +256,38 @@ def failures(src: Source) -> list[str]:
         error = str(ds.run_error.values[index]) if "run_error" in ds and state == "failed" else ""
         lines.append(f"{what}: {state}" + (f" ({error})" if error else ""))
     return lines
+
+
+def participant_effects(src: Source, facet: dict) -> dict[str, dict[str, PolicyEffects]]:
+    """Arm -> policy -> its effects on the people of its lotteries over the seeds (`fowsim.evaluation`).
+
+    Read from each run's `results.nc` (a sweep's `run_folder`s), against the baseline run of the same
+    seed and facet where there is one and it kept its panel (spillover and total effects).
+    """
+    if src.kind == "run":
+        with xr.open_dataset(src.path) as ds:
+            return {src.arms[0]: {p: over_seeds(p, [r]) for p in lottery_policies(ds)
+                                  if (r := run_effects(ds, p)) is not None}}  # fmt: skip
+    ds = src.ds.sel(facet) if facet else src.ds
+    folder = src.path.parent
+    out: dict[str, dict[str, PolicyEffects]] = {}
+    cache: dict[Path, BaselinePanel | None] = {}
+    for arm in src.arms:
+        if arm == BASELINE:
+            continue
+        per: dict[str, list] = {}
+        for seed in ds.seed.values:
+            cell = {src.arm: arm, "seed": seed}
+            if int(ds.run_status.sel(cell)) != 0:
+                continue
+            base = None
+            if src.has_baseline and int(ds.run_status.sel({**cell, src.arm: BASELINE})) == 0:
+                base = folder / str(ds.run_folder.sel({**cell, src.arm: BASELINE}).values) / "results.nc"
+            b = baseline_panel(base, cache) if base is not None else None
+            with xr.open_dataset(folder / str(ds.run_folder.sel(cell).values) / "results.nc") as run:
+                for p in lottery_policies(run):
+                    r = run_effects(run, p, b)
+                    if r is not None:
+                        per.setdefault(p, []).append(r)
+        out[arm] = {p: over_seeds(p, runs) for p, runs in per.items()}
+    return out

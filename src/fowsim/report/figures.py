@@ -84,8 +84,61 @@ def _months(ds: xr.Dataset) -> np.ndarray:
     return ds.time.values
 
 
+MANY = 6  # more arms than this: one small panel per arm, the baseline drawn in each
+
+
+def _dates(ax) -> None:
+    locator = mdates.AutoDateLocator(maxticks=4)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _panels(src: Source, height: float = 1.55):
+    """A grid of small panels, one per arm but the baseline (which each panel shows too)."""
+    arms = [a for a in src.arms if a != BASELINE] or list(src.arms)
+    cols = 4
+    rows = int(np.ceil(len(arms) / cols))
+    fig, axes = _figure(9.2, height * rows + 0.5, cols, rows)
+    for ax in axes[len(arms) :]:
+        ax.set_visible(False)
+    return fig, axes, arms
+
+
+def pooled_rate_by_arm(src: Source, facet: dict, numerator: str, denominator: str, label: str):
+    """The pooled rate over all regions, a small panel per arm against the baseline (black), 5-95% band."""
+    ds = _sel(src, facet).sum("region", min_count=1)
+    rate = 100 * ds[numerator] / ds[denominator]
+    fig, axes, arms = _panels(src)
+    cmap = colours(src.arms)
+    with plt.rc_context(STYLE):
+        lo_all, hi_all = float(rate.min()), float(rate.max())
+        for ax, arm in zip(axes, arms):
+            for a, colour, lw in ((BASELINE, "#000000", 0.9), (arm, cmap[arm][0], 1.3)):
+                if a not in src.arms:
+                    continue
+                v = rate.sel({src.arm: a})
+                ax.plot(_months(ds), v.mean("seed"), color=colour, lw=lw, label=a)
+                if ds.sizes["seed"] > 1:
+                    ax.fill_between(_months(ds), v.quantile(0.05, "seed"), v.quantile(0.95, "seed"), color=colour,
+                                    alpha=0.15, lw=0)  # fmt: skip
+            ax.set_title(arm.replace("_", " "), fontsize=7.5)
+            ax.set_ylim(lo_all - 0.02 * abs(hi_all), hi_all + 0.02 * abs(hi_all))
+            _dates(ax)
+        axes[0].set_ylabel(label)
+        fig.suptitle(f"{label}, all regions: each policy (colour) against the baseline (black)", fontsize=8.5)
+    return fig
+
+
 def rates_over_time(src: Source, facet: dict, name: str, label: str):
-    """`name` (a rate by region) over time, a panel per region: each arm's mean and its 5-95% band across seeds."""
+    """`name` (a rate by region) over time, a panel per region: each arm's mean and its 5-95% band across seeds.
+
+    With more than six arms: a small panel per arm, all regions pooled, against the baseline (black).
+    """
+    if len(src.arms) > MANY:
+        pooled = {"unemployment_rate": ("unemployed", "labour_force"),
+                  "long_term_unemployment_rate": ("long_term_unemployed", "labour_force")}  # fmt: skip
+        if name in pooled:
+            return pooled_rate_by_arm(src, facet, *pooled[name], label)
     ds = _sel(src, facet)
     regions = [str(r) for r in ds.region.values]
     cols = min(3, len(regions))
@@ -111,8 +164,30 @@ def rates_over_time(src: Source, facet: dict, name: str, label: str):
 
 
 def beveridge(src: Source, facet: dict):
-    """Vacancy rate against unemployment rate, all regions together, each arm's mean path."""
+    """Vacancy rate against unemployment rate, all regions together, each arm's mean path.
+
+    With more than six arms: a small panel per arm against the baseline (black).
+    """
     ds = _sel(src, facet).sum("region")
+    if len(src.arms) > MANY:
+        fig, axes, arms = _panels(src, height=1.7)
+        cmap = colours(src.arms)
+        with plt.rc_context(STYLE):
+            for ax, arm in zip(axes, arms):
+                for a, colour in ((BASELINE, "#000000"), (arm, cmap[arm][0])):
+                    if a not in src.arms:
+                        continue
+                    d = ds.sel({src.arm: a})
+                    u = (100 * d.unemployed / d.labour_force).mean("seed")
+                    v = (100 * d.vacancies / (d.employed + d.vacancies)).mean("seed")
+                    ax.plot(u, v, color=colour, lw=0.9)
+                    ax.plot(u[0], v[0], "o", color=colour, ms=2.5)
+                ax.set_title(arm.replace("_", " "), fontsize=7.5)
+            axes[0].set_ylabel("vacancy rate, %")
+            fig.supxlabel("unemployment rate, % (dot: first month)", fontsize=8)
+            fig.suptitle("Beveridge curves, all regions: each policy (colour) against the baseline (black)",
+                         fontsize=8.5)  # fmt: skip
+        return fig
     fig, (ax,) = _figure(5.6, 3.6)
     with plt.rc_context(STYLE):
         for arm, (colour, ls) in colours(src.arms).items():
@@ -127,11 +202,19 @@ def beveridge(src: Source, facet: dict):
 
 
 def displaced(src: Source, facet: dict):
-    """Share of displaced workers employed 6, 12 and 24 months after displacement, each arm (mean, 5-95%)."""
+    """Share of displaced workers employed 6, 12 and 24 months after displacement, each arm (mean, 5-95%).
+
+    With more than six arms: each policy's difference from the baseline, a panel per horizon.
+    """
     ds = _sel(src, facet)
     if float(ds.displaced_cohort.sum()) <= 0:
         return None
     rate = 100 * ds.displaced_employed.sum(["time", "region"]) / ds.displaced_cohort.sum(["time", "region"])
+    if len(src.arms) > MANY and src.has_baseline:
+        title = "Displaced workers employed: each policy minus the baseline of the same seed"
+        diff = rate - rate.sel({src.arm: BASELINE})
+        return _differences_by_arm(src, diff, "horizon", "{} months after displacement",
+                                   "employed, points against the baseline", title)  # fmt: skip
     fig, (ax,) = _figure(5.6, 3.4)
     with plt.rc_context(STYLE):
         h = rate.horizon.values
@@ -145,6 +228,29 @@ def displaced(src: Source, facet: dict):
         ax.set_xticks(h)
         _finish(fig, ax, src, "months after displacement", "displaced workers employed, %",
                 "Paths of workers displaced by automation")  # fmt: skip
+    return fig
+
+
+def _differences_by_arm(src: Source, diff: xr.DataArray, over: str, title: str, xlabel: str, suptitle: str):
+    """One panel per value of `over`: each policy's difference from the baseline (mean, 5-95% across seeds)."""
+    arms = [a for a in src.arms if a != BASELINE]
+    values = list(diff[over].values)
+    fig, axes = _figure(9.0, 0.9 + 0.22 * len(arms), len(values))
+    cmap = colours(src.arms)
+    with plt.rc_context(STYLE):
+        y = np.arange(len(arms))
+        for ax, v in zip(axes, values):
+            d = diff.sel({over: v})
+            for k, arm in enumerate(arms):
+                x = d.sel({src.arm: arm})
+                m, lo, hi = float(x.mean()), float(x.quantile(0.05)), float(x.quantile(0.95))
+                ax.errorbar(m, k, xerr=[[m - lo], [hi - m]], fmt="o", ms=3.5, color=cmap[arm][0], capsize=2, lw=0.9)
+            ax.axvline(0, color="#000000", lw=0.9)
+            ax.set_title(title.format(v))
+            ax.set_xlabel(xlabel)
+            ax.set_yticks(y, arms if ax is axes[0] else [""] * len(arms))
+            ax.invert_yaxis()
+        fig.suptitle(suptitle + " (black line: no difference)", fontsize=8.5)
     return fig
 
 
@@ -178,13 +284,22 @@ def migration(src: Source, facet: dict):
 
 
 def overqualification(src: Source, facet: dict):
-    """Employed tertiary-educated migrants in jobs below their level, by origin, each arm (last 2 years)."""
+    """Employed tertiary-educated migrants in jobs below their level, by origin, each arm (last 2 years).
+
+    With more than six arms: each policy's difference from the baseline, a panel per origin.
+    """
     ds = _sel(src, facet).isel(time=slice(-24, None))
     emp = ds.migrant_tertiary_employed.sum(["time", "destination"])
     over = ds.migrant_tertiary_overqualified.sum(["time", "destination"])
     keep = [o for o in ds.origin.values if float(emp.sel(origin=o).sum()) > 0]
     if not keep:
         return None
+    if len(src.arms) > MANY and src.has_baseline:
+        each = (100 * over / emp.where(emp > 0)).sel(origin=keep)
+        return _differences_by_arm(src, each - each.sel({src.arm: BASELINE}), "origin", "from {}",
+                                   "over-qualified, points against the baseline",
+                                   "Brain waste by origin, last two years: each policy minus the baseline of the same "
+                                   "seed")  # fmt: skip
     share = (100 * over / emp.where(emp > 0)).sel(origin=keep).mean("seed")
     fig, (ax,) = _figure(6.4, 0.5 + 0.45 * len(keep) + 0.1 * len(src.arms))
     with plt.rc_context(STYLE):
@@ -237,7 +352,7 @@ def cost_effectiveness(src: Source, facet: dict):
                         color=colour, capsize=2, lw=0.8, label=arm)  # fmt: skip
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(0, color="black", lw=0.6)
-        labels = ("extra spending on training, all payers, EUR million", "extra employment, million person-years",
+        labels = ("extra spending on programmes, all payers, EUR million", "extra employment, million person-years",
                   "Spending and employment against the baseline (bars: 5-95% across seeds)")  # fmt: skip
         _finish(fig, ax, src, *labels)
     return fig

@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
+
 from fowsim.validation.checks import CHECKS, Result, Row
 
 
@@ -57,7 +59,9 @@ def _criterion(r: Row) -> str:
 
 
 def _verdict(r: Row) -> str:
-    return "pass" if r.passed else f"**miss by {_fmt(r.miss)}**"
+    if r.passed:
+        return "pass"
+    return f"**miss by {_fmt(r.miss)}**" if r.miss == r.miss else "**not measured**"
 
 
 def markdown(results: dict[str, tuple[Result, float]], quick: bool) -> str:
@@ -82,7 +86,7 @@ def markdown(results: dict[str, tuple[Result, float]], quick: bool) -> str:
         for name, r in misses:
             lines.append(
                 f"- {CHECKS[name].title}: {r.quantity} is {_fmt(r.model)} {r.unit} against {_criterion(r)}: "
-                f"outside by {_fmt(r.miss)} {r.unit}."
+                + (f"outside by {_fmt(r.miss)} {r.unit}." if r.miss == r.miss else "not measured in these runs.")
             )
     else:
         lines.append("Nowhere: every row is within its tolerance.")
@@ -92,7 +96,7 @@ def markdown(results: dict[str, tuple[Result, float]], quick: bool) -> str:
             f'<a id="{name}"></a>',
             f"## {CHECKS[name].title}",
             "",
-            res.summary,
+            res.summary + (f" (Run on {res.series['date'][0]}.)" if "date" in res.series else ""),
             "",
         ]
         if res.draw is not None:
@@ -116,6 +120,7 @@ def as_json(results: dict[str, tuple[Result, float]], quick: bool) -> dict:
                 "passed": res.passed,
                 "seconds": round(dt, 1),
                 "summary": res.summary,
+                "date": str(res.series["date"][0]) if "date" in res.series else _dt.date.today().isoformat(),
                 "rows": [
                     {
                         "quantity": r.quantity,
@@ -136,6 +141,30 @@ def as_json(results: dict[str, tuple[Result, float]], quick: bool) -> dict:
     }
 
 
+def _keep(fig) -> None:
+    """The figure of a check kept from an earlier report (`--only` updates the others in place)."""
+
+
+def previous(out: Path, quick: bool) -> dict[str, tuple[Result, float]]:
+    """The checks of the report already in `out` (same form), as results whose figures stay as they are."""
+    path = out / "results.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text())
+    if bool(data.get("quick")) != quick:
+        return {}
+    found = {}
+    for name, c in data.get("checks", {}).items():
+        if name not in CHECKS:
+            continue
+        rows = [Row(r["quantity"], r["model"], r["target"], r["tolerance"], r["source"], r.get("unit", ""),
+                    r.get("rule", "abs")) for r in c["rows"]]  # fmt: skip
+        figure = _keep if (out / f"{name}.png").is_file() else None
+        found[name] = (Result(rows, figure, c.get("summary", "")), float(c.get("seconds", 0.0)))
+        found[name][0].series["date"] = np.array([c.get("date", data.get("date", ""))])
+    return found
+
+
 def write_report(results: dict[str, tuple[Result, float]], out: str | Path, quick: bool) -> Path:
     """Write README.md, results.json and one PNG per check into `out`; every file lands whole."""
     from matplotlib.figure import Figure  # without pyplot: the caller's backend is left alone
@@ -145,7 +174,7 @@ def write_report(results: dict[str, tuple[Result, float]], out: str | Path, quic
     staging = Path(tempfile.mkdtemp(prefix=".validation.", dir=out))
     try:
         for name, (res, _) in results.items():
-            if res.draw is None:
+            if res.draw is None or res.draw is _keep:
                 continue
             fig = Figure(figsize=(9, 3.6), dpi=110)
             res.draw(fig)
@@ -169,19 +198,28 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="fowsim validate", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="the fast form (as in the test suite)")
     p.add_argument("--out", default="docs/validation", help="report folder (default: docs/validation)")
-    p.add_argument("--only", nargs="+", metavar="CHECK", help=f"run only these checks, of {list(CHECKS)}")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CHECK",
+        help=f"run only these checks, of {list(CHECKS)}, updating them in the report already in --out",
+    )
     a = p.parse_args(argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="fowsim-validate-") as work:
         try:
             results = run_checks(a.quick, Path(work), a.only)
+            if a.only:  # update these checks in the report already there, keeping the others
+                kept = previous(Path(a.out), a.quick)
+                results = {n: results.get(n) or kept[n] for n in CHECKS if n in results or n in kept}
         except KeyError as exc:
             import sys
 
             print(f"fowsim: error: {exc.args[0]}", file=sys.stderr)
             raise SystemExit(2) from None
     report = write_report(results, a.out, a.quick)
-    failed = [name for name, (res, _) in results.items() if not res.passed]
+    ran = a.only or list(results)
+    failed = [name for name, (res, _) in results.items() if not res.passed and name in ran]
     print(f"\nreport: {report}")
     if failed:
         print(f"checks outside their tolerance: {', '.join(failed)} (see the report's 'Where the model misses')")
