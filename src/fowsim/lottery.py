@@ -80,6 +80,12 @@ def build_evaluation(spec: Any) -> Evaluation:
     return Evaluation(controls, str(panel))
 
 
+def check_regions(n_regions: int) -> None:
+    """Outcome codes hold the region in 5 bits: a world of more regions cannot be followed."""
+    if n_regions > MAX_REGIONS:
+        raise ConfigError("world", f"{n_regions} regions", f"at most {MAX_REGIONS} regions to follow policy lotteries")
+
+
 def outcome_codes(ws: Workforce, idx: np.ndarray, low_skill: np.ndarray) -> np.ndarray:
     """One byte for each worker `idx`: status, over-qualification and region.
 

@@ -10,7 +10,7 @@ import xarray as xr
 
 from fowsim.agents import TRAINING_TYPES, Employer, Government, TrainingProvider, sector_of
 from fowsim.codes import EMPLOYED, VACANT
-from fowsim.lottery import Panel
+from fowsim.lottery import Panel, check_regions
 from fowsim.phases import Phase, Schedule, default_schedule
 from fowsim.policies import Policy
 from fowsim.population import draw_categories, populate
@@ -70,6 +70,7 @@ class LabourMarketModel(Simulation):
         self.evaluation = scenario.evaluation
         self.recorder = Recorder(self)
         if self.evaluation.records_panel(bool(self.policies)):
+            check_regions(w.n_regions)
             self.recorder.panel = Panel(self.ws, w.low_skill, self.months)
         for policy in self.policies:
             policy.bind(self)

@@ -22,7 +22,7 @@ import numpy as np
 from fowsim.agents import TrainingProvider
 from fowsim.codes import TRAINING, UNEMPLOYED, YOUTH_MONTHS
 from fowsim.errors import ConfigError
-from fowsim.lottery import Lottery
+from fowsim.lottery import Lottery, check_regions
 from fowsim.policies.params import check_declared, param
 from fowsim.sim import Simulation
 from fowsim.world import World
@@ -159,6 +159,7 @@ class Policy:
         """Join `model`: take the policy's stream, the model's scale and a recorded lottery, then `setup`."""
         self._rng = model.stream(f"policy:{self.name}")
         self._scale = model.scale
+        check_regions(model.world.n_regions)
         self.lottery = Lottery(model.stream(f"lottery:{self.name}"), model.evaluation.controls,
                                model.world.low_skill)  # fmt: skip
         self.setup(model)
