@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from fowsim.evaluation import simulated_participants
 from fowsim.lottery import PEOPLE, PEOPLE_DIMS
 from fowsim.manifest import MANIFEST, error_line, run_state
 from fowsim.manifest import read as read_manifest
@@ -157,7 +158,7 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
                         data = run.variables[v][:]
                         var[pos + tuple(slice(0, n) for n in data.shape)] = np.ma.filled(data, np.nan)
                     configs[pos] = run.getncattr("config") if "config" in run.ncattrs() else configs[pos]
-                    part_var[pos] = simulated_participants(run)
+                    part_var[pos] = simulated_participants({a: run.getncattr(a) for a in run.ncattrs()})
             for pos in np.ndindex(*shape):
                 config_var[pos] = configs[pos]
         os.replace(tmp, target)
@@ -165,14 +166,6 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
-
-
-def simulated_participants(run: netCDF4.Dataset) -> float:
-    """Simulated workers a finished run's policies enrolled or moved: their accounts' people over the scale."""
-    attrs = run.ncattrs()
-    accounts = json.loads(run.getncattr("policy_accounts")) if "policy_accounts" in attrs else {}
-    scale = float(run.getncattr("scale_people_per_worker")) if "scale_people_per_worker" in attrs else 1.0
-    return sum(float(a.get("participants", 0.0)) for a in accounts.values()) / scale
 
 
 def describe(path: str | Path) -> str:

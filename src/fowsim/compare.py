@@ -31,29 +31,16 @@ def _participants(ds: xr.Dataset) -> float:
     return sum(a["participants"] for a in json.loads(ds.attrs.get("policy_accounts", "{}")).values()) / 1e3
 
 
-def simulated_participants(ds: xr.Dataset) -> float:
-    """Simulated workers the run's policies enrolled or moved: what the model's resolution is counted in."""
-    return _participants(ds) * 1e3 / float(ds.attrs.get("scale_people_per_worker", 1.0))
-
-
 def differences(p: xr.Dataset, b: xr.Dataset) -> dict[str, float]:
     """Each comparison indicator of run `p` minus the baseline run `b`'s (the same seed); `p`'s participants."""
     row = {name: float(INDICATORS[name].compute(p) - INDICATORS[name].compute(b)) for name in COMPARE}
     row = {k: 0.0 if v != v else v for k, v in row.items()}  # a share with nothing to share on either side
     row["participants"] = _participants(p)
-    row["simulated_participants"] = simulated_participants(p)
+    row["simulated_participants"] = evaluation.simulated_participants(p.attrs)
     row["workers"] = float(p.attrs.get("workers", 0))
     row["scale"] = float(p.attrs.get("scale_people_per_worker", 1.0))
-    row["enrols"] = float(enrols(p))
+    row["enrols"] = float(evaluation.enrols((json.loads(p.attrs.get("config", "{}")).get("policy") or {}).keys()))
     return row
-
-
-def enrols(ds: xr.Dataset) -> bool:
-    """Whether any of the run's policies takes part of the people (else resolution does not apply)."""
-    from fowsim.policies import REGISTRY
-
-    names = (json.loads(ds.attrs.get("config", "{}")).get("policy") or {}).keys()
-    return any(getattr(REGISTRY.get(n), "ENROLS", True) for n in names)
 
 
 COLUMNS = (*COMPARE, "participants")
@@ -70,6 +57,27 @@ def runs(folder: str | Path) -> dict[tuple[tuple[str, str], ...], Path]:
     return out
 
 
+def _policy_runs(folder: str | Path, baseline: str) -> list[tuple[tuple, Path, Path | None]]:
+    """Each policy run of a multirun folder with its arm and its baseline run.
+
+    The arm is the keys that vary (but `seed`) and `policy`; the baseline is the `results.nc` of the
+    run with the same other keys and seed (None if there is none).
+    """
+    found = runs(folder)
+    if not found:
+        raise FileNotFoundError(f"{folder}: no finished runs (*/results.nc)")
+    varying = {k for k in {k for key in found for k, _ in key} if len({dict(key).get(k) for key in found}) > 1}
+    out = []
+    for key, nc in found.items():
+        kv = dict(key)
+        if kv.get("policy") == baseline:
+            continue
+        base_key = tuple(sorted({**kv, "policy": baseline}.items()))
+        arm = tuple((k, v) for k, v in key if k != "seed" and (k in varying or k == "policy"))
+        out.append((arm, nc, found.get(base_key)))
+    return out
+
+
 def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
     """Each indicator's effect, policy minus the baseline run of the same seed, over seeds (`fowsim.effects`).
 
@@ -80,22 +88,12 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
     10%); then `cost_per_person_year` (EUR of extra spending per extra person-year of employment, only
     where the employment gain is beyond the noise) and `seeds`.
     """
-    found = runs(folder)
-    if not found:
-        raise FileNotFoundError(f"{folder}: no finished runs (*/results.nc)")
-    varying = {k for k in {k for key in found for k, _ in key} if len({dict(key).get(k) for key in found}) > 1}
     diffs: dict[tuple, list[dict[str, float]]] = {}
-    for key, nc in found.items():
-        kv = dict(key)
-        if kv.get("policy") == baseline:
+    for arm, nc, base in _policy_runs(folder, baseline):
+        if base is None:
             continue
-        base_key = tuple(sorted({**kv, "policy": baseline}.items()))
-        if base_key not in found:
-            continue
-        with xr.open_dataset(nc) as p, xr.open_dataset(found[base_key]) as b:
-            row = differences(p, b)
-        arm = tuple((k, v) for k, v in key if k != "seed" and (k in varying or k == "policy"))
-        diffs.setdefault(arm, []).append(row)
+        with xr.open_dataset(nc) as p, xr.open_dataset(base) as b:
+            diffs.setdefault(arm, []).append(differences(p, b))
     if not diffs:
         raise ValueError(f"{folder}: no policy run has a matching {baseline!r} run (same other keys and seed)")
     found_effects = {arm: {name: paired(pd.DataFrame(rows)[name].to_numpy()) for name in COMPARE}
@@ -110,11 +108,12 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
         frame = pd.DataFrame(rows)
         entry["participants"] = float(frame["participants"].mean())
         entry["simulated_participants"] = float(frame["simulated_participants"].mean())
+        entry["workers"] = int(frame["workers"].max())
         entry["resolved"], entry["workers_to_resolve"] = evaluation.resolution(
-            entry["simulated_participants"], int(frame["workers"].max()), float(frame["scale"].max())
+            entry["simulated_participants"], entry["workers"], float(frame["scale"].max())
         )
         if not frame["enrols"].any():  # a policy that acts on everyone concerned: nobody to count
-            entry["resolved"], entry["workers_to_resolve"] = True, int(frame["workers"].max())
+            entry["resolved"], entry["workers_to_resolve"] = True, entry["workers"]
         # EUR per extra person-year, only where employment rises beyond the noise
         gain, extra = found_effects[arm]["employment"], found_effects[arm]["spending"].mean
         entry["cost_per_person_year"] = extra / gain.mean if gain.significant and gain.mean > 0 else float("nan")
@@ -185,26 +184,13 @@ def format_effects(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-EXTRA = ("cost_per_person_year", "seeds", "simulated_participants", "resolved", "workers_to_resolve")
+EXTRA = ("cost_per_person_year", "seeds", "simulated_participants", "workers", "resolved", "workers_to_resolve")
 
 
 def below_resolution(r: Any) -> str:
     """What to say of an arm whose participants are too few to measure at this size."""
-    n = r["simulated_participants"]
-    if r["workers_to_resolve"] < 0:
-        return (
-            f"below the model's resolution at any size: {r['participants'] * 1e3:,.0f} people take part, "
-            f"fewer than the {RESOLUTION} participants it needs even at one simulated worker a person"
-        )
-    if r["workers_to_resolve"] == 0:
-        return (
-            f"below the model's resolution: nobody took part at {int(r.get('workers', 0) or 0) or 'this'} "
-            "size (the programme is smaller than one simulated worker); raise workers"
-        )
-    return (
-        f"below the model's resolution: {n:.0f} simulated participants a run (fewer than {RESOLUTION}); "
-        f"about {int(r['workers_to_resolve']):,} workers would resolve it"
-    )
+    return evaluation.below_resolution(r["simulated_participants"], int(r.get("workers", 0) or 0),
+                                       int(r["workers_to_resolve"]), people=r["participants"] * 1e3)  # fmt: skip
 
 
 def participant_effects(folder: str | Path, baseline: str = "baseline", outcome: str = "employed") -> pd.DataFrame:
@@ -215,26 +201,15 @@ def participant_effects(folder: str | Path, baseline: str = "baseline", outcome:
     place), `seeds` and `baseline_panel` (whether the baseline runs kept the panel the spillover and
     total effects need: `evaluation.panel=baseline`).
     """
-    found = runs(folder)
-    if not found:
-        raise FileNotFoundError(f"{folder}: no finished runs (*/results.nc)")
-    varying = {k for k in {k for key in found for k, _ in key} if len({dict(key).get(k) for key in found}) > 1}
     per: dict[tuple, list[evaluation.RunEffects]] = {}
     panels = []
     cache: dict[Path, evaluation.BaselinePanel | None] = {}
-    for key, nc in found.items():
-        kv = dict(key)
-        if kv.get("policy") == baseline:
-            continue
-        base_key = tuple(sorted({**kv, "policy": baseline}.items()))
-        arm = tuple((k, v) for k, v in key if k != "seed" and (k in varying or k == "policy"))
-        b = evaluation.baseline_panel(found[base_key], cache) if base_key in found else None
+    for arm, nc, base in _policy_runs(folder, baseline):
+        b = evaluation.baseline_panel(base, cache) if base is not None else None
         panels.append(b is not None)
         with xr.open_dataset(nc) as p:
-            for part in evaluation.lottery_policies(p):
-                r = evaluation.run_effects(p, part, b)
-                if r is not None:
-                    per.setdefault((*arm, ("part", part)), []).append(r)
+            for part, r in evaluation.effects_of_run(p, b).items():
+                per.setdefault((*arm, ("part", part)), []).append(r)
     rows = []
     for arm, found_runs in per.items():
         pe = evaluation.over_seeds(dict(arm)["part"], found_runs)

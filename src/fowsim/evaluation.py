@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -190,8 +192,8 @@ def run_effects(ds: xr.Dataset, policy: str, base: xr.Dataset | BaselinePanel | 
     draws = json.loads(ds.attrs.get("lottery_draws", "{}")).get(policy, 0)
     out = RunEffects(policy, int(won.sum()), int((~won).sum()), int(draws))
     y = measures(f["outcome"], f["region"])
+    crossed = f["crossed"].astype(np.int64)
     for j, h in enumerate(HORIZONS):
-        crossed = f["crossed"].astype(np.int64)
         lost = ~won & np.isfinite(y["employed"][:, j])
         still = float(np.mean((crossed[lost] < 0) | (crossed[lost] > month[lost] + h))) if lost.any() else np.nan
         out.still_out[h] = still
@@ -212,6 +214,16 @@ def run_effects(ds: xr.Dataset, policy: str, base: xr.Dataset | BaselinePanel | 
                     d = diff[who & found]
                     d = d[np.isfinite(d)]
                     out.values[(name, k, h)] = float(d.mean()) if d.size else np.nan
+    return out
+
+
+def effects_of_run(ds: xr.Dataset, base: xr.Dataset | BaselinePanel | None = None) -> dict[str, RunEffects]:
+    """`run_effects` of every policy that followed people in run `ds`, by policy."""
+    out = {}
+    for policy in lottery_policies(ds):
+        r = run_effects(ds, policy, base)
+        if r is not None:
+            out[policy] = r
     return out
 
 
@@ -257,6 +269,35 @@ def person_years(effects: dict[int, float]) -> float:
             break
         total += (m1 - m0) * (v0 + v1) / 2.0
     return total / 12.0
+
+
+def simulated_participants(attrs: Mapping[str, Any]) -> float:
+    """Simulated workers a run's policies enrolled or moved, from its attributes (the accounts' people / scale)."""
+    accounts = json.loads(attrs.get("policy_accounts") or "{}")
+    scale = float(attrs.get("scale_people_per_worker", 1.0))
+    return sum(float(a.get("participants", 0.0)) for a in accounts.values()) / scale
+
+
+def enrols(policies: Iterable[str]) -> bool:
+    """Whether any of the named policies takes part of the people (else resolution does not apply)."""
+    from fowsim.policies import REGISTRY  # the core's registry, read only where asked
+
+    return any(getattr(REGISTRY.get(name), "ENROLS", True) for name in policies)
+
+
+def below_resolution(
+    participants: float, workers: int, needed: int, people: float | None = None, unit: str = "simulated participants"
+) -> str:
+    """What to say, instead of an effect, of `participants` (`unit`) a run at `workers`, `needed` as `resolution`."""
+    if needed < 0:
+        took = f"{people:,.0f} people take part" if people is not None else f"fewer than {RESOLUTION} people take part"
+        return (f"below the model's resolution at any size: {took}, fewer than the {RESOLUTION} participants it "
+                "needs even at one simulated worker a person")  # fmt: skip
+    if needed == 0:
+        return (f"below the model's resolution at {workers:,} workers: nobody took part (the programme is smaller "
+                "than one simulated worker)")  # fmt: skip
+    return (f"below the model's resolution at {workers:,} workers: {participants:.3g} {unit} a run (fewer than "
+            f"{RESOLUTION}); about {needed:,} workers would resolve it")  # fmt: skip
 
 
 def resolution(participants: float, workers: int, people_per_worker: float | None = None) -> tuple[bool, int]:

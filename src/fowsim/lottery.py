@@ -224,13 +224,12 @@ class Panel:
     The baseline's side of the spillover and total effects (config `evaluation.panel`).
     """
 
-    def __init__(self, ws: Workforce, low_skill: np.ndarray, months: int) -> None:
+    def __init__(self, ws: Workforce, low_skill: np.ndarray) -> None:
         self.low_skill = np.asarray(low_skill, dtype=bool)
         self.birth0 = ws.birth.copy()
         self._birth = ws.birth.copy()
         self.rows: list[np.ndarray] = []
         self.changes: list[tuple[np.ndarray, int, np.ndarray]] = []  # (slots, month, new births)
-        self.months = months
 
     def record(self, ws: Workforce, t: int) -> None:
         """Month `t`'s codes for every slot, and the slots whose occupant changed this month."""

@@ -71,7 +71,7 @@ class LabourMarketModel(Simulation):
         self.recorder = Recorder(self)
         if self.evaluation.records_panel(bool(self.policies)):
             check_regions(w.n_regions)
-            self.recorder.panel = Panel(self.ws, w.low_skill, self.months)
+            self.recorder.panel = Panel(self.ws, w.low_skill)
         for policy in self.policies:
             policy.bind(self)
         self.lotteries = {p.name: p.lottery for p in self.policies if p.lottery is not None}

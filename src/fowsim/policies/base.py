@@ -92,6 +92,11 @@ def working_age(model: Simulation, idx: np.ndarray, lo: float, hi: float) -> np.
     return (age >= lo) & (age < hi)
 
 
+def mid_skill(world: World) -> np.ndarray:
+    """Occupations of ISCO-08 skill level 2-3: what short courses and pre-departure training prepare for."""
+    return np.flatnonzero((world.skill_level >= 2) & (world.skill_level <= 3))
+
+
 def low_exposure(world: World, quantile: float, max_level: int = 4) -> np.ndarray:
     """Occupations at or below the `quantile` of automation exposure, of skill level `max_level` at most."""
     cut = np.quantile(world.exposure, quantile)

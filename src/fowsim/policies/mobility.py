@@ -30,6 +30,7 @@ from fowsim.policies.base import (
     Policy,
     corridors,
     corridors_from_home,
+    mid_skill,
     occupations,
     regions,
     stochastic_round,
@@ -85,7 +86,7 @@ class PreDeparture(Policy):
         w, c = model.world, model.world.corridors
         # applied after any file's terms (a passport's, say): preparation adds to what the file would get
         model.recognition.on_decision(self._prepared, order=1)
-        targets = np.flatnonzero((w.skill_level >= 2) & (w.skill_level <= 3))
+        targets = mid_skill(w)
         share = self.seats / len(self._k)
         for k in self._k:
             pr = self.provider(
@@ -207,7 +208,7 @@ class SkillsPartnership(Policy):
     def setup(self, model: Simulation) -> None:
         w, mk = model.world, model.market
         if self.occupations is None:
-            mid = np.flatnonzero((w.skill_level >= 2) & (w.skill_level <= 3))
+            mid = mid_skill(w)
             rate = mk.V_region[self._d, mid] / np.maximum(mk.E_region[self._d, mid] + mk.V_region[self._d, mid], 1)
             self._occ = mid[np.argsort(-rate)[:3]]
         self._model = model  # its recorder follows the graduates (`account`)

@@ -9,7 +9,7 @@ import numpy as np
 
 from fowsim.codes import DIASPORA_TRAINED, EMPLOYED, ENTREPRENEUR, RESKILLED, TEMPORARY, UNEMPLOYED
 from fowsim.errors import ConfigError
-from fowsim.policies.base import Policy, RegionalTraining, low_exposure, regions, working_age
+from fowsim.policies.base import Policy, RegionalTraining, low_exposure, mid_skill, regions, working_age
 from fowsim.policies.params import param
 from fowsim.policies.registry import register
 from fowsim.sampling import counts
@@ -120,7 +120,7 @@ class OnlineTraining(RegionalTraining):
 
     def setup(self, model: Simulation) -> None:
         w = model.world
-        self.regional_providers(model, "online", np.flatnonzero((w.skill_level >= 2) & (w.skill_level <= 3)))
+        self.regional_providers(model, "online", mid_skill(w))
 
     def act(self, model: Simulation) -> None:
         ws = model.ws
@@ -163,7 +163,7 @@ class DiasporaTraining(Policy):
 
     def setup(self, model: Simulation) -> None:
         w = model.world
-        targets = np.flatnonzero((w.skill_level >= 2) & (w.skill_level <= 3))
+        targets = mid_skill(w)
         for r in self._r:
             self.provider(
                 model,

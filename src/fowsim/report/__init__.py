@@ -207,6 +207,7 @@ def _participants_html(src: Source, facet: dict) -> str:
     if not rows:
         return "<p>No policy of these runs chose its participants by lottery.</p>"
     has_base = any(pe.get("total", "employed", h) for _, _, pe in rows for h in HORIZONS)
+    scale = float(src.ds.attrs.get("scale_people_per_worker", 1.0))
     blocks = []
     for eff, text in evaluation.EFFECTS.items():
         if eff in ("spillover", "total") and not has_base:
@@ -230,12 +231,10 @@ def _participants_html(src: Source, facet: dict) -> str:
                 body.append(f"<tr><td>{_e(label)}</td>{''.join(cells)}<td>{pe.winners:,.0f}</td></tr>")
             else:
                 workers = res[arm].workers if arm in res else 0
-                ok, need = evaluation.resolution(pe.winners, workers)
-                more = f"; about {need:,} workers would resolve it" if need else ""
-                text = (f"below the model's resolution at {workers:,} workers: {pe.winners:.0f} winners a run "
-                        f"followed (fewer than {evaluation.RESOLUTION}){more}")  # fmt: skip
+                _, need = evaluation.resolution(pe.winners, workers, scale)
+                below = evaluation.below_resolution(pe.winners, workers, need, unit="winners followed")
                 body.append(f"<tr><td>{_e(label)}</td><td colspan='{len(HORIZONS) + 1}' data-resolution='below'>"
-                            f"{_e(text)}</td></tr>")  # fmt: skip
+                            f"{_e(below)}</td></tr>")  # fmt: skip
         blocks.append(f"<h4>{_e(eff.capitalize())}: {_e(text)}</h4><div class='wide'><table><thead><tr>"
                       f"<th>policy</th>{head}<th>winners a run</th></tr></thead><tbody>{''.join(body)}</tbody>"
                       "</table></div>")  # fmt: skip

@@ -17,13 +17,14 @@ import xarray as xr
 
 from fowsim.effects import Effect, adjust, paired
 from fowsim.evaluation import (
-    RESOLUTION,
     BaselinePanel,
     PolicyEffects,
     baseline_panel,
-    lottery_policies,
+    below_resolution,
+    effects_of_run,
+    enrols,
     over_seeds,
-    run_effects,
+    simulated_participants,
 )
 from fowsim.evaluation import resolution as _resolution
 from fowsim.indicators import INDICATORS as REGISTRY
@@ -160,39 +161,25 @@ class Resolution:
 
     def text(self) -> str:
         """What the report says instead of an effect."""
-        if self.resolved:
-            return ""
-        if self.needed < 0:
-            return (f"below the model's resolution at any size: fewer than {RESOLUTION} people take part "
-                    "(the model needs that many participants even at one simulated worker a person)")  # fmt: skip
-        if self.needed == 0:
-            return (f"below the model's resolution at {self.workers:,} workers: nobody took part (the programme "
-                    "is smaller than one simulated worker)")  # fmt: skip
-        return (f"below the model's resolution at {self.workers:,} workers: {self.participants:.3g} simulated "
-                f"participants a run; about {self.needed:,} workers would resolve it")  # fmt: skip
+        return "" if self.resolved else below_resolution(self.participants, self.workers, self.needed)
 
 
 def resolutions(src: Source, facet: dict) -> dict[str, Resolution]:
     """Each policy arm's resolution in the runs of `facet` (arms whose policies all act on everyone are resolved)."""
-    from fowsim.policies import REGISTRY as POLICIES
-
     ds = src.ds.sel(facet) if facet else src.ds
     out = {}
     for arm in src.arms:
         cfg = src.config(**{src.arm: arm}, **facet) if src.kind == "sweep" else src.config()
         names = list((cfg.get("policy") or {}).keys())
         workers = int(cfg.get("workers", 0) or 0)
-        enrols = any(getattr(POLICIES.get(n), "ENROLS", True) for n in names)
-        if not names or not enrols:
+        if not names or not enrols(names):
             out[arm] = Resolution(np.nan, True, workers, workers)
             continue
         if "run_participants" in ds:
             v = ds["run_participants"].sel({src.arm: arm}).where(ds.run_status.sel({src.arm: arm}) == 0).values
             n = float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
         else:
-            scale = float(src.ds.attrs.get("scale_people_per_worker", 1.0))
-            accounts = json.loads(src.ds.attrs.get("policy_accounts", "{}"))
-            n = sum(float(a.get("participants", 0.0)) for a in accounts.values()) / scale
+            n = simulated_participants(src.ds.attrs)
         ok, needed = _resolution(n, workers, float(src.ds.attrs.get("scale_people_per_worker", 1.0)))
         out[arm] = Resolution(n, ok, workers, needed)
     return out
@@ -266,8 +253,7 @@ def participant_effects(src: Source, facet: dict) -> dict[str, dict[str, PolicyE
     """
     if src.kind == "run":
         with xr.open_dataset(src.path) as ds:
-            return {src.arms[0]: {p: over_seeds(p, [r]) for p in lottery_policies(ds)
-                                  if (r := run_effects(ds, p)) is not None}}  # fmt: skip
+            return {src.arms[0]: {p: over_seeds(p, [r]) for p, r in effects_of_run(ds).items()}}
     ds = src.ds.sel(facet) if facet else src.ds
     folder = src.path.parent
     out: dict[str, dict[str, PolicyEffects]] = {}
@@ -285,9 +271,7 @@ def participant_effects(src: Source, facet: dict) -> dict[str, dict[str, PolicyE
                 base = folder / str(ds.run_folder.sel({**cell, src.arm: BASELINE}).values) / "results.nc"
             b = baseline_panel(base, cache) if base is not None else None
             with xr.open_dataset(folder / str(ds.run_folder.sel(cell).values) / "results.nc") as run:
-                for p in lottery_policies(run):
-                    r = run_effects(run, p, b)
-                    if r is not None:
-                        per.setdefault(p, []).append(r)
+                for p, r in effects_of_run(run, b).items():
+                    per.setdefault(p, []).append(r)
         out[arm] = {p: over_seeds(p, runs) for p, runs in per.items()}
     return out
