@@ -22,7 +22,7 @@ run: $(VENV)/.installed
 	$(BIN)/fowsim run $(ARGS)
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
@@ -30,8 +30,8 @@ test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -m slow $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
 $(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python

@@ -239,6 +239,7 @@ def _good() -> dict:
         ("u0_by_duration", np.ones((3, 2))),
         ("u0_by_duration", np.ones((13, 3))),
         ("matching", "poisson"),
+        ("order", "backwards"),
     ],
 )
 def test_bad_inputs_raise_value_error_naming_the_argument(name, value):
@@ -246,3 +247,39 @@ def test_bad_inputs_raise_value_error_naming_the_argument(name, value):
     kwargs[name] = value
     with pytest.raises(ValueError, match=name):
         solve(**kwargs)
+
+
+def _paper_start(n_occ: int = 5, size: float = 1000.0) -> tuple[np.ndarray, ...]:
+    """The paper's start: u0 = δu e0, v0 = δv e0, target demand at the labour force e0 + u0."""
+    labour_force = np.full(n_occ, size)
+    e0 = labour_force / (1 + PARAMS["delta_u"])
+    return e0, PARAMS["delta_u"] * e0, PARAMS["delta_v"] * e0, labour_force
+
+
+def test_papers_order_on_a_complete_network_gives_its_steady_state():
+    # del Rio-Chanona et al. (2021): complete network, 4.1% unemployed, 1.0% unemployed 27 weeks or more
+    e0, u0, v0, lf = _paper_start()
+    paper = solve(np.ones((5, 5)), e0, u0, v0, np.tile(lf, (400, 1)), **PARAMS, ltu_months=3,
+                  matching="published", order="paper").rates()  # fmt: skip
+    assert paper["unemployment_rate"][-1] * 100 == pytest.approx(4.1, abs=0.05)
+    assert paper["long_term_unemployment_rate"][-1] * 100 == pytest.approx(1.0, abs=0.05)
+    # the same inputs in fowsim's default order: the month's separations find jobs at once, far less unemployment
+    same = solve(np.ones((5, 5)), e0, u0, v0, np.tile(lf, (400, 1)), **PARAMS, ltu_months=3,
+                 matching="published").rates()  # fmt: skip
+    assert paper["unemployment_rate"][-1] - same["unemployment_rate"][-1] > 0.01
+
+
+def test_papers_order_one_step_by_hand():
+    e, u, v, target = 100.0, 10.0, 5.0, 100.0
+    d_u, d_v, g_u, g_v = 0.01, 0.02, 0.1, 0.2
+    paths = solve([[1.0]], [e], [u], [v], [[target]], d_u, d_v, g_u, g_v, ltu_months=1,
+                  matching="published", order="paper")  # fmt: skip
+    hires = v * (1 - np.exp(-u / v))  # matching on the stocks at the start of the step
+    omega = d_u * e + (1 - d_u) * min(e, g_u * 5.0)  # from e, v at the start of the step
+    nu = d_v * e
+    assert paths.hires[0, 0] == pytest.approx(hires)
+    assert paths.employment[1, 0] == pytest.approx(e - omega + hires)
+    assert paths.unemployment[1, 0] == pytest.approx(u + omega - hires)
+    assert paths.vacancies[1, 0] == pytest.approx(v + nu - hires)
+    # the step's separations have not searched yet: only the initial unemployed age into duration 1
+    assert paths.long_term_unemployment[1, 0] == pytest.approx(u * (1 - hires / u))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fowsim import ConfigError, LabourMarketModel, Phase, Schedule, compose, default_schedule
+from fowsim.codes import EMPLOYED
 from fowsim.phases import PHASES, schedule_from_config
 from fowsim.scenario import build_scenario
 from tests.conftest import small
@@ -77,7 +78,8 @@ def test_a_config_adds_replaces_and_removes_phases():
         ({"add": [{"_target_": "tests.test_phases.Counter", "size": 3}]}, "phases.add[0]="),
         ({"add": [{"_target_": "fowsim.phases.Record"}]}, "phases.add.name='record': a name not taken"),
         ({"add": ["no.such.Phase"]}, "phases.add[0]._target_='no.such.Phase': an importable"),
-        ({"move": []}, "phases=['move']: a mapping with the keys add, replace, remove"),
+        ({"move": []}, "phases=['move']: a mapping with the keys timing, add, replace, remove"),
+        ({"timing": "later"}, "phases.timing='later': one of same_month, paper"),
     ],
 )
 def test_bad_phase_changes_fail_in_one_line(spec, message):
@@ -106,3 +108,32 @@ def test_removing_a_phase_removes_its_mechanism():
     ds = LabourMarketModel(cfg).run().results()
     assert float(base.entrants.sum()) > 0 and float(ds.entrants.sum()) == 0 and float(ds.retirements.sum()) == 0
     assert not np.array_equal(base.unemployed.values, ds.unemployed.values)
+
+
+class HiresKept(Phase):
+    """Right after the layoffs: are this month's hires still employed?"""
+
+    name, stream = "hires_kept", None
+
+    def __init__(self) -> None:
+        self.hired, self.laid_off = 0, 0
+
+    def __call__(self, model, rng):
+        hired = model.market.hired_this_month()
+        self.hired += hired.size
+        self.laid_off += int((model.ws.status[hired] != EMPLOYED).sum())
+
+
+def test_the_papers_timing_matches_first_and_the_months_hires_keep_their_jobs():
+    cfg = compose(["phases.timing=paper"])
+    assert build_scenario(cfg).schedule.names == ["automation", "search_and_matching", *DEFAULT[1:6], *DEFAULT[7:]]
+    spy = HiresKept()
+    cfg = {**small(workers=20_000, months=24), "phases": {"timing": "paper"}}
+    model = LabourMarketModel(cfg)
+    model.schedule.insert(spy, after="separations_and_vacancies")
+    model.run()
+    # del Rio-Chanona et al. (2021): separations fall on the employment at the start of the step
+    assert spy.hired > 500 and spy.laid_off == 0
+    # and the order changes the run: the month's separations wait a month to search
+    base = LabourMarketModel(small(workers=20_000, months=24)).run().results()
+    assert float(model.results().unemployment_rate.mean()) > float(base.unemployment_rate.mean())

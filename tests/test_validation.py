@@ -46,7 +46,7 @@ def _failed(rows: list[dict]) -> list[tuple[str, float]]:
 def test_validate_writes_a_figure_and_table_rows_per_check_and_names_every_miss(quick_report):
     code, out, results = quick_report
     text = (out / "README.md").read_text()
-    assert set(results["checks"]) == {"meanfield", "qualitative", "beveridge", "calibration", "reskilling",
+    assert set(results["checks"]) == {"meanfield", "paper", "qualitative", "beveridge", "calibration", "reskilling",
                                       "training_effects"}  # fmt: skip
     for name, res in results["checks"].items():
         assert res["title"] in text
@@ -60,10 +60,25 @@ def test_validate_writes_a_figure_and_table_rows_per_check_and_names_every_miss(
 
 
 @pytest.mark.xdist_group("validation")
-def test_reduced_model_agrees_with_the_mean_field_equations(quick_report):
+def test_reduced_model_agrees_with_the_mean_field_equations_in_both_orders(quick_report):
     rows = quick_report[2]["checks"]["meanfield"]["rows"]
-    assert len(rows) == 4
+    assert len(rows) == 8 and sum("paper order" in r["quantity"] for r in rows) == 4
     assert not _failed(rows)
+
+
+@pytest.mark.xdist_group("validation")
+def test_the_papers_order_and_parameters_give_its_steady_state_on_a_complete_network(quick_report):
+    rows = quick_report[2]["checks"]["paper"]["rows"]
+    assert [r["target"] for r in rows] == [4.1, 1.0, 4.1, 1.0]
+    assert not _failed(rows)
+
+
+def test_the_papers_steady_state_is_missed_in_the_other_order(tmp_path, monkeypatch):
+    """The check can fail: with fowsim's default order on the same inputs, unemployment is far below 4.1%."""
+    monkeypatch.setattr(checks, "PAPER_PHASES", checks.ORDERS["same_month"])
+    monkeypatch.setattr(checks, "_mean_field", lambda m, ds, start, order, ltu: checks._rates(ds))
+    result = checks.paper_steady_state(True, tmp_path)
+    assert not result.rows[0].passed and result.rows[0].model < 3.5
 
 
 @pytest.mark.xdist_group("validation")

@@ -183,3 +183,54 @@ def test_a_bad_world_yaml_fails_in_one_line(tmp_path, spec, message):
     with pytest.raises(ConfigError) as err:
         load_world({"data": str(tmp_path)})
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def _components(network: np.ndarray) -> int:
+    from scipy.sparse.csgraph import connected_components
+
+    links = network.copy()
+    np.fill_diagonal(links, 0.0)
+    return int(connected_components(links > 0, directed=True, connection="strong")[0])
+
+
+def test_the_observed_network_is_the_worlds_own_and_every_occupation_reaches_every_other(world):
+    observed = load_world({"data": "default", "network": "observed", "external_origins": ["rest_of_world"]})
+    assert observed.network_kind == "observed" and world.network_kind == "observed"  # a world's own network.csv
+    np.testing.assert_allclose(observed.network.sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.diag(observed.network), 0.5503)  # the self-loop, as for task similarity
+    assert _components(observed.network) == 1
+    off = observed.network - np.diag(np.diag(observed.network))
+    assert (off > 0).sum() > 900  # observed moves link almost every pair, not six neighbours each
+    # the task-similarity option, kept for the sensitivity study, splits the occupations
+    similarity = load_world({"data": "default", "network": "similarity", "external_origins": ["rest_of_world"]})
+    assert similarity.network_kind == "similarity" and _components(similarity.network) > 1
+    # the self-loop is a parameter of either network
+    low = load_world({"data": "default", "network": "observed", "self_loop": 0.3,
+                      "external_origins": ["rest_of_world"]})  # fmt: skip
+    np.testing.assert_allclose(np.diag(low.network), 0.3)
+    np.testing.assert_allclose(off[0] / off[0].sum(), (low.network[0] - np.eye(33)[0] * 0.3) / 0.7)
+
+
+def test_the_shipped_network_is_what_the_script_makes_from_the_data(tmp_path):
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("build_network", root / "scripts" / "build_network.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--out", str(tmp_path / "network.csv")]) == 0
+    assert (tmp_path / "network.csv").read_bytes() == (DATA_DIR / "default" / "network.csv").read_bytes()
+    # the aggregation keeps stayers: between the 33 occupations the data show 7.1% changing a year
+    names, flows, employment = script.world_flows()
+    assert 1.0 - np.trace(flows) / flows.sum() == pytest.approx(0.071, abs=0.001)
+    assert employment.sum() == pytest.approx(144.7e6, rel=0.001)  # OES May 2023 wage and salary jobs
+
+
+def test_observed_needs_a_world_with_its_own_network(tmp_path):
+    folder = tmp_path / "bare"
+    shutil.copytree(DATA_DIR / "default", folder)
+    (folder / "network.csv").unlink()
+    assert load_world({"data": str(folder), "external_origins": ["rest_of_world"]}).network_kind == "similarity"
+    with pytest.raises(ConfigError, match="world.network='observed': a world with its own network.csv"):
+        load_world({"data": str(folder), "network": "observed", "external_origins": ["rest_of_world"]})

@@ -80,6 +80,11 @@ class Employer(mesa.Agent):
         return _row(self.model.market.E, self.index)
 
     @property
+    def employment_at_start(self) -> np.ndarray:
+        """Workers employed at the start of this month, by occupation (before any of this month's hires)."""
+        return _row(self.model.market.E_start, self.index)
+
+    @property
     def vacancies(self) -> np.ndarray:
         """Open vacancies, by occupation."""
         return _row(self.model.market.V, self.index)
@@ -113,10 +118,13 @@ class Employer(mesa.Agent):
         A share `withdrawal` of the surplus to close is first taken from open vacancies (a hiring
         freeze comes before layoffs); the rest is laid off: separations are spontaneous (sep_rate)
         plus (1 - sep_rate) * min(e, rest). With `withdrawal` = 0 this is their rule exactly.
+        As in their equations, e is the employment at the start of the month and the layoffs fall
+        on those workers (`employment_at_start`; the same as `employment` unless matching ran
+        first, `phases.timing=paper`); a hire moves a vacancy into employment, so the gap is the same.
         """
-        e = self.employment.astype(np.float64)
+        e = self.employment_at_start.astype(np.float64)
         v = self.vacancies
-        gap = e + v - self.demand
+        gap = self.employment + v - self.demand
         close = gap_response * np.maximum(gap, 0.0)
         withdrawn = np.zeros_like(v)
         if withdrawal > 0.0:

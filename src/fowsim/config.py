@@ -37,7 +37,7 @@ class WorldConfig:
 
     name: str = "default"
     data: str = "default"  # a folder under fowsim/data, or a path to a folder of CSV files
-    network: str | None = None  # CSV of source,target,weight; None: built from task similarity
+    network: str | None = None  # None: the world's observed network.csv (else similarity); similarity; a CSV path
     self_loop: float = 0.5503  # del Rio-Chanona et al. (2021)
     neighbours: int = 6
     external_origins: list[str] = field(default_factory=lambda: ["rest_of_world"])
@@ -62,6 +62,7 @@ class ShockConfig:
 class PhasesConfig:
     """The `phases` key: changes to the monthly schedule (`fowsim.phases.schedule_from_config`)."""
 
+    timing: str = "same_month"  # or paper: matching on the stocks at the start of the month (del Rio-Chanona et al.)
     add: list[Any] = field(default_factory=list)  # {_target_: module.Class, after: PHASE, ...arguments}
     replace: dict[str, Any] = field(default_factory=dict)  # phase name -> module.Class or {_target_: ...}
     remove: list[str] = field(default_factory=list)  # names of phases

@@ -155,6 +155,10 @@ class Census(NamedTuple):
 class Recorder:
     """Fills the declared outputs month by month; `dataset()` wraps them with coordinates and attributes."""
 
+    # unemployed this many months or more count as long-term unemployed (ILO; a check against
+    # del Rio-Chanona et al. 2021 sets the paper's 27 weeks in its steps)
+    long_term_months = LONG_TERM_MONTHS
+
     def __init__(self, model: State) -> None:
         self.m = model
         w = model.world
@@ -180,7 +184,7 @@ class Recorder:
         ws, w = m.ws, m.world
         return Census(*kernels.census(
             ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, ws.female, ws.birth, ws.displaced,
-            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins), LONG_TERM_MONTHS,
+            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins), self.long_term_months,
         ))  # fmt: skip
 
     def record(self, c: Census) -> None:

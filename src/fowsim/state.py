@@ -162,6 +162,8 @@ class Market:
         self.D = self.D0.copy()
         self.D_extra = np.zeros_like(self.D0)  # demand added by new businesses (entrepreneurship)
         self.V_carry = np.zeros_like(V)  # vacancies left open by last month's matching
+        self.E_start = E.copy()  # employment at the start of the month (`new_month`)
+        self.hired: list[np.ndarray] = []  # workers hired from the market this month (`hire`)
         # skill carried from one occupation to another: 1 in the same, task similarity elsewhere
         unit = world.tasks / np.linalg.norm(world.tasks, axis=1, keepdims=True).clip(1e-12)
         self.skill_transfer = np.clip(unit @ unit.T, 0.0, 1.0) ** params["skill_transfer_exponent"]
@@ -210,8 +212,14 @@ class Market:
 
     # ---------------------------------------------------------------- the month's bookkeeping
     def new_month(self) -> None:
-        """Start this month's flows from zero."""
+        """Start this month's flows from zero; keep the employment the month starts with (`E_start`)."""
         self.flows[:] = 0
+        self.E_start = self.E.copy()
+        self.hired = []  # workers hired from the market this month
+
+    def hired_this_month(self) -> np.ndarray:
+        """Workers hired from the market so far this month (`hire`), in the order hired."""
+        return np.concatenate(self.hired) if self.hired else np.zeros(0, dtype=np.int64)
 
     def refresh(self) -> None:
         """Recompute the (region, occupation) tables of vacancies, demand and employment from employers' books."""
@@ -322,6 +330,7 @@ class Market:
         The vacancies they fill are the caller's to close (`fill`), as the caller knows which.
         """
         self.transition(idx, EMPLOYED)
+        self.hired.append(idx)
         ws = self.ws
         ws.employer[idx] = firm
         ws.occ[idx] = occ

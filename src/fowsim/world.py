@@ -182,6 +182,7 @@ class World:
     sources: str = ""
     param_ranges: dict[str, ParameterRange] = field(default_factory=dict)  # what each parameter may be
     targets: tuple[Target, ...] = ()  # published figures the baseline is checked against (targets.csv)
+    network_kind: str = "similarity"  # observed (the world's network.csv), similarity, or the CSV's path
 
     @property
     def n_regions(self) -> int:
@@ -567,7 +568,16 @@ def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: fl
     return w
 
 
-def _network_csv(file: Path, occupations: tuple[str, ...]) -> np.ndarray:
+NETWORK_FILE = "network.csv"  # a world's own observed network, in its data folder (or a base's)
+
+
+def _network_csv(file: Path, occupations: tuple[str, ...], self_loop: float) -> np.ndarray:
+    """A mobility network from a CSV of source,target,weight (rows normalised to 1).
+
+    A file without any self-loop lists moves between occupations only (as the default world's
+    observed network does): `self_loop` goes on the diagonal and each row's links share the rest.
+    A file with self-loops is taken as it is.
+    """
     if not file.is_file():
         raise ConfigError("world.network", str(file), "an existing CSV file with columns source,target,weight")
     df = _read_csv(file, ("source", "target", "weight"))
@@ -581,7 +591,38 @@ def _network_csv(file: Path, occupations: tuple[str, ...]) -> np.ndarray:
     empty = [occupations[i] for i in np.flatnonzero(net.sum(axis=1) <= 0)]
     if empty:
         raise ConfigError(f"{file.name}.source", empty[0], "every occupation with at least one positive edge")
+    if not np.any(np.diag(net) > 0):
+        net = net / net.sum(axis=1, keepdims=True) * (1.0 - self_loop)
+        np.fill_diagonal(net, self_loop)
     return net / net.sum(axis=1, keepdims=True)
+
+
+def _network(
+    choice: Any,
+    layers: list[Path],
+    occupations: tuple[str, ...],
+    tasks: np.ndarray,
+    skill_level: np.ndarray,
+    self_loop: float,
+    neighbours: int,
+) -> tuple[np.ndarray, str]:
+    """The world's mobility network and what it is: `similarity`, `observed` (the world's own file) or a path.
+
+    `world.network` null: the world's own `network.csv` (its folder's, else its nearest base's), or
+    task similarity where it has none; `similarity`: task similarity; a path: that CSV file.
+    """
+    if choice in (None, "", "observed"):
+        own = next((p / NETWORK_FILE for p in reversed(layers) if (p / NETWORK_FILE).is_file()), None)
+        if own is not None:
+            return _network_csv(own, occupations, self_loop), "observed"
+        if choice == "observed":
+            raise ConfigError("world.network", choice,
+                              f"a world with its own {NETWORK_FILE}, similarity, or a CSV path")  # fmt: skip
+        choice = "similarity"
+    if choice == "similarity":
+        return similarity_network(tasks, skill_level, self_loop, neighbours), "similarity"
+    file = Path(str(choice)).expanduser()
+    return _network_csv(file, occupations, self_loop), str(file)
 
 
 def _simulated_regions(
@@ -623,15 +664,12 @@ def load_world(cfg: Any) -> World:
         raise ConfigError("world.self_loop", self_loop, "a probability in [0, 1)")
     tasks = occ[list(TASKS)].to_numpy(float)
     skill_level = occ["skill_level"].to_numpy(np.int64)
-    network_file = get("network", None)
-    if network_file:
-        network = _network_csv(Path(str(network_file)).expanduser(), occupations)
-    else:
-        network = similarity_network(tasks, skill_level, self_loop, int(get("neighbours", 6)))
+    layers = world_layers(path)
+    network, network_kind = _network(get("network", None), layers, occupations, tasks, skill_level, self_loop,
+                                     int(get("neighbours", 6)))  # fmt: skip
     # calibration.yaml: fitted per-region values, and fitted model parameters (which replace
     # parameters.csv; a config's world.params still wins)
     calibration, info, fitted = {}, {}, {}
-    layers = world_layers(path)
     # the world's own calibration, else its nearest base's (regions it does not cover keep regions.csv)
     cal_file = next((p / "calibration.yaml" for p in reversed(layers) if (p / "calibration.yaml").is_file()), None)
     if cal_file is not None:
@@ -658,6 +696,7 @@ def load_world(cfg: Any) -> World:
         tasks=tasks,
         employment=_employment(path, regions, occupations, dropped),
         network=network,
+        network_kind=network_kind,
         corridors=_corridors(path, regions, origins, dropped),
         params=params,
         calibration=calibration,

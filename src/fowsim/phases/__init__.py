@@ -13,7 +13,18 @@
 | 9 | `record` | none | the census and the monthly aggregates |
 
 `default_schedule()` is this list; `schedule_from_config(spec)` applies a config's `phases` key to
-it (add a collaborator's phase after or before a named one, replace one, remove one).
+it (the order of matching, `timing`; add a collaborator's phase after or before a named one,
+replace one, remove one).
+
+Timing (`phases.timing`). In the default order, `same_month`, the month's separations search and
+its openings can be filled in the same month: with a one-month step, a worker laid off early in a
+month can be hired before its end, which is what monthly survey flows record, and the calibration
+(`fowsim calibrate`) is fitted in this order. `paper` is the order of del Rio-Chanona et al.
+(2021): `search_and_matching` runs first, on the unemployed and the vacancies at the start of the
+month, and the month's separations and openings wait for the next month's matching. The
+separations and openings are planned on the books at the start of the month in both orders, and
+fall on the workers employed then (`Employer.plan`), so the two orders differ by the timing alone.
+`fowsim.validation.meanfield` solves the published equations in both orders.
 """
 
 from __future__ import annotations
@@ -49,12 +60,22 @@ PHASES: dict[str, type[Phase]] = {
         Record,
     )
 }
-PHASE_KEYS = ("add", "replace", "remove")
+PHASE_KEYS = ("timing", "add", "replace", "remove")
+TIMINGS = ("same_month", "paper")  # the order of matching within the month (module docstring)
 
 
-def default_schedule(names: Sequence[str] | None = None) -> Schedule:
-    """Fowsim's monthly schedule, or only the built-in phases `names` in the order given."""
+def default_schedule(names: Sequence[str] | None = None, timing: str = "same_month") -> Schedule:
+    """Fowsim's monthly schedule, or only the built-in phases `names` in the order given.
+
+    With `timing="paper"`, `search_and_matching` moves to the front, after `automation` where
+    that runs (the order of del Rio-Chanona et al. 2021; module docstring).
+    """
+    if timing not in TIMINGS:
+        raise ConfigError("phases.timing", timing, f"one of {', '.join(TIMINGS)}")
     chosen = list(PHASES) if names is None else list(names)
+    if timing == "paper" and "search_and_matching" in chosen:
+        chosen.remove("search_and_matching")
+        chosen.insert(chosen.index("automation") + 1 if "automation" in chosen else 0, "search_and_matching")
     unknown = [n for n in chosen if n not in PHASES]
     if unknown:
         raise ConfigError("phases", unknown[0], f"one of the built-in phases {list(PHASES)}")
@@ -83,22 +104,23 @@ def make_phase(spec: Any, key: str) -> tuple[Phase, dict[str, Any]]:
 
 
 def schedule_from_config(spec: Any) -> Schedule:
-    """The default schedule with a config's `phases` changes applied: remove, then replace, then add.
+    """The default schedule with a config's `phases` changes applied: timing, remove, replace, then add.
 
     ```yaml
     phases:
+      timing: same_month          # or paper: matching on the stocks at the start of the month
       remove: [recognition]
       replace: {search_and_matching: mymod.MyMatching}
       add:
         - {_target_: mymod.Strike, after: separations_and_vacancies, size: 0.1}
     ```
     """
-    schedule = default_schedule()
     if spec is None:
-        return schedule
+        return default_schedule()
     if not isinstance(spec, Mapping) or set(spec) - set(PHASE_KEYS):
         bad = sorted(set(spec) - set(PHASE_KEYS)) if isinstance(spec, Mapping) else spec
         raise ConfigError("phases", bad, f"a mapping with the keys {', '.join(PHASE_KEYS)}")
+    schedule = default_schedule(timing=str(spec.get("timing") or "same_month"))
     removed = spec.get("remove") or []
     if isinstance(removed, str) or not isinstance(removed, Sequence):
         raise ConfigError("phases.remove", removed, "a list of phase names")
@@ -121,6 +143,7 @@ def schedule_from_config(spec: Any) -> Schedule:
 
 __all__ = [
     "PHASES",
+    "TIMINGS",
     "Automation",
     "Demography",
     "Migration",

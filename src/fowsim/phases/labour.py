@@ -14,8 +14,9 @@ from fowsim.sim import Simulation
 class SeparationsAndVacancies(Phase):
     """Employers lay off and open vacancies (del Rio-Chanona et al. 2021), and fill some from inside.
 
-    Each employer plans its layoff probabilities and openings (`Employer.plan`); layoffs are
-    spontaneous and demand-driven, and the demand-driven ones mark workers as displaced.
+    Each employer plans its layoff probabilities and openings (`Employer.plan`) on its books at the
+    start of the month; layoffs are spontaneous and demand-driven, fall on the workers employed at
+    the start of the month, and the demand-driven ones mark workers as displaced.
     Internal moves follow `fowsim.agents.internal_moves`.
     """
 
@@ -38,6 +39,9 @@ class SeparationsAndVacancies(Phase):
         p_move, moves = internal_moves(mk.E, mk.V, model.world.network, model.params["internal_fill_rate"])
         key = rng.integers(0, 2**63, dtype=np.uint64)
         out, moving = kernels.employed_bernoulli(ws.status, ws.employer, ws.occ, p_sep, p_move, key)
+        hired = mk.hired_this_month()
+        if hired.size:  # matching ran first (phases.timing=paper): this month's hires keep their job
+            out, moving = out[~np.isin(out, hired)], moving[~np.isin(moving, hired)]
         if out.size:
             f, o = ws.employer[out].astype(np.int64), ws.occ[out].astype(np.int64)
             displaced = rng.random(out.size) * p_sep[f, o] < p_extra[f, o]

@@ -7,7 +7,7 @@ It integrates the deterministic (expected-value) equations of
     "Occupational mobility and automation: a data-driven network model",
     J. R. Soc. Interface 18: 20200898, doi:10.1098/rsif.2020.0898,
 
-with the within-step timing of the agent-based model it is compared against (below).
+in either within-step order: the paper's, or the one of fowsim's default schedule (below).
 
 Published equations
 -------------------
@@ -61,8 +61,14 @@ Differences from the published form, and how they are handled
 --------------------------------------------------------------
 1. Order within the step. The paper matches on u(t), v(t) at the start of the step and adds the
    step's separations and openings afterwards, so a worker separated in t searches from t+1.
-   Here (c) comes before (d): the step's separations search, and its openings can be filled, in
-   the same step. Paths and steady states therefore differ from the published recursion.
+   ``order="same_month"`` (the default, and fowsim's default schedule) puts (c) before (d): the
+   step's separations search, and its openings can be filled, in the same step.
+   ``order="paper"`` is the published recursion: (d) on u(t), v(t), then
+   e ← e − ω + Σ_i f_ij, u ← u + ω − Σ_j f_ij, v ← v + ν − h, with ω, ν from the state at the
+   start of the step as in (b); the step's separations enter the cohorts at duration 0 without
+   facing the step's hazard (so a spell of "4 steps" in the paper's count, 27 weeks at 6.75
+   weeks a step, is duration 3 here). fowsim's `phases.timing=paper` runs the agent model in
+   this order.
 2. Urn-ball form. Here the vacancies are the balls and the applications the urns, so the expected
    hires are s_j (1 − (1 − 1/s_j)^{v_j}) ≈ s_j (1 − exp(−v_j / s_j)) instead of the published
    v_j (1 − exp(−s_j / v_j)): the roles of s_j and v_j are swapped. The two coincide when
@@ -98,6 +104,8 @@ __all__ = ["MeanFieldPaths", "expected_hires", "solve"]
 
 Matching = Literal["finite", "published"]
 _MATCHINGS = ("finite", "published")
+Order = Literal["same_month", "paper"]
+_ORDERS = ("same_month", "paper")
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,6 +201,7 @@ def solve(
     ltu_months: int = 12,
     *,
     matching: Matching = "finite",
+    order: Order = "same_month",
 ) -> MeanFieldPaths:
     """Integrate the mean-field equations for T steps (timing convention of the module docstring).
 
@@ -215,6 +224,9 @@ def solve(
             unemployed, >= 1.
         matching: Matching function, ``"finite"`` (the model's, default) or ``"published"``;
             see :func:`expected_hires`.
+        order: ``"same_month"`` (default): the step's separations search and its openings can be
+            filled in the same step, (b) → (c) → (d); ``"paper"``: the published recursion, matching
+            on u(t), v(t) and the step's separations and openings added after it (see below).
 
     Returns:
         The paths; stocks have shape (T+1, O), per-step flows (T, O).
@@ -242,6 +254,8 @@ def solve(
     last = int(ltu_months)
     if matching not in _MATCHINGS:
         raise ValueError(f"matching must be one of {_MATCHINGS}, got {matching!r}")
+    if order not in _ORDERS:
+        raise ValueError(f"order must be one of {_ORDERS}, got {order!r}")
     if u0_by_duration is None:
         cohorts = np.zeros((last + 1, n_occ))
         cohorts[0] = u
@@ -267,9 +281,12 @@ def solve(
         e_kept = (1.0 - d_u) * (e - excess)  # = e − ω, exactly non-negative
         omega = e - e_kept
         nu = d_v * e + (1.0 - d_v) * shortfall
-        # (c) separated workers join the pool, openings are posted
-        u_pool = u + omega
-        v_pool = v + nu
+        if order == "same_month":
+            # (c) separated workers join the pool and openings are posted before matching
+            u_pool, v_pool = u + omega, v + nu
+        else:
+            # the paper's order: matching on the stocks at the start of the step
+            u_pool, v_pool = u, v
         # (d) applications and urn-ball matching
         weights = A * v_pool[None, :]
         reach = weights.sum(axis=1, keepdims=True)
@@ -283,11 +300,16 @@ def solve(
         stay = 1.0 - hazard
         # (e) stocks
         e = e_kept + hires
-        u = u_pool * stay
-        v = np.maximum(v_pool - hires, 0.0)
-        # (f) cohorts by duration: everyone in the pool faces the same hazard
+        if order == "same_month":
+            u = u_pool * stay
+            v = np.maximum(v_pool - hires, 0.0)
+        else:
+            u = u * stay + omega
+            v = np.maximum(v - hires, 0.0) + nu
+        # (f) cohorts by duration: everyone in the pool faces the same hazard; in the paper's
+        # order the step's separations join after matching and face no hazard this step
         aged = np.empty_like(cohorts)
-        aged[0] = omega * stay
+        aged[0] = omega * stay if order == "same_month" else omega
         aged[1:last] = cohorts[: last - 1] * stay
         aged[last] = (cohorts[last - 1] + cohorts[last]) * stay
         cohorts = aged

@@ -40,10 +40,13 @@ REDUCED_PARAMS = {
 
 
 class ReducedModel(LabourMarketModel):
-    """The labour-market core only: automation, separations and openings, search and matching."""
+    """The labour-market core only: automation, separations and openings, search and matching.
 
-    def __init__(self, cfg: Any) -> None:
-        super().__init__(cfg, phases=REDUCED_PHASES)
+    `phases` sets their order (default `REDUCED_PHASES`, fowsim's order of the month).
+    """
+
+    def __init__(self, cfg: Any, phases: tuple[str, ...] = REDUCED_PHASES) -> None:
+        super().__init__(cfg, phases=phases)
 
 
 def write_world(
@@ -60,7 +63,8 @@ def write_world(
 
     Occupations have random employment shares and automation exposures; the network links each
     occupation to `neighbours` random others (or to all, `complete`) plus a self-loop of weight
-    `self_loop`.
+    `self_loop`. One of the random links of each occupation is to the next one (in a ring), so
+    every occupation reaches every other by some chain of moves (one strongly connected network).
     """
     rng = np.random.default_rng(seed)
     folder = Path(folder)
@@ -108,7 +112,9 @@ def write_world(
     edges = []
     for i in range(n_occupations):
         others = [j for j in range(n_occupations) if j != i]
-        linked = others if complete else rng.choice(others, size=neighbours, replace=False)
+        ring = (i + 1) % n_occupations
+        rest = [j for j in others if j != ring]
+        linked = others if complete else [ring, *rng.choice(rest, size=neighbours - 1, replace=False)]
         edges.append([names[i], names[i], self_loop])
         edges += [[names[i], names[j], round((1.0 - self_loop) / len(linked), 6)] for j in linked]
     network = folder / "network.csv"
