@@ -42,9 +42,9 @@ def test_matching_counts_downgraded_graduates_at_the_level_below(monkeypatch):
         captured["U"] = np.concatenate([unemployed, looking])
         return unemployed, looking
 
-    def urn_ball(rows, n_app, indptr, cols, cum, region, quality, credential, *rest):
+    def urn_ball(rows, n_app, indptr, cols, cum, region, quality, own, transfer, credential, *rest):
         captured["credential"] = credential.copy()
-        return real_urn_ball(rows, n_app, indptr, cols, cum, region, quality, credential, *rest)
+        return real_urn_ball(rows, n_app, indptr, cols, cum, region, quality, own, transfer, credential, *rest)
 
     real_urn_ball = kernels.urn_ball
     monkeypatch.setattr(kernels, "searchers", searchers)

@@ -141,8 +141,10 @@ def test_diaspora_training_scales_with_the_diaspora():
         c = world.corridors
         c.initial_stock[c.origin < world.n_regions] *= 2.0
 
-    small_d, _ = run({"diaspora_training": {"start_month": 0}}, months=36)
-    large_d, _ = run({"diaspora_training": {"start_month": 0}}, months=36, world=bigger)
+    # enough places per thousand abroad that a region's seats are several simulated workers
+    policy = {"diaspora_training": {"start_month": 0, "places_per_thousand": 40.0}}
+    small_d, _ = run(policy, months=36)
+    large_d, _ = run(policy, months=36, world=bigger)
     assert large_d.policies[0].account()["participants"] > 1.3 * small_d.policies[0].account()["participants"]
     assert small_d.policies[0].account()["public_spent_eur"] == 0.0  # the diaspora pays
 
@@ -155,7 +157,8 @@ def test_mobility_restrictions_stop_arrivals_while_borders_are_closed():
 
 
 def test_entrepreneurship_training_creates_businesses_and_jobs():
-    model, pol = run({"entrepreneurship_training": {"start_month": 0, "hiring_share": 0.5}}, months=36)
+    # places for a few dozen simulated workers (a simulated worker stands for about 20,000 people)
+    model, pol = run({"entrepreneurship_training": {"start_month": 0, "hiring_share": 0.5, "seats": 1e6}}, months=36)
     policy = model.policies[0]
     assert float(pol.business_starts.sum()) > 0
     # the businesses still open hold demand (their owners' jobs and their hires) at host employers

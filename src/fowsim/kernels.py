@@ -336,6 +336,8 @@ def urn_ball(
     cum: np.ndarray,
     region: np.ndarray,
     quality: np.ndarray,
+    own: np.ndarray,
+    transfer: np.ndarray,
     credential: np.ndarray,
     required: np.ndarray,
     fit_weight: float,
@@ -351,8 +353,9 @@ def urn_ball(
     search weights (columns `cols`, cumulative weights `cum`), in its own `region`. Each
     application lands on a uniformly drawn vacancy of its (region, occupation) cell: vacancies of
     cell c are `vac_order[vac_start[c] : vac_start[c] + vac_size[c]]`. A vacancy keeps the
-    application with the best score, `quality[p] + fit_weight * (credential[p] >= required[occupation])
-    + noise_weight * noise` (the first on ties). Application a draws its three uniforms (occupation, noise,
+    application with the best score, `quality[p] * transfer[own[p], occupation] + fit_weight *
+    (credential[p] >= required[occupation]) + noise_weight * noise` (the first on ties): the skill
+    the searcher brings to the vacancy's occupation from its own, `own[p]`. Application a draws its three uniforms (occupation, noise,
     vacancy) from `key` and its number.
 
     Returns, per vacancy, the searcher it offers the job to (-1 if it received no application).
@@ -380,7 +383,8 @@ def urn_ball(
             if nv == 0:
                 continue
             v = vac_order[vac_start[c] + min(int(pick * nv), nv - 1)]
-            score = quality[p] + fit_weight * (credential[p] >= required[occ]) + noise_weight * noise
+            score = quality[p] * transfer[own[p], occ] + fit_weight * (credential[p] >= required[occ])
+            score += noise_weight * noise
             if score > best_score[v]:
                 best_score[v] = score
                 best[v] = p

@@ -361,7 +361,7 @@ class Market:
     def upskill(
         self, idx: np.ndarray, firm: np.ndarray, old: np.ndarray, target: np.ndarray, skill_after: np.ndarray
     ) -> None:
-        """Employed workers `idx` finish in-house training, with at least `skill_after` of skill.
+        """Employed workers `idx` finish in-house training, with skill `skill_after` in occupation `target`.
 
         Where `target` differs from their occupation `old` they move to it at their employer `firm`,
         into an open vacancy there, and the old job is advertised again.
@@ -372,7 +372,7 @@ class Market:
         )
         self.E += counts(self.E.shape, firm, target) - counts(self.E.shape, firm, old)
         self.tally.count("occupation_changes", ws.region[idx], (old != target).astype(float))
-        ws.skill[idx] = np.maximum(self.skill_now(idx), skill_after)
+        ws.skill[idx] = skill_after
         ws.occ[idx] = target
         ws.since[idx] = self.clock.t
         new_wage = self.wage_of(firm, target, ws.skill[idx].astype(np.float64))

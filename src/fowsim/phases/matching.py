@@ -52,11 +52,13 @@ class SearchAndMatching(Phase):
         vac_f, vac_o = vac_id // O, vac_id % O
         vac_order, vac_start, vac_size = kernels.group_by(mk.firm_region[vac_f] * O + vac_o, R * O)
         # each application lands on a random vacancy of its cell; the employer offers the job to the
-        # best application it received (skill, credential fit, and what the model does not see)
+        # best application it received (skill carried to the job, credential fit, what the model does not see)
         required = w.skill_level - 1  # a credential fits an occupation of its level, give or take one
         fit_weight = p["credential_fit_weight"]
         noise_weight = p["employer_choice_noise"]
-        searchers = (rows, n_app, indptr, cols, cum, u_region, p["employer_skill_weight"] * u_skill, u_cred)
+        # an employer sees the skill a searcher brings to the vacancy's occupation (task similarity)
+        quality = p["employer_skill_weight"] * u_skill
+        searchers = (rows, n_app, indptr, cols, cum, u_region, quality, u_occ, mk.skill_transfer, u_cred)
         key = rng.integers(0, 2**63, dtype=np.uint64)
         best = kernels.urn_ball(*searchers, required, fit_weight, noise_weight, vac_order, vac_start, vac_size, key)
         filled = np.flatnonzero(best >= 0)

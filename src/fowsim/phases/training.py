@@ -114,6 +114,21 @@ def pay_providers(model: Simulation, rng: np.random.Generator) -> None:
             pr.owner.charge(public, cost)
 
 
+def trained_skill(model: Simulation, idx: np.ndarray, old: np.ndarray, target: np.ndarray,
+                  gain: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Skill of workers `idx` in `target` after a programme that teaches `gain` of what they lack there.
+
+    What a worker brings is the skill of the old occupation carried by task similarity
+    (`Market.skill_transfer`: all of it in the same occupation, little between distant ones);
+    the programme closes the share `gain` of the gap to full skill. Nobody keeps a full skill
+    by changing occupation, and a programme that teaches nothing (`gain` 0) leaves a worker
+    who changes occupation with less skill than before. ASSUMPTION (the rule, and each
+    programme's gain in parameters.csv).
+    """
+    carried = model.market.skill_now(idx) * model.market.skill_transfer[old, target]
+    return carried + (1.0 - carried) * gain
+
+
 def graduate(model: Simulation, idx: np.ndarray, k: np.ndarray, target: np.ndarray) -> None:
     """Graduates gain the programme's credential and skill in its target occupation (their status is kept)."""
     ws, mk = model.ws, model.market
@@ -130,7 +145,8 @@ def graduate(model: Simulation, idx: np.ndarray, k: np.ndarray, target: np.ndarr
     p = model.params
     out_since = np.maximum(model.t - ws.since[idx] - p["skill_loss_grace"], 0.0)
     kept = np.exp(-p["skill_decay_rate"] * out_since)
-    ws.skill[idx] = (np.maximum(mk.skill_now(idx), skill_after) / kept).astype(np.float32)
+    skill = trained_skill(model, idx, ws.occ[idx].astype(np.int64), target.astype(np.int64), skill_after)
+    ws.skill[idx] = (skill / kept).astype(np.float32)
     ws.occ[idx] = target
     ws.programme[idx] = -1
     ws.scheme[idx] |= flag | TRAINED
@@ -163,7 +179,7 @@ def upskill(model: Simulation, rng: np.random.Generator, idx: np.ndarray, k: np.
         (f * O + target)[can], model.market.V.ravel(), rng.integers(0, 2**63, dtype=np.uint64)
     )
     target = np.where(can, target, old)
-    model.market.upskill(idx, f, old, target, skill_after)
+    model.market.upskill(idx, f, old, target, trained_skill(model, idx, old, target, skill_after))
     ws.programme[idx] = -1
     ws.scheme[idx] |= flag | TRAINED
     model.tally.count_people("completions", idx)

@@ -28,8 +28,9 @@ class Reskilling(RegionalTraining):
     Each month, unemployed workers of `regions` who were displaced by automation or have been out
     of work `min_unemployed_months` are enrolled (at random, within the free seats and the
     budget) in a full-time programme of `duration_months`: off the market while they train
-    (lock-in). Graduates hold a vocational credential and `skill_after` of full skill in a
-    low-exposure occupation chosen by `WorkerRules.training_target` (vacancies x wage).
+    (lock-in). Graduates hold a vocational credential in a low-exposure occupation chosen by
+    `WorkerRules.training_target` (vacancies x wage), and have learnt `skill_after` of the skill
+    they lacked there (`fowsim.phases.training.trained_skill`).
     """
 
     name: ClassVar[str] = "reskilling"
@@ -37,8 +38,8 @@ class Reskilling(RegionalTraining):
     duration_months: int = param(9, kind="whole", lo=1, hi=60, unit="months",
                                  basis="ASSUMPTION; lock-in then gain as in Card, Kluve & Weber (2018)")  # fmt: skip
     completion: float = param(0.75, lo=0.01, hi=1, unit="share of entrants who complete", basis=ASSUMPTION)
-    skill_after: float = param(0.6, lo=0, hi=1, unit="skill in the target occupation after the programme",
-                               basis=ASSUMPTION)  # fmt: skip
+    skill_after: float = param(0.6, lo=0, hi=1, unit="share of the skill lacking in the target occupation that the "
+                               "programme teaches", basis=ASSUMPTION)  # fmt: skip
     min_unemployed_months: int = param(12, kind="whole", lo=0, hi=600, unit="months out of work before eligible",
                                        basis="long-term unemployment starts at 12 months (ILO, Eurostat)")  # fmt: skip
     include_displaced: bool = param(True, kind="flag", unit="workers displaced by automation are eligible at once",
