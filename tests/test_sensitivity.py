@@ -122,7 +122,9 @@ def test_a_small_study_of_the_model_runs_end_to_end_and_reports(tmp_path):
     assert p.returncode == 0, p.stderr
     (folder,) = (tmp_path / "multirun").iterdir()
     ds = xr.open_dataset(folder / "sensitivity.nc")
-    assert ds.attrs["method"] == "morris" and ds.sizes["sample"] == 2 * (7 + 1) and ds.attrs["runs"] == 48
+    # 2 trajectories over the shipped study's 8 inputs, for 3 policies
+    assert ds.attrs["method"] == "morris" and ds.sizes["sample"] == 2 * (8 + 1) and ds.attrs["runs"] == 54
+    assert "world.network_mix" in ds.parameter.values  # the mobility network is among the uncertain inputs
     assert list(ds.policy.values) == ["baseline", "reskilling", "demand_led_training"]
     assert "shock.size" in ds.parameter.values and np.isfinite(ds.value).all()
     assert np.isfinite(ds.mu_star).all() and (ds.mu_star >= 0).all() and (ds.mu_star_conf >= 0).all()
@@ -160,11 +162,11 @@ def test_an_interrupted_study_resumes_without_rerunning_finished_runs(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     done = {p: p.stat().st_mtime_ns for p in tmp_path.glob("multirun/*/*/results.nc")}
-    assert 10 <= len(done) < 48
+    assert 10 <= len(done) < 54
     p = fowsim("sensitivity", "sensitivity", *TINY, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert all(path.stat().st_mtime_ns == stamp for path, stamp in done.items())  # not run again
-    assert len(list(tmp_path.glob("multirun/*/*/results.nc"))) == 48
+    assert len(list(tmp_path.glob("multirun/*/*/results.nc"))) == 54
     assert not list(tmp_path.glob("multirun/**/.*.tmp"))
     assert (next((tmp_path / "multirun").iterdir()) / "sensitivity.nc").is_file()
 

@@ -23,7 +23,8 @@ def test_default_world_has_the_regions_occupations_and_corridors(world):
     assert set(world.skill_level) == {1, 2, 3, 4}
     np.testing.assert_allclose(world.employment.sum(axis=1), 1.0)
     np.testing.assert_allclose(world.network.sum(axis=1), 1.0)
-    np.testing.assert_allclose(np.diag(world.network), 0.5503)
+    np.testing.assert_allclose(np.diag(world.network), world.params["network_self_loop"])  # as calibrated
+    assert 0.2 <= world.params["network_self_loop"] < 1.0
     assert len(world.corridors) >= 10
 
 
@@ -197,7 +198,7 @@ def test_the_observed_network_is_the_worlds_own_and_every_occupation_reaches_eve
     observed = load_world({"data": "default", "network": "observed", "external_origins": ["rest_of_world"]})
     assert observed.network_kind == "observed" and world.network_kind == "observed"  # a world's own network.csv
     np.testing.assert_allclose(observed.network.sum(axis=1), 1.0)
-    np.testing.assert_allclose(np.diag(observed.network), 0.5503)  # the self-loop, as for task similarity
+    np.testing.assert_allclose(np.diag(observed.network), world.params["network_self_loop"])  # as for similarity
     assert _components(observed.network) == 1
     off = observed.network - np.diag(np.diag(observed.network))
     assert (off > 0).sum() > 900  # observed moves link almost every pair, not six neighbours each
@@ -234,3 +235,28 @@ def test_observed_needs_a_world_with_its_own_network(tmp_path):
     assert load_world({"data": str(folder), "external_origins": ["rest_of_world"]}).network_kind == "similarity"
     with pytest.raises(ConfigError, match="world.network='observed': a world with its own network.csv"):
         load_world({"data": str(folder), "network": "observed", "external_origins": ["rest_of_world"]})
+
+
+def test_network_mix_blends_in_task_similarity_and_refuses_a_share_outside_zero_to_one(world):
+    base = {"data": "default", "external_origins": ["rest_of_world"]}
+    similarity = load_world({**base, "network": "similarity"}).network
+    np.testing.assert_allclose(load_world({**base, "network_mix": 1.0}).network, similarity)
+    half = load_world({**base, "network_mix": 0.5}).network
+    np.testing.assert_allclose(half, 0.5 * world.network + 0.5 * similarity)
+    with pytest.raises(ConfigError, match=r"world.network_mix=1.5: a share in \[0, 1\]"):
+        load_world({**base, "network_mix": 1.5})
+
+
+def test_demand_path_is_interpolated_in_logs_and_continued_at_its_last_growth(world):
+    import dataclasses
+
+    path = np.ones((world.n_regions, 11))
+    path[0] = 1.01 ** np.arange(11)  # 1% a year for ten years
+    path[1] = np.nan  # no path measured: demand_growth instead
+    w = dataclasses.replace(world, demand_path=path)
+    assert w.demand_index(0)[0] == pytest.approx(1.0)
+    assert w.demand_index(18)[0] == pytest.approx(1.01**1.5)  # between years, in logs
+    assert w.demand_index(12 * 14)[0] == pytest.approx(1.01**14)  # beyond the path: its last five years' growth
+    growth = world.rp("demand_growth")[1]
+    assert w.demand_index(30)[1] == pytest.approx((1 + growth) ** 2.5)
+    np.testing.assert_allclose(w.demand_index(60)[2:], 1.0)

@@ -38,7 +38,8 @@ class WorldConfig:
     name: str = "default"
     data: str = "default"  # a folder under fowsim/data, or a path to a folder of CSV files
     network: str | None = None  # None: the world's observed network.csv (else similarity); similarity; a CSV path
-    self_loop: float = 0.5503  # del Rio-Chanona et al. (2021)
+    network_mix: float = 0.0  # share of task similarity blended into the network (a sensitivity input)
+    self_loop: float | None = None  # None: parameters.csv's network_self_loop (calibrated)
     neighbours: int = 6
     external_origins: list[str] = field(default_factory=lambda: ["rest_of_world"])
     params: dict[str, float] = field(default_factory=dict)  # overrides of parameters.csv

@@ -355,8 +355,8 @@ def urn_ball(
     cell c are `vac_order[vac_start[c] : vac_start[c] + vac_size[c]]`. A vacancy keeps the
     application with the best score, `quality[p] * transfer[own[p], occupation] + fit_weight *
     (credential[p] >= required[occupation]) + noise_weight * noise` (the first on ties): the skill
-    the searcher brings to the vacancy's occupation from its own, `own[p]`. Application a draws its three uniforms (occupation, noise,
-    vacancy) from `key` and its number.
+    the searcher brings to the vacancy's occupation from its own, `own[p]`. Application a draws
+    its three uniforms (occupation, noise, vacancy) from `key` and its number.
 
     Returns, per vacancy, the searcher it offers the job to (-1 if it received no application).
     """

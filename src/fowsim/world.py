@@ -46,9 +46,11 @@ REGION_PARAMETERS: dict[str, tuple[str, str]] = {
     "separation_rate": ("fraction", "monthly probability"),
     "female_share": ("fraction", "share of the labour force"),
     "median_age": ("age", "years"),
-    "demand_follows_labour_force": ("flag", "1: labour demand follows the labour force; 0: it grows at demand_growth"),
-    "demand_growth": ("real", "annual growth of labour demand where it does not follow the labour force"),
+    "demand_follows_labour_force": ("flag", "1: labour demand follows the run's own labour force; 0: its own path"),
+    "demand_growth": ("real", "annual growth of labour demand where the calibration holds no demand path"),
+    "demand_path_measured": ("flag", "1: demand's path is the baseline's labour force (calibration); 0: demand_growth"),
 }
+OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0}  # a row regions.csv may leave out, and its value then
 OCCUPATION_COLUMNS = (
     "occupation",
     "isco",
@@ -183,6 +185,26 @@ class World:
     param_ranges: dict[str, ParameterRange] = field(default_factory=dict)  # what each parameter may be
     targets: tuple[Target, ...] = ()  # published figures the baseline is checked against (targets.csv)
     network_kind: str = "similarity"  # observed (the world's network.csv), similarity, or the CSV's path
+    demand_path: np.ndarray | None = None  # (R, years + 1) labour demand relative to its start, year by year
+
+    def demand_index(self, t: float) -> np.ndarray:
+        """Labour demand's own path at month `t`, relative to its start, by region (the demand closure).
+
+        The baseline's labour force, year by year, where calibration.yaml holds it (`demand_path`,
+        measured by `fowsim.calibration.demand_path`): interpolated in logs between years, and
+        beyond the last year continued at its last five years' growth. Elsewhere `demand_growth`
+        a year. A scenario's extra workers (migrants, entrants) do not move this path.
+        """
+        steady = (1.0 + self.rp("demand_growth")) ** (t / 12.0)
+        if self.demand_path is None:
+            return steady
+        log_path = np.log(self.demand_path)
+        years = t / 12.0
+        last = log_path.shape[1] - 1
+        slope = (log_path[:, last] - log_path[:, max(0, last - 5)]) / max(1, min(5, last))
+        inside = np.array([np.interp(years, np.arange(last + 1), row) for row in log_path])
+        value = np.exp(np.where(years <= last, inside, log_path[:, last] + slope * (years - last)))
+        return np.where(np.isfinite(value), value, steady)
 
     @property
     def n_regions(self) -> int:
@@ -394,6 +416,8 @@ def _regions(path: Path) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
         kind = REGION_PARAMETERS[param][0]
         table[region][param] = _number("regions.csv", f"{region}.{param}", row.value, kind)
     for region, values in table.items():
+        for param, value in OPTIONAL_REGION_PARAMETERS.items():
+            values.setdefault(param, value)
         missing = sorted(set(REGION_PARAMETERS) - set(values))
         if missing:
             raise ConfigError(f"regions.csv[{region}]", "incomplete", f"a row for each of {', '.join(missing)}")
@@ -659,26 +683,42 @@ def load_world(cfg: Any) -> World:
     origins = regions + sending + tuple(e for e in external if e not in sending)
     occ = _occupations(path)
     occupations = tuple(occ["occupation"])
-    self_loop = float(get("self_loop", 0.5503))
-    if not 0.0 <= self_loop < 1.0:
-        raise ConfigError("world.self_loop", self_loop, "a probability in [0, 1)")
     tasks = occ[list(TASKS)].to_numpy(float)
     skill_level = occ["skill_level"].to_numpy(np.int64)
     layers = world_layers(path)
-    network, network_kind = _network(get("network", None), layers, occupations, tasks, skill_level, self_loop,
-                                     int(get("neighbours", 6)))  # fmt: skip
     # calibration.yaml: fitted per-region values, and fitted model parameters (which replace
     # parameters.csv; a config's world.params still wins)
     calibration, info, fitted = {}, {}, {}
+    demand_path = None
     # the world's own calibration, else its nearest base's (regions it does not cover keep regions.csv)
     cal_file = next((p / "calibration.yaml" for p in reversed(layers) if (p / "calibration.yaml").is_file()), None)
     if cal_file is not None:
         raw = yaml.safe_load(cal_file.read_text()) or {}
-        info = {k: v for k, v in raw.items() if k not in ("values", "parameters")}
+        info = {k: v for k, v in raw.items() if k not in ("values", "parameters", "demand_path")}
         for key, per_region in (raw.get("values") or {}).items():
             calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
         fitted = dict(raw.get("parameters") or {})
+        paths = raw.get("demand_path") or {}
+        if paths:
+            size = max(len(v) for v in paths.values())
+            demand_path = np.full((len(regions), size), np.nan)
+            for i, r in enumerate(regions):
+                if r in paths:
+                    demand_path[i, : len(paths[r])] = [float(x) for x in paths[r]]
     params, ranges = _parameters(path, fitted, dict(get("params", {}) or {}))
+    # the network's self-loop: world.self_loop where given, else parameters.csv's (as calibrated)
+    raw_loop = get("self_loop", None)
+    self_loop = float(params["network_self_loop"] if raw_loop is None else raw_loop)
+    if not 0.0 <= self_loop < 1.0:
+        raise ConfigError("world.self_loop", self_loop, "a probability in [0, 1)")
+    neighbours = int(get("neighbours", 6))
+    network, network_kind = _network(get("network", None), layers, occupations, tasks, skill_level, self_loop,
+                                     neighbours)  # fmt: skip
+    mix = float(get("network_mix", 0.0) or 0.0)
+    if not 0.0 <= mix <= 1.0:
+        raise ConfigError("world.network_mix", mix, "a share in [0, 1] of task similarity blended into the network")
+    if mix > 0.0:  # an uncertain input of the sensitivity study: how far the US pattern holds elsewhere
+        network = (1.0 - mix) * network + mix * similarity_network(tasks, skill_level, self_loop, neighbours)
     notes = [p / "SOURCES.md" for p in reversed(layers) if (p / "SOURCES.md").is_file()]
     sources = "\n\n".join(f.read_text() for f in notes)
     return World(
@@ -697,6 +737,7 @@ def load_world(cfg: Any) -> World:
         employment=_employment(path, regions, occupations, dropped),
         network=network,
         network_kind=network_kind,
+        demand_path=demand_path,
         corridors=_corridors(path, regions, origins, dropped),
         params=params,
         calibration=calibration,

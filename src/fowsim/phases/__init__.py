@@ -2,7 +2,7 @@
 
 | # | phase | stream | what it does |
 |---|---|---|---|
-| 1 | `automation` | automation | employers' demand along the shock's adoption path and the labour force's trend |
+| 1 | `automation` | automation | employers' demand along its own path and the shock's adoption path |
 | 2 | `separations_and_vacancies` | labour | layoffs, openings, internal moves |
 | 3 | `policies` | each policy's own | each active policy acts |
 | 4 | `training` | training | trainees advance, providers admit and are paid |

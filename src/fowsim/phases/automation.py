@@ -11,13 +11,15 @@ from fowsim.sim import Simulation
 class Automation(Phase):
     """Employers move their demand along the shock's adoption path (and the regional growth trend).
 
-    Labour demand follows the region's labour force (`demand_follows_labour_force` = 1), so that
-    long-run unemployment does not depend on its size, or grows at `demand_growth` where the
-    labour force follows demand instead (the Gulf: sponsored migrants are recruited to meet it).
-    It follows with a lag: a level and a trend smoothed over `demand_adjustment_months` (Holt's
-    linear method, in logs), so that a steadily growing labour force meets demand growing at its
-    pace rather than a constant shortfall. The shock then reshapes demand across occupations,
-    each employer at its own point of the adoption path (`Employer.effective_time`).
+    Labour demand grows on its own path in each region (`World.demand_index`): the baseline's
+    labour force, year by year, as the calibration measured it (balanced growth: the 2019
+    unemployment rate persists in the baseline). Workers a scenario adds (migrants, entrants, the
+    participants of a mobility policy) fill vacancies but do not create their own demand. Where
+    `demand_follows_labour_force` = 1, demand follows the run's own labour force instead, with a
+    lag (a level and a trend smoothed over `demand_adjustment_months`, Holt's linear method in
+    logs): the earlier closure, in which added workers create their own jobs. The shock then
+    reshapes demand across occupations, each employer at its own point of the adoption path
+    (`Employer.effective_time`).
     """
 
     name = "automation"
@@ -31,7 +33,7 @@ class Automation(Phase):
         growth = np.where(
             follows,
             np.exp(mk.demand_level + (tau - 1.0) * mk.demand_trend - mk.demand_level0),
-            (1.0 + w.rp("demand_growth")) ** (t / 12.0),
+            w.demand_index(t),
         )
         base = mk.D0_region * growth[:, None]
         for emp in model.employers:

@@ -131,7 +131,7 @@ def trained_skill(model: Simulation, idx: np.ndarray, old: np.ndarray, target: n
 
 def graduate(model: Simulation, idx: np.ndarray, k: np.ndarray, target: np.ndarray) -> None:
     """Graduates gain the programme's credential and skill in its target occupation (their status is kept)."""
-    ws, mk = model.ws, model.market
+    ws = model.ws
     if idx.size == 0:
         return
     award = np.array([pr.award for pr in model.providers])[k]

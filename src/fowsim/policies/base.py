@@ -310,7 +310,7 @@ class RegionalTraining(Policy):
         None, lo=0, optional=True, unit="EUR a participant; null: the regional cost share of parameters.csv",
         basis="the provider type's cost share of the regional mean wage a month (parameters.csv)",
     )  # fmt: skip
-    skill_after: float = param(0.5, lo=0, hi=1, unit="skill in the target occupation after the programme",
+    skill_after: float = param(0.5, lo=0, hi=1, unit="share of the missing skill in the target occupation taught",
                                basis="ASSUMPTION")  # fmt: skip
 
     def check(self, world: World) -> None:

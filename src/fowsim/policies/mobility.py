@@ -75,7 +75,7 @@ class PreDeparture(Policy):
                                   basis=ASSUMPTION)  # fmt: skip
     recognition_boost: float = param(0.3, lo=0, hi=1, unit="added to the approval probability abroad",
                                      basis=ASSUMPTION)  # fmt: skip
-    skill_after: float = param(0.6, lo=0, hi=1, unit="skill in the target occupation after the programme",
+    skill_after: float = param(0.6, lo=0, hi=1, unit="share of the missing skill in the target occupation taught",
                                basis=ASSUMPTION)  # fmt: skip
 
     def check(self, world: World) -> None:
@@ -188,7 +188,7 @@ class SkillsPartnership(Policy):
                                 basis=ASSUMPTION)  # fmt: skip
     recognised_abroad: bool = param(True, kind="flag", unit="the away track's credential is recognised on arrival",
                                     basis="Clemens (2015): training to the destination's standard")  # fmt: skip
-    skill_after: float = param(0.65, lo=0, hi=1, unit="skill in the target occupation after the course",
+    skill_after: float = param(0.65, lo=0, hi=1, unit="share of the missing skill in the target occupation taught",
                                basis=ASSUMPTION)  # fmt: skip
 
     def check(self, world: World) -> None:
