@@ -112,6 +112,20 @@ def test_workers_added_to_a_region_without_vacancies_fill_jobs_but_create_none()
     assert (with_f - without_f) - (with_ - without) > 0.25 * n_f
 
 
+def test_natives_and_migrants_unemployment_are_recorded_and_gulf_migrants_without_work_leave():
+    ds = simulate(small(workers=30_000, months=24))
+    for k in ("unemployment_rate_native", "unemployment_rate_migrant"):
+        assert ((ds[k] >= 0) & (ds[k] <= 1)).all()
+    late = ds.isel(time=slice(12, None)).mean("time")
+    # temporary migrants without work must leave (kafala): their unemployment stays below the nationals'
+    assert float(late.unemployment_rate_migrant.sel(region="gulf")) < float(
+        late.unemployment_rate_native.sel(region="gulf")
+    )
+    # where natives are nearly everyone (West Africa), their rate is the region's
+    west = late.sel(region="west_africa")
+    assert float(west.unemployment_rate_native) == pytest.approx(float(west.unemployment_rate), abs=0.01)
+
+
 def test_gulf_sponsored_recruitment_fills_the_vacancies_of_its_own_demand():
     m = LabourMarketModel(small(workers=30_000, months=36))
     gulf = m.world.regions.index("gulf")

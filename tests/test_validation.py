@@ -134,9 +134,10 @@ KNOWN_MISSES = {
     "graduates return as if newly unemployed (their spell restarts, and employers rank only the skill they bring) and "
     "three in four are in work three months after the programme, while the eligible who lose the lottery are "
     "long-term unemployed who find jobs at about 5% a month; the model keeps no signal of time out of work",
-    "reallocation": "after the 30-year shock Gulf unemployment ends 1.9 points above its start (full form): its demand "
-    "grows at its own rate and sponsored recruitment fills the new occupations' vacancies from abroad, while the "
-    "residents displaced from exposed occupations stay out of work (the likely cause, not yet traced by nationality)",
+    "reallocation": "after the 30-year shock Gulf unemployment ends 1.9 points above its start (full form): "
+    "sponsored recruitment fills the new occupations' vacancies from abroad, while nationals displaced from exposed "
+    "occupations stay out of work (2 seeds of 100,000 workers: nationals 7.2% before, 11.8% after; migrants 2.4%, "
+    "2.2%)",
 }
 
 

@@ -239,8 +239,9 @@ def census(
     foreign-born stock by (origin, region), foreign-born employed by region, employed tertiary
     graduates by (native 0 / foreign 1, region): all of them, and those in low-skill jobs; then
     the policy indicators: the labour force and the unemployed by (group, region) for groups
-    women, youth (15-24), returnees; displaced workers by (group all / women / youth, months since
-    displacement 6-8 / 12-14 / 24-26, region), all (employed, unemployed or in training) and employed; employed foreign
+    women, youth (15-24), returnees, the foreign-born (migrants) and natives; displaced workers by
+    (group all / women / youth, months since displacement 6-8 / 12-14 / 24-26, region), all
+    (employed, unemployed or in training) and employed; employed foreign
     tertiary graduates by (origin, region), all and in low-skill jobs; the employed by
     (credential, region); pending recognitions by region; and trained workers (any completed
     programme) living in their origin region, by region; skills-partnership graduates in the labour
@@ -252,8 +253,8 @@ def census(
     foreign_emp = np.zeros(n_regions)
     tert = np.zeros((2, n_regions))
     tert_low = np.zeros((2, n_regions))
-    lf = np.zeros((3, n_regions))
-    un = np.zeros((3, n_regions))
+    lf = np.zeros((5, n_regions))
+    un = np.zeros((5, n_regions))
     disp_all = np.zeros((3, 3, n_regions))
     disp_emp = np.zeros((3, 3, n_regions))
     oq = np.zeros((2, n_origins, n_regions))
@@ -323,6 +324,10 @@ def census(
         if m == RETURNEE:
             lf[2, r] += 1.0
             un[2, r] += u
+        g = 3 if foreign else (4 if m == NATIVE else -1)
+        if g >= 0:
+            lf[g, r] += 1.0
+            un[g, r] += u
     return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
             trained_home, partner)  # fmt: skip
 

@@ -89,6 +89,10 @@ OUTPUTS: dict[str, Output] = {
     "private_spending": Output(R, "EUR month-1", "diaspora and other private spending on programmes"),
     "unemployment_rate_female": Output(R, "1", "unemployment rate of women"),
     "unemployment_rate_youth": Output(R, "1", "unemployment rate of workers aged 15-24"),
+    "unemployment_rate_native": Output(R, "1", "unemployment rate of natives (born in the region, never migrated)"),
+    "unemployment_rate_migrant": Output(
+        R, "1", "unemployment rate of the foreign-born (temporary, permanent, refugees)"
+    ),
     "returnees_in_labour_force": Output(R, "people", "returned migrants in the labour force"),
     "returnee_employment_rate": Output(R, "1", "employed returned migrants / returned migrants in the labour force"),
     "displaced_cohort": Output(
@@ -141,7 +145,7 @@ class Census(NamedTuple):
     foreign_employed: np.ndarray  # (R,)
     tertiary: np.ndarray  # (native 0 / foreign 1, R) employed tertiary graduates
     tertiary_low: np.ndarray  # of those, in skill level 1-2 jobs
-    group_lf: np.ndarray  # (women, youth, returnees; R) in the labour force
+    group_lf: np.ndarray  # (women, youth, returnees, foreign-born, natives; R) in the labour force
     group_unemployed: np.ndarray  # of those, unemployed
     displaced_all: np.ndarray  # (all / women / youth, horizon, R)
     displaced_employed: np.ndarray
@@ -198,6 +202,8 @@ class Recorder:
         lf_g, un_g = c.group_lf, c.group_unemployed
         d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
         d["unemployment_rate_youth"][t] = un_g[1] / np.maximum(lf_g[1], 1)
+        d["unemployment_rate_migrant"][t] = un_g[3] / np.maximum(lf_g[3], 1)
+        d["unemployment_rate_native"][t] = un_g[4] / np.maximum(lf_g[4], 1)
         d["returnees_in_labour_force"][t] = lf_g[2] * s
         d["returnee_employment_rate"][t] = 1.0 - un_g[2] / np.maximum(lf_g[2], 1)
         d["displaced_cohort"][t] = c.displaced_all[0] * s

@@ -399,6 +399,13 @@ def reallocation(quick: bool, workdir: Path) -> Result:
     peak = smooth.max(axis=0)
     text = "; ".join(f"{r} {before[i]:.1f}% before, peak {peak[i]:.1f}%, {end[i]:.1f}% at the end"
                      for i, r in enumerate(regions))  # fmt: skip
+    by_origin = {k: np.mean([ds[f"unemployment_rate_{k}"].sel(region="gulf").values for ds in runs], axis=0) * 100
+                 for k in ("native", "migrant")} if "gulf" in regions else {}  # fmt: skip
+    if by_origin:
+        text += (". In the Gulf, nationals {:.1f}% before and {:.1f}% at the end, migrants {:.1f}% and {:.1f}%: "
+                 "sponsored recruitment fills the new occupations' vacancies from abroad").format(
+            by_origin["native"][:start].mean(), by_origin["native"][-24:].mean(),
+            by_origin["migrant"][:start].mean(), by_origin["migrant"][-24:].mean())  # fmt: skip
     return Result(
         rows,
         draw,
