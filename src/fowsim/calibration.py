@@ -88,6 +88,7 @@ def demand_path(cfg: dict[str, Any], years: int = 40, seeds: int = 2, rounds: in
     path (NaN): demand grows at `demand_growth`. Returns (R, years + 1), 1 in year 0.
     """
     path = None
+    own_growth = build_scenario(cfg).world.rp("demand_path_measured") == 0
     for k in range(rounds):
         runs = []
         for seed in range(seeds):
@@ -102,7 +103,7 @@ def demand_path(cfg: dict[str, Any], years: int = 40, seeds: int = 2, rounds: in
         path = np.mean(runs, axis=0)
         # where the labour force follows demand (the Gulf's sponsored recruitment) demand keeps its
         # own growth, demand_growth: measuring it from the labour force would chase its own tail
-        path[build_scenario(cfg).world.rp("demand_path_measured") == 0] = np.nan
+        path[own_growth] = np.nan
         log(f"demand path, round {k + 1} of {rounds}: after {years} years {np.round(path[:, -1], 3).tolist()}")
     assert path is not None
     return path
@@ -250,7 +251,11 @@ def calibrate(
         **(
             {}
             if path is None
-            else {"demand_path": {r: [round(float(v), 5) for v in row] for r, row in zip(regions, path)}}
+            else {
+                "demand_path": {
+                    r: [round(float(v), 5) for v in row] for r, row in zip(regions, path) if np.isfinite(row).all()
+                }
+            }
         ),  # fmt: skip
     }
 
