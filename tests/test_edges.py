@@ -67,7 +67,7 @@ def test_long_term_unemployment_starts_at_twelve_months():
     ws.birth[:] = t - 30 * 12
     low_skill = np.zeros(2, dtype=bool)
     out = kernels.census(ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, ws.female, ws.birth,
-                         ws.displaced, ws.scheme, ws.recog, t, low_skill, 1, 1, LONG_TERM_MONTHS)  # fmt: skip
+                         ws.displaced, ws.scheme, ws.recog, t, low_skill, 1, 1, LONG_TERM_MONTHS, ws.wage)  # fmt: skip
     assert LONG_TERM_MONTHS == 12  # ILO and Eurostat: a year or more out of work
     assert out[1].tolist() == [2.0]  # 12 and 13 months; not 11
 

@@ -86,11 +86,11 @@ def _add_unemployed(m, region: int, n: int) -> None:
     m.market.transition(idx, UNEMPLOYED, region=region)
 
 
-def _employment_after_adding(closure: int, added_share: float) -> tuple[float, float, int]:
+def _employment_after_adding(closure: int, added_share: float, *extra: str) -> tuple[float, float, int]:
     """EU employment a year after `added_share` of its labour force joins it with no vacancy open, and without."""
     out = []
     for add in (False, True):
-        m = LabourMarketModel(small(workers=30_000, months=24))
+        m = LabourMarketModel(small(*extra, workers=30_000, months=24))
         eu = m.world.regions.index("eu")
         m.world.region_params["demand_follows_labour_force"][:] = closure
         m.run(12)
@@ -106,10 +106,15 @@ def _employment_after_adding(closure: int, added_share: float) -> tuple[float, f
 def test_workers_added_to_a_region_without_vacancies_fill_jobs_but_create_none():
     # the demand closure (fowsim.phases.automation): demand grows on its own path, not with the workers
     without, with_, n = _employment_after_adding(0, 0.1)
-    assert with_ - without < 0.25 * n
+    # some jobs come with them through wages (more searchers, a lower going wage, more demand), far from one each
+    assert with_ - without < 0.5 * n
+    # the closure alone (fixed wages): demand on its own path
+    fixed = "phases.remove=[wages]"
+    fixed_without, fixed_with, n_fixed = _employment_after_adding(0, 0.1, fixed)
+    assert fixed_with - fixed_without < 0.25 * n_fixed
     # where demand follows the labour force (the earlier closure), the same workers create their own jobs
-    without_f, with_f, n_f = _employment_after_adding(1, 0.1)
-    assert (with_f - without_f) - (with_ - without) > 0.25 * n_f
+    without_f, with_f, n_f = _employment_after_adding(1, 0.1, fixed)
+    assert with_f - without_f > 3 * (fixed_with - fixed_without) and with_f - without_f > 0.15 * n_f
 
 
 def test_natives_and_migrants_unemployment_are_recorded_and_gulf_migrants_without_work_leave():
@@ -126,17 +131,34 @@ def test_natives_and_migrants_unemployment_are_recorded_and_gulf_migrants_withou
     assert float(west.unemployment_rate_native) == pytest.approx(float(west.unemployment_rate), abs=0.01)
 
 
+def _gulf_after_more_demand(*extra: str) -> tuple[float, float, float, float, float]:
+    """The Gulf two years after its demand rises by a tenth, against the same seed without it.
+
+    Returns employment and sponsored recruits over the two years in both runs, and employment at the rise.
+    """
+    employed, sponsored = [], []
+    for more in (1.0, 1.1):
+        m = LabourMarketModel(small(*extra, workers=100_000, months=36))
+        gulf = m.world.regions.index("gulf")
+        m.run(12)
+        e0 = float(m.market.S[gulf, EMPLOYED])
+        m.market.D0_region[gulf] *= more  # vacancies that the labour force there cannot fill
+        m.run(24)
+        employed.append(float(m.market.S[gulf, EMPLOYED]))
+        sponsored.append(float(m.results().sponsored_hires.sel(region="gulf").isel(time=slice(12, 36)).sum()) / m.scale)
+    return employed[0], employed[1], sponsored[0], sponsored[1], e0
+
+
 def test_gulf_sponsored_recruitment_fills_the_vacancies_of_its_own_demand():
-    m = LabourMarketModel(small(workers=30_000, months=36))
-    gulf = m.world.regions.index("gulf")
-    m.run(12)
-    e0 = float(m.market.S[gulf, EMPLOYED])
-    m.market.D0_region[gulf] *= 1.1  # a tenth more demand: vacancies that the labour force there cannot fill
-    m.run(24)
-    ds = m.results().isel(time=slice(12, 36))
-    gain = float(m.market.S[gulf, EMPLOYED]) - e0
-    assert gain > 0.5 * 0.1 * e0  # most of the new demand is filled within two years
-    assert float(ds.sponsored_hires.sel(region="gulf").sum()) / m.scale > gain  # by recruits from abroad
+    # with wages fixed, most of the new demand is filled within two years
+    base, more, sponsored_base, sponsored_more, e0 = _gulf_after_more_demand("phases.remove=[wages]")
+    fixed_gain = more - base
+    assert fixed_gain > 0.5 * 0.1 * e0
+    # employers recruit more from abroad when demand rises, and recruits are the bulk of the Gulf's hires
+    assert sponsored_more > sponsored_base and sponsored_more > fixed_gain
+    # with wages, the going wage rises with the tightness and holds some of the new demand back
+    base, more, _, _, e0 = _gulf_after_more_demand()
+    assert 0.25 * 0.1 * e0 < more - base < fixed_gain
 
 
 def test_on_the_job_search_moves_workers_between_jobs_and_reopens_their_old_jobs():
@@ -219,7 +241,8 @@ def test_employers_withdraw_open_vacancies_before_laying_off():
 
 
 def test_the_business_cycle_runs_on_the_calendar_for_every_employer():
-    m = LabourMarketModel(small("shock=cycle", "shock.cycle_amplitude=0.05", workers=5_000, months=40))
+    m = LabourMarketModel(small("shock=cycle", "shock.cycle_amplitude=0.05", "phases.remove=[wages]", workers=5_000,
+                                months=40))  # fixed wages: demand moves with the cycle alone  # fmt: skip
     assert len({e.adoption_speed for e in m.employers}) > 1  # employers adopt automation at different speeds
     m.run(30)
     staffed = [e for e in m.employers if m.market.D0[e.index].sum() > 0]

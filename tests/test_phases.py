@@ -11,8 +11,8 @@ from fowsim.phases import PHASES, schedule_from_config
 from fowsim.scenario import build_scenario
 from tests.conftest import small
 
-DEFAULT = ["automation", "separations_and_vacancies", "policies", "training", "migration", "recognition",
-           "search_and_matching", "demography", "record"]  # fmt: skip
+DEFAULT = ["wages", "automation", "separations_and_vacancies", "policies", "training", "migration",
+           "recognition", "search_and_matching", "demography", "record"]  # fmt: skip
 
 
 class Counter(Phase):
@@ -29,7 +29,7 @@ def test_the_default_schedule_is_the_documented_one_each_phase_with_its_own_stre
     s = default_schedule()
     assert s.names == DEFAULT == list(PHASES)
     streams = [p.stream for p in s if p.stream is not None]
-    assert len(streams) == len(set(streams)) == 7  # policies and record draw nothing of their own
+    assert len(streams) == len(set(streams)) == 7  # wages, policies and record draw nothing of their own
 
 
 class Early(Counter):
@@ -43,7 +43,7 @@ class Quiet(Counter):
 def test_a_phase_is_added_replaced_and_removed_from_python():
     s = default_schedule().insert(Counter(), after="migration")
     assert s.names.index("counter") == s.names.index("migration") + 1
-    s.insert(Early(), before="automation")
+    s.insert(Early(), before="wages")
     assert s.names[0] == "early"
     s.remove("recognition").replace("training", Quiet())
     assert "recognition" not in s.names and s.names[s.names.index("policies") + 1] == "quiet"
@@ -126,7 +126,8 @@ class HiresKept(Phase):
 
 def test_the_papers_timing_matches_first_and_the_months_hires_keep_their_jobs():
     cfg = compose(["phases.timing=paper"])
-    assert build_scenario(cfg).schedule.names == ["automation", "search_and_matching", *DEFAULT[1:6], *DEFAULT[7:]]
+    assert build_scenario(cfg).schedule.names == ["wages", "automation", "search_and_matching", *DEFAULT[2:7],
+                                                  *DEFAULT[8:]]  # fmt: skip
     spy = HiresKept()
     cfg = {**small(workers=20_000, months=24), "phases": {"timing": "paper"}}
     model = LabourMarketModel(cfg)

@@ -94,9 +94,9 @@ class Employer(mesa.Agent):
         """Target demand (employment plus vacancies wanted), by occupation."""
         return _row(self.model.market.D, self.index)
 
-    def adopt(self, target: np.ndarray) -> None:
-        """Set demand to this employer's share of the regional target demand `target` (O,)."""
-        self.model.market.set_demand(self.index, self.model.market.demand_share[self.index] * target)
+    def set_demand(self, demand: np.ndarray) -> None:
+        """Set this employer's target demand by occupation (O,) (phase `automation`)."""
+        self.model.market.set_demand(self.index, demand)
 
     def effective_time(self, t: float, start: float) -> float:
         """Month on the regional adoption path this employer has reached by month `t`."""
@@ -197,6 +197,12 @@ class TrainingProvider(mesa.Agent):
         self.open_enrolment = open_enrolment  # the unemployed enrol on their own (WorkerRules.seeks_training)
         self.flag = flag  # scheme bits set on completion (fowsim.codes)
         self.corridor = -1  # the corridor a pre-departure programme prepares for (-1: none)
+        # a cost set as a share of the region's wage moves with its going wage (`monthly_cost`)
+        self.wage_indexed = False
+
+    def monthly_cost(self, pay_level: np.ndarray) -> float:
+        """EUR a trainee-month: `cost_per_month`, times the region's going wage (relative to the start) if indexed."""
+        return self.cost_per_month * (float(pay_level[self.region]) if self.wage_indexed else 1.0)
 
     @property
     def dropout_hazard(self) -> float:

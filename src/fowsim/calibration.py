@@ -16,11 +16,12 @@ Free parameters and the targets that pin them down (targets from `regions.csv`, 
 The targets are the world's data (`regions.csv`, and the fitted rows of `targets.csv`, each with its
 source), so another world, or a sixth region, needs no change here.
 
-Labour demand's own path (`demand_path`, the demand closure of `fowsim.phases.automation`) is
-measured, not fitted: the labour force, year by year, of a long baseline run in which demand
-follows that path (a fixed point, found in two rounds). In the baseline demand and the labour
-force then grow together (the 2019 unemployment rates persist); in a scenario, workers it adds
-do not add demand.
+The wage bargain's reference tightness (`tightness_reference`, `fowsim.phases.wages`) is
+measured, not fitted: the calibrated baseline's, with wages as in the data. Labour demand's own
+path (`demand_path`, the demand closure of `fowsim.phases.automation`) is measured, not fitted:
+the labour force, year by year, of a long baseline run in which demand follows that path (a
+fixed point, found in two rounds). In the baseline demand and the labour force then grow
+together (the 2019 unemployment rates persist); in a scenario, workers it adds do not add demand.
 
 A region's unemployment rate and the long-term share of its unemployed together pin down the
 flows in and out of unemployment (in steady state u = s / (s + f), and the long-term share falls
@@ -109,6 +110,58 @@ def demand_path(cfg: dict[str, Any], years: int = 40, seeds: int = 2, rounds: in
     return path
 
 
+def measured_reference(scenario: Any) -> np.ndarray:
+    """The wage bargain's reference log tightness (R, O) of `scenario`'s world: its baseline, wages fixed.
+
+    The scenario's baseline (no shock, no policy, its schedule without phase `wages`) runs two
+    years; the reference is the mean log tightness by (region, occupation), as phase `wages`
+    measures it (`fowsim.phases.wages.tightness`), month by month over the second year (the first
+    lets the vacancies settle from the initial state).
+    """
+    from fowsim.phases.base import Schedule
+    from fowsim.phases.wages import REFERENCE_MONTHS, tightness
+
+    base = dataclasses.replace(
+        scenario,
+        months=2 * REFERENCE_MONTHS,
+        policies=[],
+        shock=dataclasses.replace(scenario.shock, kind="none"),
+        schedule=Schedule(p for p in scenario.schedule if p.name != "wages"),
+    )
+    m = LabourMarketModel(base)
+    total = np.zeros((m.world.n_regions, m.world.n_occupations))
+    for t in range(2 * REFERENCE_MONTHS):
+        m.step()
+        if t >= REFERENCE_MONTHS:
+            mk = m.market
+            total += np.log(tightness(mk.U_region, mk.V_region, mk.E_region, m.world.network))
+    return total / REFERENCE_MONTHS
+
+
+def with_reference(scenario: Any) -> Any:
+    """`scenario` with its world's wage-bargain reference measured for the scenario itself (`measured_reference`)."""
+    ref = measured_reference(scenario)
+    return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, tightness_reference=ref))
+
+
+def tightness_reference(cfg: dict[str, Any], seeds: int = 2, log=print) -> dict[str, Any]:
+    """The reference tightness of the wage bargain for calibration.yaml, over `seeds` seeds (`measured_reference`).
+
+    Every run of the world then shares it, so a policy or a shock acting early does not move it.
+    Returns the entry: the network it was measured on and the values by region.
+    """
+    logs, world = [], None
+    for seed in range(seeds):
+        scenario = build_scenario({**cfg, "seed": seed})
+        logs.append(measured_reference(scenario))
+        world = scenario.world
+    assert world is not None
+    mean = np.mean(logs, axis=0)
+    log(f"tightness reference: mean log tightness by region {np.round(mean.mean(axis=1), 3).tolist()}")
+    return {"network": world.network_kind, "self_loop": round(float(world.params["network_self_loop"]), 4),
+            "log_tightness": {r: [round(float(v), 4) for v in row] for r, row in zip(world.regions, mean)}}  # fmt: skip
+
+
 def with_demand_path(scenario: Any, path: np.ndarray | None) -> Any:
     """`scenario` with labour demand's own path replaced by `path` (None: keep the world's)."""
     if path is None:
@@ -135,6 +188,8 @@ def baseline_moments(
         scenario = with_demand_path(build_scenario(run_cfg), path)
         for k in (*REGION_PARAMETERS, "recognition_multiplier"):
             scenario.world.calibration[k] = np.asarray(x[k], float)
+        # the wage bargain's reference for these very parameters, as the calibration will store it
+        scenario = with_reference(scenario)
         ds = LabourMarketModel(scenario).run().results().isel(time=slice(burn_in, None))
         out["unemployment_rate"].append(ds["unemployment_rate"].mean("time").values)
         out["ltu_share"].append((ds["long_term_unemployed"] / ds["unemployed"]).mean("time").values)
@@ -284,4 +339,8 @@ if __name__ == "__main__":  # pragma: no cover - a maintenance command
     cfg = as_dict(compose(["workers=60000", "months=180", *sys.argv[1:]]))
     path = demand_path({**cfg, "workers": 200_000}, years=40, seeds=2, log=lambda m: print(m, flush=True))
     record = calibrate(cfg, seeds=2, path=path)
-    print(write_calibration(record, resolve_data_dir(cfg["world"]["data"])))
+    folder = resolve_data_dir(cfg["world"]["data"])
+    write_calibration(record, folder)
+    # the wage bargain's reference, measured on the world as just calibrated
+    record["tightness_reference"] = tightness_reference({**cfg, "workers": 200_000}, log=lambda m: print(m, flush=True))
+    print(write_calibration(record, folder))

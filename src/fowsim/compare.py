@@ -241,7 +241,8 @@ def format_participant_effects(table: pd.DataFrame, outcome: str = "employed") -
     head = " ".join(k.ljust(width[k]) for k in keys)
     lines = []
     for eff, text in evaluation.EFFECTS.items():
-        lines.append(f"{eff}: {text} ({evaluation.OUTCOMES[outcome]}, points)")
+        unit = evaluation.AMOUNTS.get(outcome, "points")
+        lines.append(f"{eff}: {text} ({evaluation.OUTCOMES[outcome]}, {unit})")
         lines.append(head + "".join(f"{f'{h} months':>22}" for h in HORIZONS) + f"{'winners/run':>13}")
         for _, r in table.iterrows():
             cells = ""
@@ -272,17 +273,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", action="store_true", help="the policies' accounts (mean over seeds) instead")
     parser.add_argument("--participants", action="store_true",
                         help="effects on the people of the policies' lotteries: direct, spillover, total")  # fmt: skip
+    parser.add_argument("--outcome", default="employed", choices=list(evaluation.OUTCOMES),
+                        help="the participant effects' outcome (earnings: EUR a month, direct effects)")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         if args.participants:
-            table = participant_effects(args.folder, args.baseline)
+            table = participant_effects(args.folder, args.baseline, args.outcome)
         else:
             table = mean_accounts(args.folder) if args.accounts else effects(args.folder, args.baseline)
     except (FileNotFoundError, ValueError) as exc:
         print(f"fowsim.compare: error: {exc}", file=sys.stderr)
         return 2
     if args.participants:
-        print(format_participant_effects(table))
+        print(format_participant_effects(table, args.outcome))
     elif args.accounts:
         with pd.option_context("display.max_columns", None, "display.width", 250):
             print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))

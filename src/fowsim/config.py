@@ -57,6 +57,7 @@ class ShockConfig:
     region_speed: dict[str, float] | None = None
     cycle_amplitude: float = 0.0
     cycle_period_months: int = 96
+    adoption: str = "wage"  # how employers adopt automation: with the wage of the exposed work, or exogenous
 
 
 @dataclass

@@ -39,7 +39,10 @@ OUTCOMES = {
     "overqualified": "employed below their qualification (a tertiary graduate in a skill level 1-2 job)",
     "moved": "living in another region than at the lottery",
     "in_training": "in full-time training",
+    "earnings": "monthly earnings (EUR; 0 out of work)",
 }
+# outcomes that are amounts, not shares: their effects are in their own units, not points
+AMOUNTS = {"earnings": "EUR a month"}
 EFFECTS = {
     "direct": "winners minus losers of the same lottery month (offer of a place)",
     "participation": "direct effect over the share of losers still without a place (taking part)",
@@ -68,6 +71,8 @@ def followed(ds: xr.Dataset, policy: str) -> dict[str, np.ndarray]:
     }
     out["won"] = out["won"].astype(bool)
     out["outcome"] = ds["followed_outcome"].values[mine]
+    if "followed_earnings" in ds:
+        out["earnings"] = ds["followed_earnings"].values[mine].astype(float)
     return out
 
 
@@ -140,8 +145,12 @@ def in_baseline(
     return out, found
 
 
-def measures(code: np.ndarray, region0: np.ndarray) -> dict[str, np.ndarray]:
-    """Each outcome (float 0/1, NaN where not reached) from codes (n, horizons) and regions at the lottery."""
+def measures(code: np.ndarray, region0: np.ndarray, earnings: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Each outcome (NaN where not reached) from codes (n, horizons), regions at the lottery and earnings.
+
+    The shares are 0/1; `earnings` (EUR a month, n x horizons) where the run recorded them, else NaN
+    (the baseline's panel holds codes only, so spillover and total effects on earnings are not measured).
+    """
     reached = code != NOT_REACHED
     d = decode(code)
     vals = {
@@ -150,7 +159,9 @@ def measures(code: np.ndarray, region0: np.ndarray) -> dict[str, np.ndarray]:
         "moved": (d["region"] != region0[:, None]) & (d["status"] != 0),
         "in_training": d["status"] == TRAINING,
     }
-    return {k: np.where(reached, v.astype(float), np.nan) for k, v in vals.items()}
+    out = {k: np.where(reached, v.astype(float), np.nan) for k, v in vals.items()}
+    out["earnings"] = np.where(reached, earnings, np.nan) if earnings is not None else np.full(code.shape, np.nan)
+    return out
 
 
 @dataclass
@@ -191,7 +202,7 @@ def run_effects(ds: xr.Dataset, policy: str, base: xr.Dataset | BaselinePanel | 
     won, month = f["won"], f["month"].astype(np.int64)
     draws = json.loads(ds.attrs.get("lottery_draws", "{}")).get(policy, 0)
     out = RunEffects(policy, int(won.sum()), int((~won).sum()), int(draws))
-    y = measures(f["outcome"], f["region"])
+    y = measures(f["outcome"], f["region"], f.get("earnings"))
     crossed = f["crossed"].astype(np.int64)
     for j, h in enumerate(HORIZONS):
         lost = ~won & np.isfinite(y["employed"][:, j])
@@ -247,11 +258,12 @@ class PolicyEffects:
 
 
 def over_seeds(policy: str, runs: list[RunEffects]) -> PolicyEffects:
-    """Paired effects over the seeds' `runs` of one policy (points for shares: x 100)."""
+    """Paired effects over the seeds' `runs` of one policy (points for shares: x 100; amounts in their units)."""
     out = PolicyEffects(policy, runs)
     keys = sorted({k for r in runs for k in r.values}, key=str)
     for key in keys:
-        out.effects[key] = paired(np.array([100 * r.values.get(key, np.nan) for r in runs]))
+        scale = 1.0 if key[1] in AMOUNTS else 100.0
+        out.effects[key] = paired(np.array([scale * r.values.get(key, np.nan) for r in runs]))
     return out
 
 

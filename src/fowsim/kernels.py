@@ -173,6 +173,42 @@ def within_capacity(cell: np.ndarray, capacity: np.ndarray, key: np.uint64) -> n
 
 
 @jit
+def renegotiate(
+    status: np.ndarray,
+    since: np.ndarray,
+    employer: np.ndarray,
+    occ: np.ndarray,
+    region: np.ndarray,
+    skill: np.ndarray,
+    wage: np.ndarray,
+    going: np.ndarray,
+    t: int,
+    months: int,
+    learn: float,
+    n_regions: int,
+) -> np.ndarray:
+    """Set again the wage of every employed worker whose job began a multiple of `months` months before `t`.
+
+    The new wage is the going wage of the job, `going` (F, O) (region wage x relative wage x
+    premium x going-wage index), times (0.8 + 0.4 skill), with the skill grown on the job since
+    `since` (as `effective_skill`); stored in float32 as `Market.wage_of` does. One pass; returns
+    the change of the wage bill by region.
+    """
+    change = np.zeros(n_regions)
+    for i in range(status.size):
+        if status[i] != EMPLOYED:
+            continue
+        dt = t - np.int64(since[i])
+        if dt <= 0 or dt % months != 0:
+            continue
+        s = 1.0 - (1.0 - np.float64(skill[i])) * np.exp(-learn * dt)
+        new = np.float32(going[employer[i], occ[i]] * (0.8 + 0.4 * s))
+        change[region[i]] += np.float64(new) - np.float64(wage[i])
+        wage[i] = new
+    return change
+
+
+@jit
 def searchers(status: np.ndarray, on_the_job: float, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
     """The unemployed, and the employed searching on the job with probability `on_the_job`, in one pass."""
     unemployed = np.empty(status.size, np.int64)  # only the pages written are touched
@@ -232,6 +268,7 @@ def census(
     n_regions: int,
     n_origins: int,
     ltu_months: int,
+    wage: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """One pass over the population for the monthly record.
 
@@ -245,7 +282,8 @@ def census(
     tertiary graduates by (origin, region), all and in low-skill jobs; the employed by
     (credential, region); pending recognitions by region; and trained workers (any completed
     programme) living in their origin region, by region; skills-partnership graduates in the labour
-    force by (all 0 / employed 1, region).
+    force by (all 0 / employed 1, region); the wages of the employed summed by (region,
+    occupation), and summed and counted by (natives 0 / the foreign-born 1 / returnees 2, region).
     """
     unemp = np.zeros((n_regions, low_skill.size))
     ltu = np.zeros(n_regions)
@@ -262,6 +300,9 @@ def census(
     pending = np.zeros(n_regions)
     trained_home = np.zeros(n_regions)
     partner = np.zeros((2, n_regions))
+    wage_cell = np.zeros((n_regions, low_skill.size))
+    wage_group = np.zeros((3, n_regions))
+    emp_group = np.zeros((3, n_regions))
     for i in range(status.size):
         s = status[i]
         if s == VACANT:
@@ -300,6 +341,11 @@ def census(
         else:
             c = cred[i]
             emp_cred[c, r] += 1.0
+            pay = np.float64(wage[i])
+            wage_cell[r, occ[i]] += pay
+            o = 1 if foreign else (2 if m == RETURNEE else 0)
+            wage_group[o, r] += pay
+            emp_group[o, r] += 1.0
             if foreign:
                 foreign_emp[r] += 1.0
             if c == TERTIARY:
@@ -329,7 +375,7 @@ def census(
             lf[g, r] += 1.0
             un[g, r] += u
     return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
-            trained_home, partner)  # fmt: skip
+            trained_home, partner, wage_cell, wage_group, emp_group)  # fmt: skip
 
 
 @jit

@@ -8,7 +8,8 @@ draw, every winner not followed yet and a random sample of the losers not follow
 (`controls` for each winner, drawn from the lottery's own stream `lottery:<policy>` so that
 following people changes nothing in the run). Each followed person's outcome is read at
 `HORIZONS` months after the draw (`Lottery.follow`, in the `record` phase): a one-byte code of
-status, over-qualification and region (`outcome_codes`).
+status, over-qualification and region (`outcome_codes`), and their monthly earnings (the wage
+where employed, 0 out of work).
 
 Winners against losers of the same month is the direct effect of a place; a person's outcome
 against their own in the baseline run of the same seed (common random numbers, `Panel`) is the
@@ -123,6 +124,7 @@ class Lottery:
         self._n = 0
         self._frozen: dict[str, np.ndarray] | None = None
         self.outcome = np.full((0, len(HORIZONS)), NOT_REACHED, dtype=np.uint8)
+        self.earnings = np.full((0, len(HORIZONS)), np.nan, dtype=np.float32)  # EUR a month (0 out of work)
         self.crossed = np.zeros(0, dtype=np.int16)  # month a followed loser won a later draw (-1: never)
         self._status: np.ndarray | None = None  # status and region of every slot at the end of last month
         self._region: np.ndarray | None = None
@@ -174,6 +176,7 @@ class Lottery:
         self._n += who.size
         self._frozen = None
         self.outcome = np.concatenate([self.outcome, np.full((who.size, len(HORIZONS)), NOT_REACHED, np.uint8)])
+        self.earnings = np.concatenate([self.earnings, np.full((who.size, len(HORIZONS)), np.nan, np.float32)])
         self.crossed = np.concatenate([self.crossed, np.full(who.size, -1, dtype=np.int16)])
 
     @property
@@ -214,8 +217,12 @@ class Lottery:
             return
         slots = cols["slot"][due].astype(np.int64)
         code = outcome_codes(model.ws, slots, self.low_skill)
-        code[model.ws.birth[slots] != cols["birth"][due]] = 0  # another occupant: the person has left
+        left = model.ws.birth[slots] != cols["birth"][due]
+        code[left] = 0  # another occupant: the person has left
         self.outcome[due, _LOOKUP[d[due]]] = code
+        # monthly earnings: the wage where employed, 0 out of work; unknown (NaN) for a person who left
+        pay = np.where(model.ws.status[slots] == EMPLOYED, model.ws.wage[slots], 0.0)
+        self.earnings[due, _LOOKUP[d[due]]] = np.where(left, np.nan, pay)
 
 
 class Panel:

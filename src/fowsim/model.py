@@ -170,6 +170,7 @@ class LabourMarketModel(Simulation):
                         public_share=1.0 if public else 0.0,
                     )
                 )
+                self.providers[-1].wage_indexed = True  # its cost is a share of the region's wage
         self.provider_of = np.array([[pr.index for pr in self.providers if pr.region == r] for r in range(w.n_regions)])
 
     # ---------------------------------------------------------------- the schedule

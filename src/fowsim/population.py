@@ -145,6 +145,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         ws.occ[sl] = occ
         ws.status[sl] = np.where(unemployed, UNEMPLOYED, EMPLOYED)
         ws.since[sl] = np.where(unemployed, -spell, -tenure)
+        ws.jobless_since[sl] = np.where(unemployed, -spell, 0)
         ws.skill[sl] = np.where(unemployed, 0.6, 0.3)
         ws.birth[sl] = birth
         ws.retire_at[sl] = birth + int(round(ret_age * 12))

@@ -84,6 +84,9 @@ OUTPUTS: dict[str, Output] = {
     "overqualification_native": Output(R, "1", "share of employed tertiary-educated natives in skill level 1-2 jobs"),
     "overqualification_migrant": Output(R, "1", "share of employed tertiary-educated migrants in skill level 1-2 jobs"),
     "mean_wage": Output(R, "EUR month-1", "mean monthly wage of the employed"),
+    "mean_wage_native": Output(R, "EUR month-1", "mean monthly wage of employed natives (never migrated)"),
+    "mean_wage_migrant": Output(R, "EUR month-1", "mean monthly wage of the employed foreign-born"),
+    "mean_wage_returnee": Output(R, "EUR month-1", "mean monthly wage of employed returned migrants"),
     "public_spending": Output(R, "EUR month-1", "public spending on training and mobility programmes"),
     "employer_spending": Output(R, "EUR month-1", "employers' spending on training and mobility programmes"),
     "private_spending": Output(R, "EUR month-1", "diaspora and other private spending on programmes"),
@@ -128,6 +131,8 @@ OUTPUTS: dict[str, Output] = {
     "unemployment_by_occupation": Output(O, "people", "unemployed by last occupation"),
     "vacancies_by_occupation": Output(O, "jobs", "open vacancies by occupation"),
     "demand_by_occupation": Output(O, "jobs", "employers' target demand by occupation"),
+    "mean_wage_by_occupation": Output(O, "EUR month-1", "mean monthly wage of the employed by occupation"),
+    "going_wage_index": Output(O, "1", "going wage of a new hire relative to the start of the run (phase wages)"),
     "migrant_stock": Output(OR, "people", "foreign workers from origin living in destination"),
     "migration_flow": Output(OR, "people month-1", "moves from origin to destination"),
     "return_flow": Output(OR, "people month-1", "returns home to origin from destination"),
@@ -154,6 +159,9 @@ class Census(NamedTuple):
     pending: np.ndarray  # (R,) recognitions pending
     trained_home: np.ndarray  # (R,) trained workers living in their origin
     partner: np.ndarray  # (all 0 / employed 1, R) skills-partnership graduates in the labour force
+    wage_cell: np.ndarray  # (R, O) wages of the employed, summed
+    wage_group: np.ndarray  # (natives 0 / foreign-born 1 / returnees 2, R) wages of the employed, summed
+    employed_group: np.ndarray  # of those, the employed
 
 
 class Recorder:
@@ -188,7 +196,7 @@ class Recorder:
         ws, w = m.ws, m.world
         return Census(*kernels.census(
             ws.status, ws.region, ws.origin, ws.mig, ws.cred, ws.occ, ws.since, ws.female, ws.birth, ws.displaced,
-            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins), self.long_term_months,
+            ws.scheme, ws.recog, m.t, w.low_skill, w.n_regions, len(w.origins), self.long_term_months, ws.wage,
         ))  # fmt: skip
 
     def record(self, c: Census) -> None:
@@ -232,6 +240,10 @@ class Recorder:
         d["overqualification_native"][t] = c.tertiary_low[0] / np.maximum(c.tertiary[0], 1)
         d["overqualification_migrant"][t] = c.tertiary_low[1] / np.maximum(c.tertiary[1], 1)
         d["mean_wage"][t] = mk.wage_sum / np.maximum(emp, 1)
+        mean_group = c.wage_group / np.maximum(c.employed_group, 1)
+        d["mean_wage_native"][t], d["mean_wage_migrant"][t], d["mean_wage_returnee"][t] = mean_group
+        d["mean_wage_by_occupation"][t] = c.wage_cell / np.maximum(mk.E_region, 1)
+        d["going_wage_index"][t] = mk.wage_index
         d["public_spending"][t] = tally.spending["public"]
         d["employer_spending"][t] = tally.spending["employer"]
         d["private_spending"][t] = tally.spending["private"]
@@ -322,6 +334,7 @@ def followed_variables(ds: xr.Dataset, lotteries: dict[str, Lottery]) -> None:
     cols = {k: np.concatenate([lotteries[n].columns[k] for n in names]) for k in COLUMNS}
     which = np.concatenate([np.full(len(lotteries[n]), i, dtype=np.int8) for i, n in enumerate(names)])
     outcome = np.concatenate([lotteries[n].outcome for n in names])
+    earnings = np.concatenate([lotteries[n].earnings for n in names])
     crossed = np.concatenate([lotteries[n].crossed for n in names])
     ds.coords["lottery_horizon"] = ("lottery_horizon", list(HORIZONS),
                                     {"units": "months", "long_name": "months after the lottery"})  # fmt: skip
@@ -338,6 +351,8 @@ def followed_variables(ds: xr.Dataset, lotteries: dict[str, Lottery]) -> None:
                                            "long_name": "month a loser won a later lottery (-1: never)"})  # fmt: skip
     code = "outcome code (fowsim.lottery.outcome_codes; 255: beyond the run)"
     ds["followed_outcome"] = (("followed", "lottery_horizon"), outcome, {"long_name": code})
+    pay = "monthly earnings: the wage where employed, 0 out of work (NaN: left or not reached)"
+    ds["followed_earnings"] = (("followed", "lottery_horizon"), earnings, {"units": "EUR month-1", "long_name": pay})
 
 
 def panel_variables(ds: xr.Dataset, panel: Panel) -> None:

@@ -57,23 +57,26 @@ class WorkerRules:
     def applications(self, model: State, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Applications each unemployed worker `idx` sends this month.
 
-        `applications` at first, falling with the length of unemployment as exp(-months / persistence)
+        `applications` at first, falling with the time out of work as exp(-months / persistence)
         (discouragement, `search_persistence` months); a fractional expected number is rounded up or
-        down at random.
+        down at random. Time out of work runs from the last job and through any training
+        (`Workforce.jobless_since`): a programme does not make its graduates newly unemployed.
         """
-        months = (model.t - model.ws.since[idx]).astype(np.float64)
+        months = (model.t - model.ws.jobless_since[idx]).astype(np.float64)
         expected = model.params["applications"] * np.exp(-months / model.params["search_persistence"])
         return np.floor(expected + rng.random(idx.size)).astype(np.int64)
 
     def accept(self, model: State, idx: np.ndarray, wage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Whether workers `idx` take their best offer `wage`.
 
-        The unemployed take it above a reservation wage that falls with the length of
-        unemployment; the employed (on-the-job search) if it pays more than their job.
+        The unemployed take it above a reservation wage (a share of the region's going wage) that
+        falls with the time out of work; the employed (on-the-job search) if it pays more
+        than their job.
         """
-        p, ws = model.params, model.ws
-        base = model.market.region_wage[ws.region[idx]] * p["reservation_wage"]
-        months = (model.t - ws.since[idx]).astype(float)
+        p, ws, mk = model.params, model.ws, model.market
+        region = ws.region[idx]
+        base = mk.region_wage[region] * mk.pay_level()[region] * p["reservation_wage"]
+        months = (model.t - ws.jobless_since[idx]).astype(float)  # time out of work, training included
         return np.where(ws.status[idx] == EMPLOYED, wage > ws.wage[idx], wage >= base * np.exp(-months / 12.0))
 
     def seeks_training(self, model: State, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -89,11 +92,12 @@ class WorkerRules:
     ) -> np.ndarray:
         """Occupation each worker `idx` trains for, among `targets` of the chosen programme.
 
-        Weighted by the region's open vacancies and the occupation's relative wage.
+        Weighted by the region's open vacancies and the occupation's going wage there.
         """
         mk = model.market
         region = model.ws.region[idx]
-        weight = (mk.V_region[:, targets] + 0.01 * mk.D_region[:, targets]) * model.world.relative_wage[targets]
+        pay = model.world.relative_wage[targets][None, :] * mk.wage_index[:, targets]
+        weight = (mk.V_region[:, targets] + 0.01 * mk.D_region[:, targets]) * pay
         cum = np.cumsum(weight, axis=1)[region]
         return targets[categorical(cum, rng.random(idx.size))]
 
@@ -104,18 +108,21 @@ class WorkerRules:
 
         A logit in the expected income gain: log of (destination wage x employment chance) over
         (home wage x employment chance), less the move's cost spread over `migration_horizon`
-        months of home income; helped by the diaspora already in the destination.
+        months of home income; helped by the diaspora already in the destination. The wages are
+        the going wages of the worker's occupation in each region (`Market.going_wage`), so a
+        tight labour market abroad draws more migrants, a slack one fewer.
         """
         p, w, mk = model.params, model.world, model.market
         ws = model.ws
         home, dest = ws.region[idx], w.corridors.destination[corridor]
-        rel = w.relative_wage[ws.occ[idx]]
+        occ = ws.occ[idx]
         emp_rate = 1.0 - mk.unemployment_rate_now
         employed = ws.status[idx] == EMPLOYED
-        home_income = mk.region_wage[home] * rel * np.where(employed, 1.0, emp_rate[home])
-        away_income = mk.region_wage[dest] * rel * emp_rate[dest] * (1.0 - p["migrant_wage_penalty"])
+        home_wage = mk.going_wage(home, occ)
+        home_income = home_wage * np.where(employed, 1.0, emp_rate[home])
+        away_income = mk.going_wage(dest, occ) * emp_rate[dest] * (1.0 - p["migrant_wage_penalty"])
         cost = w.corridors.migration_cost[corridor] * p.get("migration_cost_scale", 1.0)
-        cost = cost / (p["migration_horizon"] * mk.region_wage[home] * rel)
+        cost = cost / (p["migration_horizon"] * home_wage)
         gain = np.log(away_income / home_income.clip(1e-9)) - cost
         diaspora = model.migration.diaspora_share[corridor]
         z = p["migration_gain_sensitivity"] * (gain - p["migration_threshold"]) + p["diaspora_effect"] * np.log1p(

@@ -6,8 +6,10 @@ Each piece of state has one owner whose methods are its only writers:
 - `Tally`: this month's events by region and group, and spending by payer (`count`,
   `count_people`, `spend`, `start_training`).
 - `Market`: employers' employment, vacancies and demand; stocks and flows by region and state;
-  wage sums; the region tables searchers see (`transition`, `hire`, `fill`, `reopen`,
-  `move_within`, `upskill`, `place`, `open_vacancies`, `set_demand`, ...).
+  wage sums and the going wage of each (region, occupation) (`set_wage_index`, `renegotiate`);
+  employers' adoption of automation (`set_adoption`); the region tables searchers see
+  (`transition`, `hire`, `fill`, `reopen`, `move_within`, `upskill`, `place`, `open_vacancies`,
+  `set_demand`, ...).
 - `Migration`: corridors' diaspora and migrant stocks, this month's migration and return flows,
   the hooks on returns (`move`, `arrive`, `record_returns`, `observe`, `on_return`).
 - `Recognition`: each corridor's recognition pace and approval, and the hooks on single decisions
@@ -28,6 +30,7 @@ from collections.abc import Callable, Mapping
 import mesa
 import numpy as np
 
+from fowsim import kernels
 from fowsim.codes import (
     EMPLOYED,
     N_STATES,
@@ -154,6 +157,10 @@ class Market:
         # docs/model.md); the calibration fits a per-region multiplier on it
         self.open_rate = open_rate
         self.region_wage = world.rp("wage_level").copy()
+        # the going wage of a new hire in each (region, occupation), relative to the start of the run:
+        # set each month by the wage bargain (phase `wages`); 1 where wages do not move
+        self.wage_index = np.ones((R, O))
+        self.tightness_state: dict[str, np.ndarray] | None = None  # what the wage bargain sees (phase `wages`)
         self.E, self.V = E, V
         self.D0 = (E + V).astype(np.float64)
         self.D0_region = np.zeros((R, O))
@@ -181,7 +188,10 @@ class Market:
         self.demand_level0 = np.log(np.maximum(1.0, self.labour_force()))
         self.demand_level = self.demand_level0.copy()
         self.demand_trend = np.zeros(R)
-        self.adoption = np.zeros(R)  # the shock's adoption level this month
+        # each employer's adoption of automation: the share of its exposed work automated (phase `automation`)
+        self.adoption_f = np.zeros(len(firm_region))
+        self.exposed_d0 = self.D0 * world.exposure[None, :]  # (F, O) the exposed part of each employer's demand
+        self.reference_wage, self.reference_spread = self._reference_wage()
         self.unemployment_rate_now = world.rp("unemployment_target").copy()
         emp_mask = ws.status == EMPLOYED
         self.wage_sum = np.bincount(ws.region[emp_mask], weights=ws.wage[emp_mask], minlength=R)
@@ -196,8 +206,19 @@ class Market:
     # ---------------------------------------------------------------- reading
     def wage_of(self, firm: np.ndarray, occ: np.ndarray, skill: np.ndarray) -> np.ndarray:
         """Monthly wage (EUR) at employer `firm` in occupation `occ` for skill `skill`."""
-        base = self.region_wage[self.firm_region[firm]] * self.world.relative_wage[occ] * self.employer_premium[firm]
+        r = self.firm_region[firm]
+        base = self.region_wage[r] * self.world.relative_wage[occ] * self.employer_premium[firm]
+        base = base * self.wage_index[r, occ]
         return (base * (0.8 + 0.4 * skill)).astype(np.float32)
+
+    def pay_level(self) -> np.ndarray:
+        """The going wage by region relative to the start (R,): `wage_index` weighted by employment."""
+        e = self.E_region
+        return (e * self.wage_index).sum(axis=1) / np.maximum(e.sum(axis=1), 1e-12)
+
+    def going_wage(self, region: np.ndarray, occ: np.ndarray) -> np.ndarray:
+        """The mean wage of a new hire in `region` and occupation `occ` (EUR a month, average employer and skill)."""
+        return self.region_wage[region] * self.world.relative_wage[occ] * self.wage_index[region, occ]
 
     def skill_now(self, idx: np.ndarray) -> np.ndarray:
         """Effective skill of workers `idx` this month."""
@@ -248,8 +269,41 @@ class Market:
         self.D[firm] = demand
 
     def set_adoption(self, adoption: np.ndarray) -> None:
-        """The automation shock's adoption level by region this month."""
-        self.adoption = adoption
+        """Each employer's adoption level of automation this month (F,)."""
+        self.adoption_f = adoption
+
+    @property
+    def adoption(self) -> np.ndarray:
+        """Adoption of automation by region (R,): employers' levels weighted by their exposed demand at the start."""
+        R = self.world.n_regions
+        weight = self.exposed_d0.sum(axis=1)
+        num = np.bincount(self.firm_region, weights=weight * self.adoption_f, minlength=R)
+        return num / np.maximum(np.bincount(self.firm_region, weights=weight, minlength=R), 1e-12)
+
+    def _reference_wage(self) -> tuple[float, float]:
+        """The typical wage of the exposed work of the highest-wage region at the start (EUR a month), and its spread.
+
+        Per region, the geometric mean of its employers' wages for exposed work, weighted by that
+        work; the spread is the weighted standard deviation of their logs in that region.
+        """
+        R = self.world.n_regions
+        weight = self.exposed_d0.sum(axis=1)
+        log_w = np.log(self.exposed_wage())
+        den = np.bincount(self.firm_region, weights=weight, minlength=R)
+        mean = np.bincount(self.firm_region, weights=weight * log_w, minlength=R) / np.maximum(den, 1e-12)
+        top = int(np.argmax(np.where(den > 0, mean, -np.inf)))
+        mine = self.firm_region == top
+        spread = np.sqrt(np.average((log_w[mine] - mean[top]) ** 2, weights=weight[mine]))
+        return float(np.exp(mean[top])), float(spread)
+
+    def exposed_wage(self) -> np.ndarray:
+        """Each employer's wage (EUR a month) for its exposed work (F,): region, occupations, premium, going wage."""
+        ex = self.exposed_d0
+        rel = self.world.relative_wage[None, :] * self.wage_index[self.firm_region]
+        mean_rel = (ex * rel).sum(axis=1) / np.maximum(ex.sum(axis=1), 1e-12)
+        fallback = self.world.relative_wage.mean()  # an employer with no exposed work (its rate does not matter)
+        mean_rel = np.where(ex.sum(axis=1) > 0, mean_rel, fallback)
+        return self.region_wage[self.firm_region] * self.employer_premium * mean_rel
 
     def add_business_demand(self) -> None:
         """Add the demand of the businesses started by entrepreneurship graduates to this month's target demand."""
@@ -296,6 +350,8 @@ class Market:
         old_r = ws.region[idx].astype(np.int64)
         ws.skill[idx] = self.skill_now(idx)
         was_emp = old_s == EMPLOYED
+        if status != EMPLOYED:  # time out of work runs from leaving a job (or entering), through training
+            ws.jobless_since[idx[was_emp | (old_s == VACANT)]] = self.clock.t
         if was_emp.any():
             e = idx[was_emp]
             self.E -= counts(self.E.shape, ws.employer[e], ws.occ[e])
@@ -378,6 +434,25 @@ class Market:
         new_wage = self.wage_of(firm, target, ws.skill[idx].astype(np.float64))
         self.wage_sum += np.bincount(ws.region[idx], weights=new_wage - ws.wage[idx], minlength=self.world.n_regions)
         ws.wage[idx] = new_wage
+
+    def set_wage_index(self, index: np.ndarray) -> None:
+        """The going wage of new hires by (region, occupation), relative to the start (phase `wages`)."""
+        self.wage_index = index
+
+    def renegotiate(self, months: int) -> None:
+        """Employed workers on an anniversary of their job (every `months` months) have their wage set again.
+
+        It becomes the going wage of their job for the skill they have now (`wage_of`), in one
+        compiled pass over the workforce (`fowsim.kernels.renegotiate`).
+        """
+        ws, w = self.ws, self.world
+        r = self.firm_region
+        going = (self.region_wage[r][:, None] * w.relative_wage[None, :] * self.employer_premium[:, None]
+                 * self.wage_index[r])  # fmt: skip
+        self.wage_sum += kernels.renegotiate(
+            ws.status, ws.since, ws.employer, ws.occ, ws.region, ws.skill, ws.wage, going, self.clock.t, int(months),
+            float(self.params["skill_learning_rate"]), w.n_regions,
+        )  # fmt: skip
 
     def place(
         self, idx: np.ndarray, region: int, rng: np.random.Generator, occ: np.ndarray | None = None

@@ -31,6 +31,7 @@ class Workforce:
     employer: np.ndarray  # int16, employer index or -1
     wage: np.ndarray  # float32, EUR per month while employed
     since: np.ndarray  # int16, month the current status began
+    jobless_since: np.ndarray  # int16, month of leaving the last job (or entering): time out of work, with training
     birth: np.ndarray  # int16, month of birth (negative before the start)
     retire_at: np.ndarray  # int16, month of retirement
     female: np.ndarray  # bool
@@ -51,6 +52,7 @@ class Workforce:
         "employer": np.int16,
         "wage": np.float32,
         "since": np.int16,
+        "jobless_since": np.int16,
         "birth": np.int16,
         "retire_at": np.int16,
         "female": np.bool_,

@@ -8,6 +8,7 @@ checks every figure, and returns a `World` of plain numpy arrays. The default wo
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,8 @@ class World:
     targets: tuple[Target, ...] = ()  # published figures the baseline is checked against (targets.csv)
     network_kind: str = "similarity"  # observed (the world's network.csv), similarity, or the CSV's path
     demand_path: np.ndarray | None = None  # (R, years + 1) labour demand relative to its start, year by year
+    # (R, O) the wage bargain's reference log tightness (calibration.yaml), where measured on this network
+    tightness_reference: np.ndarray | None = None
 
     def demand_index(self, t: float) -> np.ndarray:
         """Labour demand's own path at month `t`, relative to its start, by region (the demand closure).
@@ -670,6 +673,22 @@ def _simulated_regions(
     return tuple(keep), {k: v[idx] for k, v in params.items()}, dropped, sending
 
 
+def _tightness_reference(
+    entry: Mapping[str, Any], regions: tuple[str, ...], n_occ: int, network_kind: str, mix: float, self_loop: float
+) -> np.ndarray | None:
+    """The wage bargain's reference log tightness (R, O) from calibration.yaml, if measured on this very network.
+
+    Measured on another network (another kind, a blend, another self-loop) or without every
+    region, it does not apply: each run then takes its own first year as the reference.
+    """
+    values = entry.get("log_tightness") or {}
+    same = entry.get("network") == network_kind and mix == 0.0
+    same = same and abs(float(entry.get("self_loop", -1.0)) - self_loop) < 1e-4
+    if not same or any(r not in values or len(values[r]) != n_occ for r in regions):
+        return None
+    return np.array([[float(v) for v in values[r]] for r in regions])
+
+
 def load_world(cfg: Any) -> World:
     """Read and check the world described by the `world` config node (a mapping)."""
     get = cfg.get if hasattr(cfg, "get") else lambda k, d=None: getattr(cfg, k, d)
@@ -690,11 +709,13 @@ def load_world(cfg: Any) -> World:
     # parameters.csv; a config's world.params still wins)
     calibration, info, fitted = {}, {}, {}
     demand_path = None
+    reference: dict[str, Any] = {}
     # the world's own calibration, else its nearest base's (regions it does not cover keep regions.csv)
     cal_file = next((p / "calibration.yaml" for p in reversed(layers) if (p / "calibration.yaml").is_file()), None)
     if cal_file is not None:
         raw = yaml.safe_load(cal_file.read_text()) or {}
-        info = {k: v for k, v in raw.items() if k not in ("values", "parameters", "demand_path")}
+        info = {k: v for k, v in raw.items() if k not in ("values", "parameters", "demand_path", "tightness_reference")}
+        reference = raw.get("tightness_reference") or {}
         for key, per_region in (raw.get("values") or {}).items():
             calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
         fitted = dict(raw.get("parameters") or {})
@@ -738,6 +759,7 @@ def load_world(cfg: Any) -> World:
         network=network,
         network_kind=network_kind,
         demand_path=demand_path,
+        tightness_reference=_tightness_reference(reference, regions, len(occupations), network_kind, mix, self_loop),
         corridors=_corridors(path, regions, origins, dropped),
         params=params,
         calibration=calibration,

@@ -2,7 +2,8 @@
 
 | # | phase | stream | what it does |
 |---|---|---|---|
-| 1 | `automation` | automation | employers' demand along its own path and the shock's adoption path |
+| 0 | `wages` | none | the going wage from the wage bargain; incumbents' yearly renegotiation |
+| 1 | `automation` | automation | employers' demand (its own path, the going wage) and their adoption of automation |
 | 2 | `separations_and_vacancies` | labour | layoffs, openings, internal moves |
 | 3 | `policies` | each policy's own | each active policy acts |
 | 4 | `training` | training | trainees advance, providers admit and are paid |
@@ -44,11 +45,13 @@ from fowsim.phases.policies import Policies
 from fowsim.phases.recognition import Recognition
 from fowsim.phases.record import Record
 from fowsim.phases.training import Training
+from fowsim.phases.wages import Wages
 
 # the built-in phases, by name, in the order of the default schedule
 PHASES: dict[str, type[Phase]] = {
     cls.name: cls
     for cls in (
+        Wages,
         Automation,
         SeparationsAndVacancies,
         Policies,
@@ -155,6 +158,7 @@ __all__ = [
     "SearchAndMatching",
     "SeparationsAndVacancies",
     "Training",
+    "Wages",
     "default_schedule",
     "make_phase",
     "schedule_from_config",

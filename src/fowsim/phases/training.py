@@ -93,8 +93,9 @@ def pay_providers(model: Simulation, rng: np.random.Generator) -> None:
     ws, mk, tally = model.ws, model.market, model.tally
     enrolled, code = trainees(model)
     per_provider = np.bincount(code, minlength=len(model.providers))
+    pay = mk.pay_level()
     for pr, n in zip(model.providers, per_provider):
-        unit = pr.cost_per_month * model.scale
+        unit = pr.monthly_cost(pay) * model.scale
         if pr.owner is not None and n > 0 and unit * pr.public_share > 0:
             funded = pr.owner.affordable(unit * pr.public_share, int(n))
             if funded < n:

@@ -330,3 +330,4 @@ class RegionalTraining(Policy):
             seats = self.seats * lf[r] / lf[self._r].sum()
             self.provider(model, int(r), kind, seats, duration=self.duration_months, completion=self.completion,
                           cost_per_month=monthly, targets=targets, skill_after=self.skill_after, **kw)  # fmt: skip
+            self.providers[-1].wage_indexed = self.cost_per_participant is None  # a wage share follows the wage

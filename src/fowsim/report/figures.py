@@ -366,7 +366,8 @@ def exposure(src: Source, facet: dict):
     change = 100 * (end / start.where(start > 0) - 1)
     fig, (ax,) = _figure(6.4, 4.0)
     with plt.rc_context(STYLE):
-        x = ds.automation_exposure.values
+        exp = ds.automation_exposure  # the same in every arm and seed: one row of it
+        x = exp.isel({d: 0 for d in exp.dims if d != "occupation"}).values
         ax.scatter(x, change.values, s=14 + 60 * start.values / float(start.max()), color="#0072B2", alpha=0.8)
         for xi, yi, name in zip(x, change.values, ds.occupation.values):
             if np.isfinite(yi) and (abs(yi) > np.nanpercentile(np.abs(change.values), 75)):
