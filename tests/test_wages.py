@@ -180,6 +180,10 @@ def test_adoption_never_goes_back_when_wages_fall():
 def test_an_unknown_adoption_rule_is_one_line_naming_the_key():
     with pytest.raises(ConfigError, match=r"shock.adoption='robots': one of \['wage', 'exogenous'\]"):
         build_scenario(as_dict(compose(["shock=rapid", "shock.adoption=robots"])))
+    # the uneven shock's region speeds stand in for the wage rule: both together would count a lag twice
+    with pytest.raises(ConfigError, match=r"shock.adoption='wage': exogenous with shock.kind=uneven"):
+        build_scenario(as_dict(compose(["shock=uneven", "shock.adoption=wage"])))
+    assert build_scenario(as_dict(compose(["shock=uneven"]))).shock.adoption_rule == "exogenous"
 
 
 # ---------------------------------------------------------------- wages in decisions

@@ -222,7 +222,8 @@ class Lottery:
         self.outcome[due, _LOOKUP[d[due]]] = code
         # monthly earnings: the wage where employed, 0 out of work; unknown (NaN) for a person who left
         pay = np.where(model.ws.status[slots] == EMPLOYED, model.ws.wage[slots], 0.0)
-        self.earnings[due, _LOOKUP[d[due]]] = np.where(left, np.nan, pay)
+        gone = left | (model.ws.status[slots] == VACANT)  # left, whether or not the slot has a new occupant
+        self.earnings[due, _LOOKUP[d[due]]] = np.where(gone, np.nan, pay)
 
 
 class Panel:

@@ -173,9 +173,13 @@ def make_shock(cfg: object, regions: tuple[str, ...], adoption_speed: np.ndarray
     period = int(get("cycle_period_months", 96))
     if period < 2:
         raise ConfigError("shock.cycle_period_months", period, "a number of months >= 2")
-    rule = str(get("adoption", "wage"))
+    rule = str(get("adoption", "exogenous" if kind == "uneven" else "wage"))
     if rule not in ADOPTION_RULES:
         raise ConfigError("shock.adoption", rule, f"one of {list(ADOPTION_RULES)}")
+    if kind == "uneven" and rule == "wage":
+        allowed = ("exogenous with shock.kind=uneven (its region speeds stand in for what the wage rule derives "
+                   "from wages: the lag would count twice)")  # fmt: skip
+        raise ConfigError("shock.adoption", rule, allowed)
     speeds = None
     if kind == "uneven":
         given = dict(get("region_speed", None) or {})

@@ -5,12 +5,13 @@ matching model (Pissarides 2000; the calibration of Shimer 2005, AER 95(1)): wit
 p, the worker's outside option z, the worker's bargaining power beta and the cost of an open
 vacancy c, w = (1 - beta) z + beta (p + c theta), where theta is the tightness of the market
 the job is in. Here theta is the tightness of the occupation in its region as its searchers
-see it along the mobility network (`tightness`), relative to its mean over the first year
-(`REFERENCE_MONTHS`, where the wages of the world's data hold) in the world's calibrated
-baseline (`reference_log_tightness`). With p = 1 and a mean tightness
-of 1 as in Shimer's calibration, the wage's elasticity with respect to tightness at the
-reference is e = beta c / ((1 - beta) z + beta (1 + c)) = 0.156, and the going wage relative to
-the start is the bargain log-linearised there: index = (theta / theta_0) ** e. A worker's wage is the going
+see it along the mobility network (`tightness`), relative to a reference theta_0: the world's
+calibrated baseline with fixed wages over its second year, stored in calibration.yaml
+(`reference_log_tightness`; a run on another network takes its own first year). Over the first
+year (`REFERENCE_MONTHS`) wages hold the world's data. With p = 1 and a mean tightness of 1 as
+in Shimer's calibration, the wage's elasticity with respect to tightness at the reference is
+e = beta c / ((1 - beta) z + beta (1 + c)) = 0.156, and the going wage relative to the start
+is the bargain log-linearised there: index = (theta / theta_0) ** e. A worker's wage is the going
 wage of their job times their employer's premium and their skill (`Market.wage_of`); it is set
 at the hire and again on each anniversary of it (`wage_contract_months`: wages change about
 once a year). Nothing in this rule refers to the regional unemployment rate: the wage curve
@@ -32,8 +33,7 @@ from fowsim.sim import Simulation
 from fowsim.world import World
 
 # the first year of a run (2019, the year of the world's data and of the calibration): wages hold
-# their data values; the reference theta_0 is the calibrated baseline's mean tightness (geometric)
-# over that year (`reference_log_tightness`)
+# their data values (the reference theta_0: `reference_log_tightness`)
 REFERENCE_MONTHS = 12
 # a pool of searchers and of vacancies of this share of an occupation's employment is added to
 # both (ASSUMPTION, with tightness_smoothing_months): an occupation with neither has tightness 1

@@ -196,8 +196,9 @@ class Policy:
     # -- money
     def committed(self, model: Simulation) -> float:
         """Public EUR still to pay for the trainees enrolled now, over the rest of their programmes (at most)."""
+        pay = model.market.pay_level()  # a cost set as a wage share follows the going wage (`monthly_cost`)
         return sum(
-            pr.enrolled * pr.cost_per_month * model.scale * pr.public_share * pr.duration for pr in self.providers
+            pr.enrolled * pr.monthly_cost(pay) * model.scale * pr.public_share * pr.duration for pr in self.providers
         )
 
     def room(self, model: Simulation, unit: float) -> int:
@@ -266,7 +267,7 @@ class Policy:
         """Enrol a random subset of `pool` in `pr`, within its free seats and the budget; returns who."""
         ws, rng = model.ws, self.rng
         free = stochastic_round(rng, pr.seats - pr.enrolled)
-        unit = pr.cost_per_month * model.scale * pr.public_share * pr.duration
+        unit = pr.monthly_cost(model.market.pay_level()) * model.scale * pr.public_share * pr.duration
         n = min(pool.size, free, self.room(model, unit))
         if n <= 0:
             return pool[:0]
