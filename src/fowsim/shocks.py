@@ -94,30 +94,29 @@ class Shock:
         x = (log_wage_ratio + g * (t - self.start_month - self.duration_months / 2.0)) / sigma
         return np.where(t >= self.start_month, ndtr(x), 0.0)
 
-    def adoption(self, t: float, n_regions: int) -> np.ndarray:
-        """Adoption level per region at month `t` (0 before the start, -> 1 at the end)."""
+    def exogenous_adoption(self, t: np.ndarray) -> np.ndarray:
+        """Adoption on the exogenous path at months `t` reached on it (0 before the start, -> 1 at the end).
+
+        A logistic from 1e-4 to 0.9999 across the duration (slope `slope()`), whatever wages.
+        """
+        t = np.asarray(t, dtype=float)
         if not self.active:
-            return np.zeros(n_regions)
-        speed = np.ones(n_regions) if self.region_speed is None else np.asarray(self.region_speed)
-        # a logistic from 1e-4 to 0.9999 across the duration: slope k = 2*ln(9999)/duration
-        k = self.slope()
-        x = (t - self.start_month) * speed - self.duration_months / 2.0
-        level = 1.0 / (1.0 + np.exp(-k * x))
+            return np.zeros(t.shape)
+        level = 1.0 / (1.0 + np.exp(-self.slope() * (t - self.start_month - self.duration_months / 2.0)))
         return np.where(t >= self.start_month, level, 0.0)
+
+    def adoption(self, t: float, n_regions: int) -> np.ndarray:
+        """Adoption level per region at calendar month `t` on the exogenous path, each region at its speed."""
+        speed = np.ones(n_regions) if self.region_speed is None else np.asarray(self.region_speed)
+        month = np.asarray(t, dtype=float)
+        start = self.start_month
+        return self.exogenous_adoption(np.where(month > start, start + (month - start) * speed, month))
 
     def cycle(self, t: float) -> float:
         """Multiplier on all demand from the business cycle at month `t` (1 without a cycle)."""
         if self.cycle_amplitude == 0.0:
             return 1.0
         return 1.0 + self.cycle_amplitude * np.sin(2.0 * np.pi * (t - self.start_month) / self.cycle_period_months)
-
-    def target_demand(self, d0: np.ndarray, exposure: np.ndarray, t: float, month: float | None = None) -> np.ndarray:
-        """Target demand (R, O) from baseline demand `d0` (R, O).
-
-        `t` is the month reached on the adoption path (an early adopter is ahead of the calendar);
-        the business cycle runs on the calendar `month` (default `t`), the same for every employer.
-        """
-        return self.demand_at(d0, exposure, self.adoption(t, d0.shape[0]), t if month is None else month)
 
     def employer_demand(
         self, d0: np.ndarray, exposure: np.ndarray, adoption: np.ndarray, region: np.ndarray, month: float
@@ -137,16 +136,6 @@ class Shock:
         weight_region = np.bincount(region, weights=weight.sum(axis=1), minlength=n_regions)
         share = weight / weight_region[region][:, None].clip(1e-12)
         return (d0 - lost + self.reallocation * lost_region[region][:, None] * share) * self.cycle(month)
-
-    def demand_at(self, d0: np.ndarray, exposure: np.ndarray, adoption: np.ndarray, month: float) -> np.ndarray:
-        """Target demand (rows, O) from baseline demand `d0` (rows, O) at adoption levels `adoption` (rows,)."""
-        a = np.asarray(adoption, dtype=float)[:, None]
-        lost = d0 * self.size * a * exposure[None, :]
-        keep = d0 - lost
-        weight = d0 * (1.0 - exposure[None, :])
-        share = weight / weight.sum(axis=1, keepdims=True).clip(1e-12)
-        cycle = self.cycle(month)
-        return (keep + self.reallocation * lost.sum(axis=1, keepdims=True) * share) * cycle
 
 
 def make_shock(cfg: object, regions: tuple[str, ...], adoption_speed: np.ndarray) -> Shock:

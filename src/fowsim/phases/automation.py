@@ -61,8 +61,6 @@ class Automation(Phase):
         if shock.region_speed is not None:  # uneven: each region's own speed on top of the employer's
             t_eff = np.where(t_eff > start, start + (t_eff - start) * np.asarray(shock.region_speed)[region], t_eff)
         if shock.adoption_rule == "exogenous":
-            k = shock.slope()
-            level = 1.0 / (1.0 + np.exp(-k * (t_eff - start - shock.duration_months / 2.0)))
-            return np.where(t >= start, level, 0.0)
+            return shock.exogenous_adoption(t_eff)
         return shock.adoption_by_wage(t_eff, np.log(mk.exposed_wage() / mk.reference_wage),
                                       model.params["automation_cost_decline"], mk.reference_spread)  # fmt: skip
