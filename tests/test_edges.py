@@ -116,8 +116,10 @@ def test_no_corridor_moves_more_people_than_its_quota(quota):
     model = LabourMarketModel(scenario).run()
     ds = model.results()
     moved = float(ds.migration_flow.sel(origin="north_africa", destination="eu").sum())
-    allowance = quota * w.params["migrant_activity_rate"] * 24 / 12  # people: the monthly allowance, 24 months
+    # people: the monthly allowance, 24 months, of the quota as calibrated (`World.annual_quota`)
+    allowance = w.annual_quota()[k] * w.params["migrant_activity_rate"] * 24 / 12
     assert moved <= allowance + 1e-6
+    assert w.annual_quota()[k] == quota * w.fitted("quota_multiplier", 1.0)[w.region("eu")]
     if quota > 0:
         assert moved > 0.5 * allowance  # the quota is used (the corridor is full)
 

@@ -70,7 +70,7 @@ def test_recognition_lowers_the_overqualification_of_migrants_on_its_corridors()
     assert (office.months[pairs] == office.base_months[pairs] / 4).all() and (office.approval[pairs] == 1.0).all()
 
 
-def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_about_even():
+def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_a_little_behind():
     """Card, Kluve & Weber (2018): zero or negative in the short run, positive after two to three years (missed)."""
     spec = {"start_month": 0, "seats": 2e6, "regions": ["eu", "north_africa"], "min_unemployed_months": 600}
     gain = {}
@@ -84,15 +84,19 @@ def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_abou
             assert early < metrics.displaced_reemployment(base, 6).sel(region=region) - 0.03  # in training, not at work
             after = metrics.displaced_reemployment(pol, 24) - metrics.displaced_reemployment(base, 24)
             gain[wages, region] = float(after.sel(region=region))
-    # two years on, about even with the baseline, with wages fixed or not: graduates keep their time out of work,
-    # and where wages fall in the occupations the displaced crowd, the baseline's displaced find work back there
-    # (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a gain by then)
-    assert all(abs(v) < 0.02 for v in gain.values()), gain
+    # two years on, still a little behind the baseline, with wages fixed or not: a nine-month course teaches a
+    # quarter of what its graduates lack in their new occupation (`taught_share`), they keep their time out of
+    # work, and where wages fall in the occupations the displaced crowd, the baseline's displaced find work back
+    # there (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a gain by then)
+    assert all(-0.08 < v < 0.01 for v in gain.values()), gain
     assert all(gain["flexible", r] < gain["fixed", r] for r in ("eu", "north_africa")), gain
 
 
 def test_the_skills_partnership_raises_skilled_employment_at_home_and_flows_in_its_corridor():
-    spec = {"start_month": 0, "cohort_size": 2_000_000, "cohorts": 3}
+    # a programme that teaches to the destination's standard (Clemens 2015): two thirds of what its trainees
+    # lack, not the quarter of a seven-month course by its length (`taught_share`), with which graduates
+    # who stay find too few jobs at home to add to its skilled employment
+    spec = {"start_month": 0, "cohort_size": 2_000_000, "cohorts": 3, "skill_after": 0.65}
     _, base = run({}, months=72)
     model, pol = run({"skills_partnership": spec}, months=72)
 

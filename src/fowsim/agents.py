@@ -233,10 +233,10 @@ class Government(mesa.Agent):
 
     def refresh_quotas(self) -> None:
         """Add this month's visa allowance for the corridors into this region."""
-        c = self.model.world.corridors
         k = self.corridor_ids
         # quotas count people; a share of them join the labour force
-        monthly = c.annual_quota[k] * self.model.params["migrant_activity_rate"] / 12.0 / self.model.scale
+        quota = self.model.world.annual_quota()[k]
+        monthly = quota * self.model.params["migrant_activity_rate"] / 12.0 / self.model.scale
         self.allowance[k] = np.minimum(self.allowance[k] + monthly, monthly * 12.0)
 
     def set_borders(self, open_: bool) -> None:

@@ -11,7 +11,12 @@ Free parameters and the targets that pin them down (targets from `regions.csv`, 
   the world: occupational mobility between the world's occupations (targets.csv), as del
   Rio-Chanona et al. (2021) fit theirs;
 - `on_the_job_search_rate` (share of the employed searching a month), for the world: job-to-job
-  mobility (targets.csv).
+  mobility (targets.csv);
+- `quota_multiplier` (on corridors.csv's annual quotas from the simulated regions into a region),
+  per region with a fitted migrant stock (targets.csv): that stock over the last five years of
+  the fit. The inflows are held to the quotas, which are assumptions built on a few verified
+  permit counts; the stock the data start from then holds rather than drains through returns
+  and retirements.
 
 The targets are the world's data (`regions.csv`, and the fitted rows of `targets.csv`, each with its
 source), so another world, or a sixth region, needs no change here.
@@ -60,11 +65,13 @@ from fowsim.world import World
 
 # residual scales: about half of each quantity's tolerance in the validation table
 TOLERANCE = {"unemployment_rate": 0.005, "ltu_share": 0.04, "migrant_overqualification": 0.03,
-             "occupational_mobility": 0.01, "job_to_job": 0.01}  # fmt: skip
+             "occupational_mobility": 0.01, "job_to_job": 0.01, "migrant_stock": 0.5}  # fmt: skip
+STOCK_MONTHS = 60  # a fitted migrant stock is the mean of the fit's last five years
 REGION_PARAMETERS = ("opening_multiplier", "separation_rate")  # fitted, one value per region
 WORLD_PARAMETERS = ("network_self_loop", "on_the_job_search_rate")  # fitted, one value for all regions
 BOUNDS = {"opening_multiplier": (0.2, 5.0), "separation_rate": (0.002, 0.08), "recognition_multiplier": (0.3, 3.0),
-          "network_self_loop": (0.2, 0.97), "on_the_job_search_rate": (0.005, 0.5)}  # fmt: skip
+          "network_self_loop": (0.2, 0.97), "on_the_job_search_rate": (0.005, 0.5),
+          "quota_multiplier": (0.3, 5.0)}  # fmt: skip
 
 
 def world_target(world: World, quantity: str) -> float:
@@ -175,7 +182,12 @@ def with_demand_path(scenario: Any, path: np.ndarray | None) -> Any:
 
 
 def baseline_moments(
-    cfg: dict[str, Any], x: dict[str, Any], seeds: int, burn_in: int, path: np.ndarray | None = None
+    cfg: dict[str, Any],
+    x: dict[str, Any],
+    seeds: int,
+    burn_in: int,
+    path: np.ndarray | None = None,
+    stocks: tuple[str, ...] = (),
 ) -> dict[str, np.ndarray]:
     """Mean baseline moments after `burn_in` months over `seeds` runs, with the parameters `x`.
 
@@ -183,25 +195,42 @@ def baseline_moments(
     not fitted) and scalars for `WORLD_PARAMETERS`. Returns per-region unemployment rate,
     long-term share of the unemployed and migrants' over-qualification, and, for all regions
     together, annual occupational mobility (occupation changes a year / employed) and annual
-    job-to-job mobility (moves from one employer to another a year / employed).
+    job-to-job mobility (moves from one employer to another a year / employed), and the migrant
+    stocks `stocks` (targets.csv `where`, 'origins->destination'), in millions of people, over the
+    last `STOCK_MONTHS` months. `x` may hold per-region `quota_multiplier` (NaN where not fitted).
     """
-    keys = ("unemployment_rate", "ltu_share", "migrant_overqualification", "occupational_mobility", "job_to_job")
+    keys = ("unemployment_rate", "ltu_share", "migrant_overqualification", "occupational_mobility", "job_to_job",
+            "migrant_stock")  # fmt: skip
     out: dict[str, list] = {k: [] for k in keys}
     for seed in range(seeds):
         params = {**(cfg["world"].get("params") or {}), **{k: float(x[k]) for k in WORLD_PARAMETERS}}
         run_cfg = {**cfg, "seed": seed, "world": {**cfg["world"], "params": params}}
         scenario = with_demand_path(build_scenario(run_cfg), path)
-        for k in (*REGION_PARAMETERS, "recognition_multiplier"):
-            scenario.world.calibration[k] = np.asarray(x[k], float)
+        for k in (*REGION_PARAMETERS, "recognition_multiplier", "quota_multiplier"):
+            if k in x:
+                scenario.world.calibration[k] = np.asarray(x[k], float)
         # the wage bargain's reference for these very parameters, as the calibration will store it
         scenario = with_reference(scenario)
-        ds = LabourMarketModel(scenario).run().results().isel(time=slice(burn_in, None))
+        full = LabourMarketModel(scenario).run().results()
+        late = full.isel(time=slice(-STOCK_MONTHS, None)).mean("time")
+        out["migrant_stock"].append([migrant_stock(late, w, scenario.world) for w in stocks])
+        ds = full.isel(time=slice(burn_in, None))
         out["unemployment_rate"].append(ds["unemployment_rate"].mean("time").values)
         out["ltu_share"].append((ds["long_term_unemployed"] / ds["unemployed"]).mean("time").values)
         out["migrant_overqualification"].append(ds["overqualification_migrant"].mean("time").values)
         out["occupational_mobility"].append([annual_rate(ds, "occupation_changes")])
         out["job_to_job"].append([annual_rate(ds, "job_to_job")])
     return {k: np.mean(v, axis=0) for k, v in out.items()}
+
+
+def migrant_stock(mean: Any, where: str, world: World) -> float:
+    """The migrant stock `where` ('origins->destination') in `mean` (a time mean), in millions of people.
+
+    The model holds workers; a stock counts people of all ages (`migrant_activity_rate`).
+    """
+    origins, dest = where.split("->")
+    stock = mean.migrant_stock.sel(origin=origins.split("+"), destination=dest).sum()
+    return float(stock) / world.params["migrant_activity_rate"] / 1e6
 
 
 def calibrate(
@@ -222,21 +251,29 @@ def calibrate(
     oq = world.targets_of("overqualification_migrant", fitted=True)
     oq_regions = np.array([world.regions.index(t.where) for t in oq], int)
     E = oq_regions.size
+    stock_targets = world.targets_of("migrant_stock", fitted=True)
+    stocks = tuple(t.where for t in stock_targets)
+    stock_regions = np.array([world.regions.index(w.split("->")[1]) for w in stocks], int)
+    S = stock_regions.size
+    W = len(WORLD_PARAMETERS)
     target = {
         "unemployment_rate": world.rp("unemployment_target"),
         "ltu_share": world.rp("ltu_share_target"),
         "migrant_overqualification": np.array([t.value / 100 for t in oq]),
         "occupational_mobility": np.array([world_target(world, "occupational_mobility")]),
         "job_to_job": np.array([world_target(world, "job_to_job")]),
+        "migrant_stock": np.array([t.value for t in stock_targets]),
     }
     # the parameter vector (logs): openings (R), separations (R), approval multipliers (E), world
     start = np.concatenate([
         world.fitted("opening_multiplier", 1.0),
         world.separation_rate(),
         world.fitted("recognition_multiplier", 1.0)[oq_regions],
+        world.fitted("quota_multiplier", 1.0)[stock_regions],
         [world.params[k] for k in WORLD_PARAMETERS],
     ])  # fmt: skip
-    names = [*["opening_multiplier"] * R, *["separation_rate"] * R, *["recognition_multiplier"] * E, *WORLD_PARAMETERS]
+    names = [*["opening_multiplier"] * R, *["separation_rate"] * R, *["recognition_multiplier"] * E,
+             *["quota_multiplier"] * S, *WORLD_PARAMETERS]  # fmt: skip
     lo, hi = np.log(np.array([BOUNDS[n] for n in names])).T
     x0 = np.clip(np.log(start), lo + 1e-9, hi - 1e-9)
 
@@ -244,34 +281,43 @@ def calibrate(
         v = np.exp(z)
         recognition = np.full(R, np.nan)
         recognition[oq_regions] = v[2 * R : 2 * R + E]
-        world_values = {k: v[2 * R + E + i] for i, k in enumerate(WORLD_PARAMETERS)}
+        quota = np.full(R, np.nan)
+        quota[stock_regions] = v[2 * R + E : 2 * R + E + S]
+        world_values = {k: v[2 * R + E + S + i] for i, k in enumerate(WORLD_PARAMETERS)}
         return {"opening_multiplier": v[:R], "separation_rate": v[R : 2 * R], "recognition_multiplier": recognition,
-                **world_values}  # fmt: skip
+                "quota_multiplier": quota, **world_values}  # fmt: skip
 
     seen: list[tuple[float, np.ndarray, dict[str, np.ndarray]]] = []
 
     def residuals(z: np.ndarray) -> np.ndarray:
-        moments = baseline_moments(cfg, unpack(z), seeds, burn_in, path)
+        moments = baseline_moments(cfg, unpack(z), seeds, burn_in, path, stocks)
         moments["migrant_overqualification"] = moments["migrant_overqualification"][oq_regions]
         res = np.concatenate([(moments[k] - target[k]) / TOLERANCE[k] for k in target])
         seen.append((float(np.sum(res**2)), z.copy(), moments))
         log(f"evaluation {len(seen)}: cost {seen[-1][0]:.2f} u {np.round(moments['unemployment_rate'], 4).tolist()} "
             f"ltu {np.round(moments['ltu_share'], 3).tolist()} "
             f"migrant over-qualification {np.round(moments['migrant_overqualification'], 3).tolist()} "
-            f"mobility {moments['occupational_mobility'][0]:.3f} job-to-job {moments['job_to_job'][0]:.3f}")  # fmt: skip  # noqa: E501
+            f"mobility {moments['occupational_mobility'][0]:.3f} job-to-job {moments['job_to_job'][0]:.3f} "
+            f"stocks {np.round(moments['migrant_stock'], 2).tolist()}")  # fmt: skip  # noqa: E501
         return res
 
     # a region's unemployment and long-term share depend on its own openings and separations; the
     # migrants' over-qualification on the region's approval multiplier; everything on the world
     # parameters. Finite differences then take four runs per Jacobian, whatever the number of regions.
-    n_res, n_par = 2 * R + E + 2, 2 * R + E + len(WORLD_PARAMETERS)
+    n_res, n_par = 2 * R + E + 2 + S, 2 * R + E + S + W
     sparsity = lil_matrix((n_res, n_par), dtype=int)
     for r in range(R):
         for row in (r, R + r):
             sparsity[row, r] = sparsity[row, R + r] = 1
     for e in range(E):
         sparsity[2 * R + e, 2 * R + e] = 1
-    sparsity[:, 2 * R + E :] = 1
+    # a fitted stock depends on its destination's quota multiplier, openings and separations (and the
+    # quota on the destination's unemployment)
+    for i, r in enumerate(stock_regions):
+        row, col = 2 * R + E + 2 + i, 2 * R + E + i
+        sparsity[row, col] = sparsity[row, r] = sparsity[row, R + r] = 1
+        sparsity[r, col] = sparsity[R + r, col] = 1
+    sparsity[:, 2 * R + E + S :] = 1
     # steps of 0.2 in log parameters: large against the simulation noise of the moments
     result = least_squares(residuals, x0, bounds=(lo, hi), jac_sparsity=sparsity, diff_step=0.2, x_scale=1.0,
                            max_nfev=max_evaluations, method="trf")  # fmt: skip
@@ -294,6 +340,7 @@ def calibrate(
             "migrant_overqualification": per_region(target["migrant_overqualification"], 4, oq_regions),
             "occupational_mobility": float(target["occupational_mobility"][0]),
             "job_to_job": float(target["job_to_job"][0]),
+            **({"migrant_stock": {w: float(v) for w, v in zip(stocks, target["migrant_stock"])}} if stocks else {}),
         },
         "achieved": {
             "unemployment_rate": per_region(moments["unemployment_rate"], 4),
@@ -301,11 +348,19 @@ def calibrate(
             "migrant_overqualification": per_region(moments["migrant_overqualification"], 4, oq_regions),
             "occupational_mobility": round(float(moments["occupational_mobility"][0]), 4),
             "job_to_job": round(float(moments["job_to_job"][0]), 4),
+            **(
+                {"migrant_stock": {w: round(float(v), 3) for w, v in zip(stocks, moments["migrant_stock"])}}
+                if stocks
+                else {}
+            ),  # fmt: skip
         },
         "values": {
             "opening_multiplier": per_region(fit["opening_multiplier"], 4),
             "separation_rate": per_region(fit["separation_rate"], 5),
             "recognition_multiplier": per_region(fit["recognition_multiplier"][oq_regions], 4, oq_regions),
+            **(
+                {"quota_multiplier": per_region(fit["quota_multiplier"][stock_regions], 4, stock_regions)} if S else {}
+            ),  # fmt: skip
         },
         "parameters": {k: round(float(fit[k]), 4) for k in WORLD_PARAMETERS},
         **(

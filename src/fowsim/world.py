@@ -257,6 +257,17 @@ class World:
         return [t for t in self.targets if t.quantity == quantity and applies(t)
                 and (fitted is None or t.fitted == fitted)]  # fmt: skip
 
+    def annual_quota(self) -> np.ndarray:
+        """Each corridor's annual quota (people a year): corridors.csv's, scaled where calibrated.
+
+        Corridors from the simulated regions into a destination with a fitted `quota_multiplier`
+        (fitted to the migrant stock there, targets.csv) take corridors.csv's quota times it; the
+        others keep corridors.csv's.
+        """
+        c = self.corridors
+        fitted = self.fitted("quota_multiplier", 1.0)[c.destination]
+        return c.annual_quota * np.where(c.origin < self.n_regions, fitted, 1.0)
+
     def recognition_approval(self) -> np.ndarray:
         """Approval probability of each corridor's credentials, at most 1.
 

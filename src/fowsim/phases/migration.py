@@ -109,7 +109,7 @@ def sponsored_recruitment(model: Simulation, rng: np.random.Generator) -> None:
         cell = np.repeat(np.arange(n_offered.size), n_offered.ravel())
         cell = cell[rng.permutation(cell.size)]
         vac_f, vac_o = firms[cell // w.n_occupations], cell % w.n_occupations
-        weight = c.annual_quota[ks] * c.temporary_share[ks]
+        weight = w.annual_quota()[ks] * c.temporary_share[ks]
         route = ks[np.minimum(np.searchsorted(np.cumsum(weight), rng.random(cell.size) * weight.sum()), ks.size - 1)]
         for k in ks:
             mine = np.flatnonzero(route == k)
@@ -232,7 +232,7 @@ def external_arrivals(model: Simulation, rng: np.random.Generator) -> None:
     for k in ext:
         gov = model.governments[c.destination[k]]
         # temporary visas are sponsored by employers (`sponsored_recruitment`); these are the others
-        monthly = c.annual_quota[k] * (1.0 - c.temporary_share[k]) / 12.0 / model.scale
+        monthly = w.annual_quota()[k] * (1.0 - c.temporary_share[k]) / 12.0 / model.scale
         n = gov.issue_visas(int(k), int(rng.poisson(monthly * p["external_fill_rate"])))
         if n == 0:
             continue

@@ -115,6 +115,23 @@ def pay_providers(model: Simulation, rng: np.random.Generator) -> None:
             pr.owner.charge(public, cost)
 
 
+# A full initial vocational qualification: German dual apprenticeships last two to three and a
+# half years, most of them three (BIBB, "The dual system in the German VET system").
+FULL_QUALIFICATION_MONTHS = 36
+
+
+def taught_share(duration_months: float) -> float:
+    """Share of the skill a worker lacks in an occupation that a programme of `duration_months` teaches.
+
+    In proportion to its length against a full initial vocational qualification
+    (`FULL_QUALIFICATION_MONTHS`), at most all of it: a nine-month retraining course teaches a
+    quarter of what its graduates lack, a three-month course a twelfth. ASSUMPTION (the
+    proportionality; the length of a full qualification is BIBB's). A policy's `skill_after`, where
+    set, replaces it.
+    """
+    return float(min(1.0, max(0.0, duration_months) / FULL_QUALIFICATION_MONTHS))
+
+
 def trained_skill(model: Simulation, idx: np.ndarray, old: np.ndarray, target: np.ndarray,
                   gain: np.ndarray) -> np.ndarray:  # fmt: skip
     """Skill of workers `idx` in `target` after a programme that teaches `gain` of what they lack there.

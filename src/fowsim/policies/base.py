@@ -23,7 +23,8 @@ from fowsim.agents import TrainingProvider
 from fowsim.codes import TRAINING, UNEMPLOYED, YOUTH_MONTHS
 from fowsim.errors import ConfigError
 from fowsim.lottery import Lottery, check_regions
-from fowsim.policies.params import check_declared, param
+from fowsim.phases.training import taught_share
+from fowsim.policies.params import SKILL_AFTER_BASIS, SKILL_AFTER_UNIT, check_declared, param
 from fowsim.sim import Simulation
 from fowsim.world import World
 
@@ -252,9 +253,12 @@ class Policy:
 
         `programme` holds the provider's other arguments (`fowsim.agents.TrainingProvider`:
         duration, completion, cost_per_month, targets, award, skill_after, ...). The policy enrols
-        (no open enrolment) and its budget pays the public share.
+        (no open enrolment) and its budget pays the public share. A `skill_after` of None is what a
+        programme of that duration teaches (`fowsim.phases.training.taught_share`).
         """
         programme["duration"] = int(programme["duration"])
+        if programme.get("skill_after") is None:  # what a programme of that length teaches
+            programme["skill_after"] = taught_share(programme["duration"])
         programme["targets"] = np.asarray(programme["targets"], dtype=np.int64)
         cls = model.agent_classes["training_provider"]
         pr: TrainingProvider = cls(model, len(model.providers), region, kind, seats / model.scale, owner=self,
@@ -311,8 +315,7 @@ class RegionalTraining(Policy):
         None, lo=0, optional=True, unit="EUR a participant; null: the regional cost share of parameters.csv",
         basis="the provider type's cost share of the regional mean wage a month (parameters.csv)",
     )  # fmt: skip
-    skill_after: float = param(0.5, lo=0, hi=1, unit="share of the missing skill in the target occupation taught",
-                               basis="ASSUMPTION")  # fmt: skip
+    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
 
     def check(self, world: World) -> None:
         super().check(world)

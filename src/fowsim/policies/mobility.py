@@ -36,7 +36,7 @@ from fowsim.policies.base import (
     stochastic_round,
     working_age,
 )
-from fowsim.policies.params import param
+from fowsim.policies.params import SKILL_AFTER_BASIS, SKILL_AFTER_UNIT, param
 from fowsim.policies.registry import register
 from fowsim.sim import Simulation
 from fowsim.workforce import Workforce
@@ -75,8 +75,7 @@ class PreDeparture(Policy):
                                   basis=ASSUMPTION)  # fmt: skip
     recognition_boost: float = param(0.3, lo=0, hi=1, unit="added to the approval probability abroad",
                                      basis=ASSUMPTION)  # fmt: skip
-    skill_after: float = param(0.6, lo=0, hi=1, unit="share of the missing skill in the target occupation taught",
-                               basis=ASSUMPTION)  # fmt: skip
+    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
 
     def check(self, world: World) -> None:
         super().check(world)
@@ -188,8 +187,7 @@ class SkillsPartnership(Policy):
                                 basis=ASSUMPTION)  # fmt: skip
     recognised_abroad: bool = param(True, kind="flag", unit="the away track's credential is recognised on arrival",
                                     basis="Clemens (2015): training to the destination's standard")  # fmt: skip
-    skill_after: float = param(0.65, lo=0, hi=1, unit="share of the missing skill in the target occupation taught",
-                               basis=ASSUMPTION)  # fmt: skip
+    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
 
     def check(self, world: World) -> None:
         super().check(world)
