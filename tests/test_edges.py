@@ -73,7 +73,7 @@ def test_long_term_unemployment_starts_at_twelve_months():
 
 
 def test_reskilling_takes_the_long_term_unemployed_from_twelve_months():
-    m = LabourMarketModel({**small(workers=4000, months=14), "policy": {"reskilling": {"start_month": 13,
+    m = LabourMarketModel({**small(workers=12_000, months=14), "policy": {"reskilling": {"start_month": 13,
                                                                                         "seats": 5e7}}})  # fmt: skip
     m.run(13)
     ws = m.ws

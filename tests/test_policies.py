@@ -88,8 +88,9 @@ def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_a_li
     # quarter of what its graduates lack in their new occupation (`taught_share`), they keep their time out of
     # work, and where wages fall in the occupations the displaced crowd, the baseline's displaced find work back
     # there (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a gain by then)
+    # (whether flexible wages widen the gap is within the noise of one seed of 40,000 workers: EU -4.2 flexible
+    # against -5.3 fixed in one run, -5.8 against -2.4 in another)
     assert all(-0.08 < v < 0.01 for v in gain.values()), gain
-    assert all(gain["flexible", r] < gain["fixed", r] for r in ("eu", "north_africa")), gain
 
 
 def test_the_skills_partnership_raises_skilled_employment_at_home_and_flows_in_its_corridor():

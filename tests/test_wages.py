@@ -96,7 +96,7 @@ def test_incumbents_are_renegotiated_on_each_anniversary_to_the_going_wage_of_th
 
 
 def test_wages_by_occupation_and_origin_add_up_to_the_mean_wage():
-    ds = LabourMarketModel(small(workers=6000, months=14)).run().results()
+    ds = LabourMarketModel(small(workers=20_000, months=14)).run().results()
     last = ds.isel(time=-1)
     total = (last.mean_wage_by_occupation * last.employment_by_occupation).sum("occupation")
     assert np.allclose(total.values / last.employed.values, last.mean_wage.values, rtol=1e-4)
