@@ -229,10 +229,11 @@ def external_arrivals(model: Simulation, rng: np.random.Generator) -> None:
     p, w = model.params, model.world
     c = w.corridors
     ext = np.flatnonzero(c.origin >= w.n_regions)
+    quota = w.annual_quota()
     for k in ext:
         gov = model.governments[c.destination[k]]
         # temporary visas are sponsored by employers (`sponsored_recruitment`); these are the others
-        monthly = w.annual_quota()[k] * (1.0 - c.temporary_share[k]) / 12.0 / model.scale
+        monthly = quota[k] * (1.0 - c.temporary_share[k]) / 12.0 / model.scale
         n = gov.issue_visas(int(k), int(rng.poisson(monthly * p["external_fill_rate"])))
         if n == 0:
             continue

@@ -38,7 +38,6 @@ class Reskilling(RegionalTraining):
     duration_months: int = param(9, kind="whole", lo=1, hi=60, unit="months",
                                  basis="ASSUMPTION; lock-in then gain as in Card, Kluve & Weber (2018)")  # fmt: skip
     completion: float = param(0.75, lo=0.01, hi=1, unit="share of entrants who complete", basis=ASSUMPTION)
-    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
     min_unemployed_months: int = param(12, kind="whole", lo=0, hi=600, unit="months out of work before eligible",
                                        basis="long-term unemployment starts at 12 months (ILO, Eurostat)")  # fmt: skip
     include_displaced: bool = param(True, kind="flag", unit="workers displaced by automation are eligible at once",
@@ -76,7 +75,6 @@ class Upskilling(RegionalTraining):
     COST_SHARE: ClassVar[str] = "inhouse_cost_share"
     seats: float = param(200_000.0, lo=0, unit="people in training at once, across the regions", basis=ASSUMPTION)
     completion: float = param(0.9, lo=0.01, hi=1, unit="share of entrants who complete", basis=ASSUMPTION)
-    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
     subsidy_share: float = param(0.5, lo=0, hi=1, unit="share of the cost paid from public money",
                                  basis=ASSUMPTION)  # fmt: skip
     exposure_quantile: float = param(0.5, lo=0.05, hi=0.95, unit="quantile of exposure from which occupations "
@@ -114,7 +112,6 @@ class OnlineTraining(RegionalTraining):
     completion: float = param(0.3, lo=0.01, hi=1, unit="share of entrants who complete",
                               basis="open online courses see 3-15% completion (Reich & Ruiperez-Valiente 2019, "
                               "Science 363:130), subsidised programmes with support more: ASSUMPTION")  # fmt: skip
-    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
     include_employed: bool = param(False, kind="flag", unit="the employed may enrol too", basis="the unemployed only")
 
     def setup(self, model: Simulation) -> None:
@@ -203,7 +200,6 @@ class DemandLedTraining(RegionalTraining):
     name: ClassVar[str] = "demand_led_training"
     duration_months: int = param(3, kind="whole", lo=1, hi=24, unit="months", basis=ASSUMPTION)
     completion: float = param(0.85, lo=0.01, hi=1, unit="share of entrants who complete", basis=ASSUMPTION)
-    skill_after: float | None = param(None, lo=0, hi=1, optional=True, unit=SKILL_AFTER_UNIT, basis=SKILL_AFTER_BASIS)
     n_occupations: int = param(4, kind="whole", lo=1, unit="occupations in shortage trained for", basis=ASSUMPTION)
     review_months: int = param(6, kind="whole", lo=1, hi=120, unit="months between reviews of the shortages",
                                basis=ASSUMPTION)  # fmt: skip
