@@ -37,6 +37,16 @@ def test_the_summary_holds_the_registry_s_indicators_in_their_units(ds):
     assert set(s["all_regions"]) == set(SUMMARY)
 
 
+def test_each_indicator_reads_only_the_variables_it_declares(ds):
+    # a table of many indicators selects the declared variables first: a missing one would raise here
+    for name, ind in INDICATORS.items():
+        assert ind.reads, name
+        for regions in (None, ["eu"]):
+            full = ds if regions is None else in_regions(ds, regions)
+            np.testing.assert_allclose(float(ind.compute(full[list(ind.reads)])), float(ind.compute(full)),
+                                       err_msg=name)  # fmt: skip
+
+
 def test_a_share_over_regions_is_pooled_not_averaged(ds):
     late = ds.isel(time=slice(-12, None))
     pooled = 100 * float(late.unemployed.sum() / late.labour_force.sum())

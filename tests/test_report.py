@@ -30,7 +30,7 @@ def fowsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=600, env=env)  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once, on the worker of the "report" group
 def sweep_report(tmp_path_factory):
     """A small sweep, with the runs of seed 1 crashing, and its report."""
     tmp = tmp_path_factory.mktemp("report")
@@ -51,6 +51,7 @@ def section(page: str, name: str) -> str:
     return page.split(f"id='{name}'>")[1].split("<h2 ")[0]
 
 
+@pytest.mark.xdist_group("report")
 def test_a_sweep_report_has_every_section_and_every_figure_embedded_and_decodable(sweep_report):
     out, page = sweep_report
     for name in SECTIONS:
@@ -64,6 +65,7 @@ def test_a_sweep_report_has_every_section_and_every_figure_embedded_and_decodabl
     assert "http://" not in page and "https://" not in page  # nothing to fetch
 
 
+@pytest.mark.xdist_group("report")
 def test_the_first_page_says_which_runs_failed(sweep_report):
     _, page = sweep_report
     first = page.split("<h2 ")[0]
@@ -71,6 +73,7 @@ def test_the_first_page_says_which_runs_failed(sweep_report):
     assert "deliberate crash of the run with seed 1" in first
 
 
+@pytest.mark.xdist_group("report")
 def test_the_table_holds_the_numbers_of_the_dataset(sweep_report):
     out, page = sweep_report
     ds = xr.open_dataset(out / "sweep.nc")
@@ -87,6 +90,7 @@ def test_the_table_holds_the_numbers_of_the_dataset(sweep_report):
         assert html.escape(ind.label) in section(page, "headline")
 
 
+@pytest.mark.xdist_group("report")
 def test_the_summary_is_written_from_the_numbers_without_placeholders(sweep_report):
     _, page = sweep_report
     summary = section(page, "summary")
@@ -97,6 +101,7 @@ def test_the_summary_is_written_from_the_numbers_without_placeholders(sweep_repo
         assert word not in text
 
 
+@pytest.mark.xdist_group("report")
 def test_names_and_config_strings_are_escaped(sweep_report):
     _, page = sweep_report
     assert "sweep<&>" not in page and "sweep&lt;&amp;&gt;" in page
@@ -125,6 +130,7 @@ def test_report_of_nothing_fails_in_one_line(tmp_path):
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "neither sweep.nc nor results.nc" in p.stderr
 
 
+@pytest.mark.xdist_group("report")
 def test_the_report_opens_in_a_headless_browser(sweep_report, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
@@ -144,6 +150,7 @@ def test_the_report_opens_in_a_headless_browser(sweep_report, tmp_path):
     print(f"screenshot of the report's first screen: {shot}", json.dumps({"bytes": shot.stat().st_size}))
 
 
+@pytest.mark.xdist_group("report")
 def test_the_printed_report_keeps_every_column_of_the_headline_table(sweep_report, tmp_path):
     """Printed to PDF in headless Chromium and turned into images: every column is there, nothing is cut."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -176,6 +183,7 @@ def test_the_printed_report_keeps_every_column_of_the_headline_table(sweep_repor
         assert margin.min() > 0.9, image.name
 
 
+@pytest.mark.xdist_group("report")
 def test_a_report_has_a_table_of_contents_and_calendar_months(sweep_report):
     _, page = sweep_report
     nav = page.split("<nav id='contents'>")[1].split("</nav>")[0]

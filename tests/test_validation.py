@@ -30,7 +30,7 @@ def test_a_row_fails_outside_its_tolerance_and_says_by_how_much():
     assert Row("gap", 0.4, 0.5, 0.0, "s", rule="min").miss == pytest.approx(0.1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once: a module fixture is rebuilt if xdist interleaves another module
 def quick_report(tmp_path_factory):
     """`fowsim validate --quick` run once: its exit code, report folder and rows."""
     out = tmp_path_factory.mktemp("validation")

@@ -40,6 +40,11 @@ class Indicator:
     digits: int = 1  # decimals shown
 
     @property
+    def reads(self) -> tuple[str, ...] | None:
+        """The variables of `results.nc` the computation reads (`reads`), or None where it does not say."""
+        return getattr(self.compute, "reads", None)
+
+    @property
     def diff_unit(self) -> str:
         """The unit of a difference: percentage points for a rate in %."""
         return "points" if self.unit.startswith("%") else self.unit
@@ -61,7 +66,7 @@ def last(ds: xr.Dataset, months: int | None) -> xr.Dataset:
 
 def pooled_share(ds: xr.Dataset, num: str, den: str, months: int | None = None, **sel: object) -> xr.DataArray:
     """`num` / `den` summed over a run's own dimensions (the last `months` only, if given); NaN where `den` is 0."""
-    d = last(ds, months)
+    d = last(ds[[num, den]], months)
     a, b = d[num].sel(sel), d[den].sel(sel)
     denominator = total(b)
     return total(a) / denominator.where(denominator > 0)
@@ -80,37 +85,63 @@ def in_regions(ds: xr.Dataset, regions: Sequence[str]) -> xr.Dataset:
     return out
 
 
+def reads(*names: str) -> Callable[[Callable[[xr.Dataset], xr.DataArray]], Callable[[xr.Dataset], xr.DataArray]]:
+    """Declare which variables a computation reads, so that a table of many selects only those first."""
+
+    def mark(compute: Callable[[xr.Dataset], xr.DataArray]) -> Callable[[xr.Dataset], xr.DataArray]:
+        compute.reads = names  # type: ignore[attr-defined]
+        return compute
+
+    return mark
+
+
+def needed(indicators: Sequence[Indicator]) -> list[str] | None:
+    """The variables `indicators` read together, or None if one of them does not say (it may read anything)."""
+    names: dict[str, None] = {}
+    for i in indicators:
+        if i.reads is None:
+            return None
+        names.update(dict.fromkeys(i.reads))
+    return list(names)
+
+
 # ---------------------------------------------------------------- the computations
+@reads("unemployed", "labour_force")
 def _unemployment_start(ds: xr.Dataset) -> xr.DataArray:
-    first = ds.isel(time=slice(0, 1))
+    first = ds[["unemployed", "labour_force"]].isel(time=slice(0, 1))
     return 100 * pooled_share(first, "unemployed", "labour_force")
 
 
+@reads("unemployed", "labour_force")
 def _unemployment_peak(ds: xr.Dataset) -> xr.DataArray:
     unemployed, labour_force = ds["unemployed"].sum("region"), ds["labour_force"].sum("region")
     return 100 * (unemployed / labour_force.where(labour_force > 0)).max("time")
 
 
+@reads("employed", "vacancies")
 def _vacancy_rate(ds: xr.Dataset) -> xr.DataArray:
-    d = last(ds, LAST_YEAR)
+    d = last(ds[["employed", "vacancies"]], LAST_YEAR)
     positions = total(d["employed"] + d["vacancies"])
     return 100 * total(d["vacancies"]) / positions.where(positions > 0)
 
 
+@reads("migrant_share_employed", "employed")
 def _foreign_share(ds: xr.Dataset) -> xr.DataArray:
-    d = last(ds, LAST_YEAR)
+    d = last(ds[["migrant_share_employed", "employed"]], LAST_YEAR)
     foreign = total(d["migrant_share_employed"] * d["employed"])
     return 100 * foreign / total(d["employed"]).where(total(d["employed"]) > 0)
 
 
+@reads("employed_by_credential", "migrant_tertiary_employed", "overqualification_native")
 def _native_overqualification(ds: xr.Dataset) -> xr.DataArray:
-    d = last(ds, LAST_YEAR)
+    d = last(ds[["employed_by_credential", "migrant_tertiary_employed", "overqualification_native"]], LAST_YEAR)
     graduates = d["employed_by_credential"].sel(credential="tertiary") - d["migrant_tertiary_employed"].sum("origin")
     low = total(d["overqualification_native"] * graduates)
     return 100 * low / total(graduates).where(total(graduates) > 0)
 
 
 def _sum(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
+    @reads(name)
     def compute(ds: xr.Dataset) -> xr.DataArray:
         return total(ds[name]) / scale
 
@@ -118,6 +149,7 @@ def _sum(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
 
 
 def _share(num: str, den: str, months: int | None = None, **sel: object) -> Callable[[xr.Dataset], xr.DataArray]:
+    @reads(num, den)
     def compute(ds: xr.Dataset) -> xr.DataArray:
         return 100 * pooled_share(ds, num, den, months, **sel)
 
@@ -125,14 +157,16 @@ def _share(num: str, den: str, months: int | None = None, **sel: object) -> Call
 
 
 def _last_year_mean(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
+    @reads(name)
     def compute(ds: xr.Dataset) -> xr.DataArray:
-        d = last(ds, LAST_YEAR)
+        d = last(ds[[name]], LAST_YEAR)
         return total(d[name]) / d.sizes["time"] / scale
 
     return compute
 
 
 def _at_end(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
+    @reads(name)
     def compute(ds: xr.Dataset) -> xr.DataArray:
         return total(ds[name].isel(time=-1)) / scale
 
@@ -140,6 +174,7 @@ def _at_end(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
 
 
 def _spending_of(*names: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
+    @reads(*names)
     def compute(ds: xr.Dataset) -> xr.DataArray:
         return sum(total(ds[n]) for n in names) / scale  # type: ignore[return-value]
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from fowsim.indicators import INDICATORS, RUN_TABLE, SUMMARY, in_regions, pooled_share, spending
+from fowsim.indicators import INDICATORS, RUN_TABLE, SUMMARY, in_regions, needed, pooled_share, spending
 
 __all__ = [
     "annual_rate",
@@ -37,7 +37,14 @@ def annual_rate(ds: xr.Dataset, flow: str) -> float:
 def headline(ds: xr.Dataset, names: tuple[str, ...] = SUMMARY) -> dict[str, dict[str, float]]:
     """Indicators `names` of one run, by region."""
     regions = [str(r) for r in ds.region.values]
-    return {r: {n: float(INDICATORS[n].compute(in_regions(ds, [r]))) for n in names} for r in regions}
+    variables = needed([INDICATORS[n] for n in names])
+    if variables is not None:
+        ds = ds[variables]  # a selection by region touches every variable: only those read
+    out = {}
+    for r in regions:
+        one = in_regions(ds, [r])
+        out[r] = {n: float(INDICATORS[n].compute(one)) for n in names}
+    return out
 
 
 def overall(ds: xr.Dataset, names: tuple[str, ...] = SUMMARY) -> dict[str, float]:
