@@ -825,6 +825,12 @@ def training_effects(quick: bool, workdir: Path) -> Result:
 
     by_bin = {b: [h for h in HORIZONS if _ckw_horizon(h, duration) == b] for b in CKW_BINS}
     model = {b: float(np.mean([effect(h) for h in hs])) if hs else float("nan") for b, hs in by_bin.items()}
+
+    def spread(hs: list[int]) -> float:  # the standard error over seeds of a bin's mean (NaN with one seed)
+        es = [pe.get("participation", "employed", h) for h in hs]
+        return float(np.mean([e.se for e in es])) if hs and all(e is not None for e in es) else float("nan")
+
+    errors = {b: spread(hs) for b, hs in by_bin.items()}
     rows = []
     for b, text in CKW_BINS.items():
         for t in targets[b]:
@@ -863,5 +869,11 @@ def training_effects(quick: bool, workdir: Path) -> Result:
         "(`fowsim.phases.training.taught_share`: a quarter of what a graduate lacks for nine months) and how much "
         "employers' choice weighs it against what the model does not see (`employer_choice_noise`): with random "
         "choice the effect is about nil, and with a programme that taught 0.6 of the missing skill and employers "
-        "who nearly always took the best-skilled applicant it was +25 points in every year.",
+        "who nearly always took the best-skilled applicant it was +25 points in every year. "
+        + (
+            f"Standard errors over the seeds: {', '.join(f'{b} {e:.1f}' for b, e in errors.items())} points; a "
+            "row that misses by less is at the edge of the sampling noise, and is still reported as a miss."
+            if seeds > 1
+            else "One seed: no standard error."
+        ),
     )
