@@ -827,8 +827,8 @@ def training_effects(quick: bool, workdir: Path) -> Result:
     model = {b: float(np.mean([effect(h) for h in hs])) if hs else float("nan") for b, hs in by_bin.items()}
 
     def spread(hs: list[int]) -> float:  # the standard error over seeds of a bin's mean (NaN with one seed)
-        es = [pe.get("participation", "employed", h) for h in hs]
-        return float(np.mean([e.se for e in es])) if hs and all(e is not None for e in es) else float("nan")
+        es = [e for h in hs if (e := pe.get("participation", "employed", h)) is not None]
+        return float(np.mean([e.se for e in es])) if hs and len(es) == len(hs) else float("nan")
 
     errors = {b: spread(hs) for b, hs in by_bin.items()}
     rows = []
