@@ -173,11 +173,15 @@ def _composed_once():
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
+    own = BasicSweeper.__dict__.get("validate_batch_is_legal")  # None: inherited from Hydra's Sweeper
     BasicSweeper.validate_batch_is_legal = lambda self, batch: None  # type: ignore[method-assign]
     try:
         yield
     finally:
-        del BasicSweeper.validate_batch_is_legal  # the base class's again
+        if own is None:
+            del BasicSweeper.validate_batch_is_legal
+        else:
+            BasicSweeper.validate_batch_is_legal = own  # type: ignore[method-assign]
 
 
 def sensitivity(argv: list[str]) -> None:

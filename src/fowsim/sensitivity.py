@@ -313,11 +313,10 @@ def plan_study(name: str, overrides: list[str], config_dir: str | None = None):
 
     from fowsim.config import compose
     from fowsim.scenario import as_dict, build_scenario
-    from fowsim.sweep import _hydra_overrides, plan
+    from fowsim.sweep import fixed_overrides, plan
 
     # what every run shares; a key swept on the command line (policy=a,b) is the sweep's, as in `fowsim sweep`
-    fixed = [o.input_line for o in _hydra_overrides([o for o in overrides if not o.startswith("hydra")])
-             if not o.is_sweep_override()]  # fmt: skip
+    fixed = fixed_overrides([o for o in overrides if not o.startswith("hydra")])
 
     def composed(extra: list[str]):
         try:

@@ -61,6 +61,11 @@ def _hydra_overrides(overrides: list[str]) -> list:
         raise ConfigError("sweep override", bad, f"key=value, key=a,b,c or key=range(start,stop) ({why})") from None
 
 
+def fixed_overrides(overrides: list[str]) -> list[str]:
+    """The overrides every run of a sweep shares: those that sweep no key (`policy=a,b` does)."""
+    return [o.input_line for o in _hydra_overrides(overrides) if not o.is_sweep_override()]
+
+
 def _parse_one(override: str):
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
@@ -114,8 +119,7 @@ def plan(
     model = normalise_overrides(
         [o for o in overrides if o not in launcher and o not in given and not o.startswith("hydra.")]
     )
-    parsed = _hydra_overrides(model)
-    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    fixed = fixed_overrides(model)
     # as Hydra's basic sweeper: the config's sweep first, then the command line (a key given in
     # both keeps the config's place and takes the command line's values)
     expanded = _hydra_overrides(_sweeper_params(fixed, config_dir) + model)

@@ -100,6 +100,7 @@ def sponsored_recruitment(model: Simulation, rng: np.random.Generator) -> None:
     ws, p, w, mk = model.ws, model.params, model.world, model.market
     c = w.corridors
     offered = rng.binomial(np.minimum(mk.V_carry, mk.V), p["sponsorship_rate"])
+    quota = w.annual_quota()
     for gov in model.governments:
         ks = gov.corridor_ids[c.temporary_share[gov.corridor_ids] > 0]
         firms = np.flatnonzero(mk.firm_region == gov.region)
@@ -109,7 +110,7 @@ def sponsored_recruitment(model: Simulation, rng: np.random.Generator) -> None:
         cell = np.repeat(np.arange(n_offered.size), n_offered.ravel())
         cell = cell[rng.permutation(cell.size)]
         vac_f, vac_o = firms[cell // w.n_occupations], cell % w.n_occupations
-        weight = w.annual_quota()[ks] * c.temporary_share[ks]
+        weight = quota[ks] * c.temporary_share[ks]
         route = ks[np.minimum(np.searchsorted(np.cumsum(weight), rng.random(cell.size) * weight.sum()), ks.size - 1)]
         for k in ks:
             mine = np.flatnonzero(route == k)
