@@ -45,7 +45,9 @@ def test_tightness_falls_with_the_unemployed_who_reach_an_occupation_along_the_n
 
 # ---------------------------------------------------------------- in a run
 def test_wages_hold_through_the_reference_year_then_fall_where_automation_slackens_the_market():
-    m = LabourMarketModel(small("shock=rapid", "shock.adoption=exogenous", workers=20000, months=60))
+    # at 20,000 workers the EU's exposed cells are so small that one seed's noise can flip the sign (seed 0 gave
+    # 1.001, seeds 1-3 0.958-0.974); at 60,000 seed 0 gives 0.970
+    m = LabourMarketModel(small("shock=rapid", "shock.adoption=exogenous", workers=60000, months=60))
     m.run(REFERENCE_MONTHS)
     assert np.all(m.market.wage_index == 1.0)
     ds = m.run().results()

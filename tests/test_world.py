@@ -257,6 +257,18 @@ def test_demand_path_is_interpolated_in_logs_and_continued_at_its_last_growth(wo
     assert w.demand_index(0)[0] == pytest.approx(1.0)
     assert w.demand_index(18)[0] == pytest.approx(1.01**1.5)  # between years, in logs
     assert w.demand_index(12 * 14)[0] == pytest.approx(1.01**14)  # beyond the path: its last five years' growth
-    growth = world.rp("demand_growth")[1]
+    growth = world.fitted("demand_growth", world.rp("demand_growth"))[1]  # the calibration's, where fitted
     assert w.demand_index(30)[1] == pytest.approx((1 + growth) ** 2.5)
     np.testing.assert_allclose(w.demand_index(60)[2:], 1.0)
+
+
+def test_demand_grows_at_the_calibrations_fitted_rate_where_it_has_one(world):
+    import dataclasses
+
+    gulf = world.regions.index("gulf")
+    fitted = np.full(world.n_regions, np.nan)
+    fitted[gulf] = 0.02
+    w = dataclasses.replace(world, demand_path=None, calibration={**world.calibration, "demand_growth": fitted})
+    assert w.demand_index(24)[gulf] == pytest.approx(1.02**2)
+    others = np.arange(world.n_regions) != gulf
+    np.testing.assert_allclose(w.demand_index(24)[others], (1 + world.rp("demand_growth")[others]) ** 2)

@@ -17,6 +17,9 @@ Free parameters and the targets that pin them down (targets from `regions.csv`, 
   the fit. The inflows are held to the quotas, which are assumptions built on a few verified
   permit counts; the stock the data start from then holds rather than drains through returns
   and retirements.
+- `demand_growth` (labour demand's steady annual growth), per region whose labour force follows
+  demand (the Gulf): no trend in the baseline's unemployment over thirty years
+  (`steady_demand_growth`, fitted before the rest).
 
 The targets are the world's data (`regions.csv`, and the fitted rows of `targets.csv`, each with its
 source), so another world, or a sixth region, needs no change here.
@@ -27,6 +30,10 @@ path (`demand_path`, the demand closure of `fowsim.phases.automation`) is measur
 the labour force, year by year, of a long baseline run in which demand follows that path (a
 fixed point, found in two rounds). In the baseline demand and the labour force then grow
 together (the 2019 unemployment rates persist); in a scenario, workers it adds do not add demand.
+Where the labour force follows demand instead (the Gulf's sponsored recruitment,
+`demand_path_measured` = 0 in regions.csv) that fixed point chases its own tail; there demand
+grows at a steady rate, `demand_growth`, fitted (`steady_demand_growth`) so that the same holds:
+the baseline's unemployment keeps its level over thirty years, with neither trend up nor down.
 
 A region's unemployment rate and the long-term share of its unemployed together pin down the
 flows in and out of unemployment (in steady state u = s / (s + f), and the long-term share falls
@@ -174,11 +181,82 @@ def tightness_reference(cfg: dict[str, Any], seeds: int = 2, log=print) -> dict[
             "log_tightness": {r: [round(float(v), 4) for v in row] for r, row in zip(world.regions, mean)}}  # fmt: skip
 
 
-def with_demand_path(scenario: Any, path: np.ndarray | None) -> Any:
-    """`scenario` with labour demand's own path replaced by `path` (None: keep the world's)."""
+def with_demand_path(scenario: Any, path: np.ndarray | None, growth: np.ndarray | None = None) -> Any:
+    """`scenario` with labour demand's own path replaced by `path` and its steady growth by `growth`.
+
+    None keeps the world's; `growth` is per region, NaN where the world's value stays.
+    """
+    if growth is not None:
+        scenario.world.calibration["demand_growth"] = np.asarray(growth, float)
     if path is None:
         return scenario
     return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, demand_path=path))
+
+
+GROWTH_BOUNDS = (-0.02, 0.05)  # annual demand growth the fit may return
+GROWTH_STEP = 0.003  # the fit's second trial: the first's growth plus this
+
+
+def unemployment_trend(
+    cfg: dict[str, Any], growth: np.ndarray, path: np.ndarray | None, years: int, seeds: int
+) -> np.ndarray:
+    """The baseline's unemployment trend by region, in points per decade, with demand's steady growth `growth`.
+
+    The least-squares slope of the annual mean unemployment rate over years 3 to `years` (the first
+    two let the initial state settle), averaged over `seeds` runs (no shock, no policy).
+    """
+    slopes = []
+    for seed in range(seeds):
+        run_cfg = {**cfg, "seed": seed, "months": 12 * years, "policy": {}}
+        run_cfg["shock"] = {**cfg.get("shock", {}), "kind": "none"}
+        ds = LabourMarketModel(with_demand_path(build_scenario(run_cfg), path, growth)).run().results()
+        u = ds["unemployment_rate"].values.reshape(years, 12, -1).mean(axis=1)[2:]  # (years - 2, R)
+        t = np.arange(u.shape[0], dtype=float)
+        slopes.append(np.polyfit(t, u, 1)[0] * 10 * 100)
+    return np.mean(slopes, axis=0)
+
+
+def steady_demand_growth(
+    cfg: dict[str, Any], path: np.ndarray | None = None, years: int = 30, seeds: int = 2, rounds: int = 3, log=print
+) -> np.ndarray:
+    """Labour demand's steady growth where the labour force follows demand: the rate with no unemployment trend.
+
+    Where `demand_path_measured` is 0 (the Gulf) the labour force follows demand through sponsored
+    recruitment, and the nationals entering it grow on their own; demand growing slower than they
+    do lets unemployment creep up over decades, faster pulls it down. The fit closes the baseline
+    there as `demand_path` closes it elsewhere: its unemployment keeps its level. Each of `rounds`
+    rounds measures the trend (`unemployment_trend`, `years` years, `seeds` seeds) at a trial
+    growth: the world's, then that plus `GROWTH_STEP`, then the root of the straight line through
+    the trials so far; the result is that line's root over all rounds, within `GROWTH_BOUNDS`.
+    Returns (R,): the fitted growth, NaN where demand follows its measured path.
+    """
+    world = build_scenario(cfg).world
+    own = world.rp("demand_path_measured") == 0
+    start = world.fitted("demand_growth", world.rp("demand_growth"))
+    if not own.any():
+        return np.full(world.n_regions, np.nan)
+    trials: list[np.ndarray] = []
+    trends: list[np.ndarray] = []
+    growth = start.copy()
+
+    def root() -> np.ndarray:
+        g, b = np.array(trials), np.array(trends)
+        out = start.copy()
+        for r in np.flatnonzero(own):
+            slope, intercept = np.polyfit(g[:, r], b[:, r], 1)
+            out[r] = -intercept / slope if slope < 0 else g[np.argmin(np.abs(b[:, r])), r]
+        return np.clip(out, *GROWTH_BOUNDS)
+
+    for k in range(rounds):
+        trial = np.where(own, growth, np.nan)
+        trials.append(growth.copy())
+        trends.append(unemployment_trend(cfg, trial, path, years, seeds))
+        log(f"demand growth, round {k + 1} of {rounds}: growth {np.round(growth[own], 5).tolist()} "
+            f"unemployment trend {np.round(trends[-1][own], 3).tolist()} points a decade")  # fmt: skip
+        growth = start + GROWTH_STEP if k == 0 else root()
+    fitted = np.where(own, root(), np.nan)
+    log(f"demand growth fitted: {np.round(fitted[own], 5).tolist()}")
+    return fitted
 
 
 def baseline_moments(
@@ -188,6 +266,7 @@ def baseline_moments(
     burn_in: int,
     path: np.ndarray | None = None,
     stocks: tuple[str, ...] = (),
+    growth: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Mean baseline moments after `burn_in` months over `seeds` runs, with the parameters `x`.
 
@@ -198,6 +277,7 @@ def baseline_moments(
     job-to-job mobility (moves from one employer to another a year / employed), and the migrant
     stocks `stocks` (targets.csv `where`, 'origins->destination'), in millions of people, over the
     last `STOCK_MONTHS` months. `x` may hold per-region `quota_multiplier` (NaN where not fitted).
+    `path` and `growth`: labour demand's (`with_demand_path`).
     """
     keys = ("unemployment_rate", "ltu_share", "migrant_overqualification", "occupational_mobility", "job_to_job",
             "migrant_stock")  # fmt: skip
@@ -205,7 +285,7 @@ def baseline_moments(
     for seed in range(seeds):
         params = {**(cfg["world"].get("params") or {}), **{k: float(x[k]) for k in WORLD_PARAMETERS}}
         run_cfg = {**cfg, "seed": seed, "world": {**cfg["world"], "params": params}}
-        scenario = with_demand_path(build_scenario(run_cfg), path)
+        scenario = with_demand_path(build_scenario(run_cfg), path, growth)
         for k in (*REGION_PARAMETERS, "recognition_multiplier", "quota_multiplier"):
             if k in x:
                 scenario.world.calibration[k] = np.asarray(x[k], float)
@@ -240,11 +320,13 @@ def calibrate(
     max_evaluations: int = 80,
     log=print,
     path: np.ndarray | None = None,
+    growth: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Fit the free parameters for the config `cfg` (a plain dict); return the calibration record.
 
-    `path`: labour demand's own path to fit with (`demand_path`); None keeps the world's. The record
-    carries it, so that the runs that read the calibration use the path it was fitted with.
+    `path`: labour demand's own path to fit with (`demand_path`), `growth` its steady growth where
+    it has no path (`steady_demand_growth`); None keeps the world's. The record carries both, so
+    that the runs that read the calibration use the demand it was fitted with.
     """
     world = build_scenario(cfg).world
     R, regions = world.n_regions, world.regions
@@ -290,7 +372,7 @@ def calibrate(
     seen: list[tuple[float, np.ndarray, dict[str, np.ndarray]]] = []
 
     def residuals(z: np.ndarray) -> np.ndarray:
-        moments = baseline_moments(cfg, unpack(z), seeds, burn_in, path, stocks)
+        moments = baseline_moments(cfg, unpack(z), seeds, burn_in, path, stocks, growth)
         moments["migrant_overqualification"] = moments["migrant_overqualification"][oq_regions]
         res = np.concatenate([(moments[k] - target[k]) / TOLERANCE[k] for k in target])
         seen.append((float(np.sum(res**2)), z.copy(), moments))
@@ -361,6 +443,11 @@ def calibrate(
             **(
                 {"quota_multiplier": per_region(fit["quota_multiplier"][stock_regions], 4, stock_regions)} if S else {}
             ),  # fmt: skip
+            **(
+                {}
+                if growth is None or not np.isfinite(growth).any()
+                else {"demand_growth": per_region(growth[np.isfinite(growth)], 5, np.flatnonzero(np.isfinite(growth)))}
+            ),  # fmt: skip
         },
         "parameters": {k: round(float(fit[k]), 4) for k in WORLD_PARAMETERS},
         **(
@@ -387,6 +474,50 @@ def write_calibration(record: dict[str, Any], world_dir: str | Path) -> Path:
     return path
 
 
+def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, log=print) -> dict[str, Any]:
+    """The world's calibration record with `demand_growth` fitted again, the other values held.
+
+    `steady_demand_growth` on the world as calibrated (200,000 workers), then the record's
+    `achieved` measured again with that growth (`baseline_moments`, `cfg`'s size). The record's
+    `method` says so. A full calibration refits everything, this growth included.
+    """
+    world = build_scenario(cfg).world
+    folder = resolve_world_dir(cfg)
+    record = yaml.safe_load((folder / "calibration.yaml").read_text())
+    growth = steady_demand_growth({**cfg, "workers": 200_000}, log=log)
+    own = np.isfinite(growth)
+    x: dict[str, Any] = {k: world.fitted(k, np.nan) for k in ("recognition_multiplier", "quota_multiplier")}
+    x["separation_rate"] = world.separation_rate()
+    x.update({k: world.params[k] for k in WORLD_PARAMETERS})
+    x["opening_multiplier"] = world.fitted("opening_multiplier", 1.0)
+    stocks = tuple(t.where for t in world.targets_of("migrant_stock", fitted=True))
+    moments = baseline_moments(cfg, x, seeds, burn_in, stocks=stocks, growth=growth)
+    regions = world.regions
+    oq = [world.regions.index(t.where) for t in world.targets_of("overqualification_migrant", fitted=True)]
+    record["values"]["demand_growth"] = {regions[i]: round(float(growth[i]), 5) for i in np.flatnonzero(own)}
+    achieved = record["achieved"]
+    achieved["unemployment_rate"] = {r: round(float(v), 4) for r, v in zip(regions, moments["unemployment_rate"])}
+    achieved["ltu_share"] = {r: round(float(v), 4) for r, v in zip(regions, moments["ltu_share"])}
+    achieved["migrant_overqualification"] = {regions[i]: round(float(moments["migrant_overqualification"][i]), 4)
+                                             for i in oq}  # fmt: skip
+    achieved["occupational_mobility"] = round(float(moments["occupational_mobility"][0]), 4)
+    achieved["job_to_job"] = round(float(moments["job_to_job"][0]), 4)
+    if stocks:
+        achieved["migrant_stock"] = {w: round(float(v), 3) for w, v in zip(stocks, moments["migrant_stock"])}
+    record["method"] = (
+        f"{record['method']}; then demand_growth fitted again, the rest held ({_dt.date.today().isoformat()}, "
+        f"fowsim.calibration.steady_demand_growth), and achieved measured again with it"
+    )
+    return record
+
+
+def resolve_world_dir(cfg: dict[str, Any]) -> Path:
+    """The folder of `cfg`'s world, where its calibration.yaml is."""
+    from fowsim.world import resolve_data_dir
+
+    return Path(resolve_data_dir(cfg["world"]["data"]))
+
+
 if __name__ == "__main__":  # pragma: no cover - a maintenance command
     import sys
 
@@ -396,9 +527,16 @@ if __name__ == "__main__":  # pragma: no cover - a maintenance command
 
     # `python -m fowsim.calibration [overrides]`, e.g. world=belgium_morocco: 15 years of 60,000 workers
     # (the full validation's table runs 20 years; the slow test checks every five-year window of 30)
-    cfg = as_dict(compose(["workers=60000", "months=180", *sys.argv[1:]]))
+    args = sys.argv[1:]
+    if "--demand-growth" in args:  # only the steady demand growth, on the world as calibrated
+        args.remove("--demand-growth")
+        cfg = as_dict(compose(["workers=60000", "months=180", *args]))
+        print(write_calibration(refit_demand_growth(cfg, log=lambda m: print(m, flush=True)), resolve_world_dir(cfg)))
+        sys.exit(0)
+    cfg = as_dict(compose(["workers=60000", "months=180", *args]))
     path = demand_path({**cfg, "workers": 200_000}, years=40, seeds=2, log=lambda m: print(m, flush=True))
-    record = calibrate(cfg, seeds=2, path=path)
+    growth = steady_demand_growth({**cfg, "workers": 200_000}, path, log=lambda m: print(m, flush=True))
+    record = calibrate(cfg, seeds=2, path=path, growth=growth)
     folder = resolve_data_dir(cfg["world"]["data"])
     write_calibration(record, folder)
     # the wage bargain's reference, measured on the world as just calibrated

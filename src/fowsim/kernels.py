@@ -250,6 +250,60 @@ def effective_skill(
 
 
 @jit
+def transition(
+    idx: np.ndarray,
+    new_status: int,
+    new_region: np.ndarray,
+    t: int,
+    status: np.ndarray,
+    region: np.ndarray,
+    employer: np.ndarray,
+    occ: np.ndarray,
+    wage: np.ndarray,
+    since: np.ndarray,
+    jobless_since: np.ndarray,
+    programme: np.ndarray,
+    E: np.ndarray,
+    S: np.ndarray,
+    flows: np.ndarray,
+) -> np.ndarray:
+    """Workers `idx` (distinct) move to `new_status` in `new_region` (one per worker), and the books with them.
+
+    Employment E by (employer, occupation) loses those who leave a job, stocks S by (region, state)
+    and flows by (region, from, to) follow, as `fowsim.state.Market.transition` documents; a move
+    between regions counts as leaving the old region (to state 0) and entering the new one (from 0).
+    Returns the wages that leavers of a job took with them, summed by their region in `idx` order.
+    """
+    wage_out = np.zeros(S.shape[0])
+    for k in range(idx.size):
+        i = idx[k]
+        s_old, r_old, r_new = status[i], region[i], new_region[k]
+        if new_status != EMPLOYED and (s_old == EMPLOYED or s_old == VACANT):  # noqa: SIM109 (compiled)
+            jobless_since[i] = t  # time out of work runs from leaving a job (or entering)
+        if s_old == EMPLOYED:
+            E[employer[i], occ[i]] -= 1
+            wage_out[r_old] += np.float64(wage[i])
+            employer[i] = -1
+            wage[i] = 0.0
+        S[r_old, s_old] -= 1
+        if s_old == VACANT:
+            flows[r_new, 0, new_status] += 1
+        elif r_new != r_old:
+            flows[r_old, s_old, 0] += 1
+            flows[r_new, 0, new_status] += 1
+        else:
+            flows[r_old, s_old, new_status] += 1
+        status[i] = new_status
+        since[i] = t
+        region[i] = r_new
+        S[r_new, new_status] += 1
+        if new_status == VACANT:
+            programme[i] = -1
+    S[:, VACANT] = 0  # slots outside the labour force are not a stock of any region
+    return wage_out
+
+
+@jit
 def census(
     status: np.ndarray,
     region: np.ndarray,
@@ -413,30 +467,40 @@ def urn_ball(
     """
     n_occ = required.size
     n_vac = vac_order.size
-    best = np.full(n_vac, -1, np.int64)
+    # kept by position in `vac_order` (a cell's vacancies side by side), mapped to vacancies at the end
+    by_pos = np.full(n_vac, -1, np.int64)
     best_score = np.full(n_vac, -np.inf)
     a = 0
     for p in range(rows.size):
         r = rows[p]
         lo, hi = indptr[r], indptr[r + 1]
+        base, q, o, cr = region[p] * n_occ, quality[p], own[p], credential[p]
         for _ in range(n_draws[p]):
             x, noise, pick = _uniform(key, 3 * a), _uniform(key, 3 * a + 1), _uniform(key, 3 * a + 2)
             a += 1
             if hi == lo:
                 continue
             x *= cum[hi - 1]
-            j = lo  # first entry whose cumulative weight exceeds x: a branch-free count (rows are short)
-            for q in range(lo, hi - 1):
-                j += cum[q] <= x
+            # the first entry whose cumulative weight exceeds x (the last if none does): bisection
+            j, k = lo, hi - 1
+            while j < k:
+                mid = (j + k) >> 1
+                if cum[mid] <= x:
+                    j = mid + 1
+                else:
+                    k = mid
             occ = cols[j]
-            c = region[p] * n_occ + occ
+            c = base + occ
             nv = vac_size[c]
             if nv == 0:
                 continue
-            v = vac_order[vac_start[c] + min(int(pick * nv), nv - 1)]
-            score = quality[p] * transfer[own[p], occ] + fit_weight * (credential[p] >= required[occ])
+            v = vac_start[c] + min(int(pick * nv), nv - 1)
+            score = q * transfer[o, occ] + fit_weight * (cr >= required[occ])
             score += noise_weight * noise
             if score > best_score[v]:
                 best_score[v] = score
-                best[v] = p
+                by_pos[v] = p
+    best = np.empty(n_vac, np.int64)
+    for v in range(n_vac):
+        best[vac_order[v]] = by_pos[v]
     return best

@@ -336,61 +336,36 @@ class Market:
         self.V_carry = self.V.copy()
 
     # ---------------------------------------------------------------- moving workers
-    def transition(self, idx: np.ndarray, status: int, region: np.ndarray | int | None = None) -> None:
+    def transition(
+        self, idx: np.ndarray, status: int, region: np.ndarray | int | None = None, skill: np.ndarray | None = None
+    ) -> None:
         """Move workers `idx` to `status` (and to `region`), keeping stocks, flows and employers right.
 
         Every change of a worker's status or region goes through here, so that stocks change only
-        by recorded flows. Skill is fixed at its current effective value.
+        by recorded flows (`fowsim.kernels.transition`). Skill is fixed at `skill`, by default its
+        current effective value.
         """
         if idx.size == 0:
             return
         ws = self.ws
-        R = self.world.n_regions
-        old_s = ws.status[idx].astype(np.int64)
-        old_r = ws.region[idx].astype(np.int64)
-        ws.skill[idx] = self.skill_now(idx)
-        was_emp = old_s == EMPLOYED
-        if status != EMPLOYED:  # time out of work runs from leaving a job (or entering), through training
-            ws.jobless_since[idx[was_emp | (old_s == VACANT)]] = self.clock.t
-        if was_emp.any():
-            e = idx[was_emp]
-            self.E -= counts(self.E.shape, ws.employer[e], ws.occ[e])
-            self.wage_sum -= np.bincount(old_r[was_emp], weights=ws.wage[e], minlength=R)
-            ws.employer[e] = -1
-            ws.wage[e] = 0.0
-        new_r = old_r if region is None else np.broadcast_to(np.asarray(region, dtype=np.int64), idx.shape)
-        self.S -= np.bincount(old_r * N_STATES + old_s, minlength=R * N_STATES).reshape(R, N_STATES)
-        # flows: an entrant comes from outside (state 0); a move between regions leaves the old
-        # region's states for outside and enters the new region's from outside
-        entering = old_s == VACANT
-        moved = ~entering & (new_r != old_r)
-        stay = ~entering & ~moved
-        F = self.flows.shape
-        self.flows += counts(F, old_r[stay], old_s[stay], np.full(int(stay.sum()), status))
-        if moved.any():
-            self.flows += counts(F, old_r[moved], old_s[moved], np.zeros(int(moved.sum()), np.int64))
-        arriving = new_r[moved | entering]
-        self.flows += counts(F, arriving, np.zeros(arriving.size, np.int64), np.full(arriving.size, status))
-        ws.status[idx] = status
-        ws.since[idx] = self.clock.t
-        if region is not None:
-            ws.region[idx] = new_r
-        self.S += np.bincount(new_r * N_STATES + status, minlength=R * N_STATES).reshape(R, N_STATES)
-        self.S[:, VACANT] = 0  # slots outside the labour force are not a stock of any region
-        if status == VACANT:
-            ws.programme[idx] = -1
+        ws.skill[idx] = self.skill_now(idx) if skill is None else skill
+        to = ws.region[idx] if region is None else np.asarray(region, dtype=ws.region.dtype)
+        new_r = np.broadcast_to(to, idx.shape)
+        self.wage_sum -= kernels.transition(
+            idx, status, new_r, self.clock.t, ws.status, ws.region, ws.employer, ws.occ, ws.wage, ws.since,
+            ws.jobless_since, ws.programme, self.E, self.S, self.flows,
+        )  # fmt: skip
 
     def hire(self, idx: np.ndarray, firm: np.ndarray, occ: np.ndarray, skill: np.ndarray) -> None:
         """Workers `idx` start at employers `firm` in occupations `occ` with skill `skill`.
 
         The vacancies they fill are the caller's to close (`fill`), as the caller knows which.
         """
-        self.transition(idx, EMPLOYED)
+        self.transition(idx, EMPLOYED, skill=skill)
         self.hired.append(idx)
         ws = self.ws
         ws.employer[idx] = firm
         ws.occ[idx] = occ
-        ws.skill[idx] = skill
         ws.wage[idx] = self.wage_of(firm, occ, skill)
         self.E += counts(self.E.shape, firm, occ)
         self.wage_sum += np.bincount(ws.region[idx], weights=ws.wage[idx], minlength=self.world.n_regions)

@@ -7,6 +7,8 @@ checks every figure, and returns a `World` of plain numpy arrays. The default wo
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -196,9 +198,10 @@ class World:
         The baseline's labour force, year by year, where calibration.yaml holds it (`demand_path`,
         measured by `fowsim.calibration.demand_path`): interpolated in logs between years, and
         beyond the last year continued at its last five years' growth. Elsewhere `demand_growth`
-        a year. A scenario's extra workers (migrants, entrants) do not move this path.
+        a year (calibration.yaml's where fitted, `fowsim.calibration.steady_demand_growth`, else
+        regions.csv's). A scenario's extra workers (migrants, entrants) do not move this path.
         """
-        steady = (1.0 + self.rp("demand_growth")) ** (t / 12.0)
+        steady = (1.0 + self.fitted("demand_growth", self.rp("demand_growth"))) ** (t / 12.0)
         if self.demand_path is None:
             return steady
         log_path = np.log(self.demand_path)
@@ -700,8 +703,49 @@ def _tightness_reference(
     return np.array([[float(v) for v in values[r]] for r in regions])
 
 
+_LOADED: dict[tuple, World] = {}  # worlds read in this process, by their config and their files' stamps
+_LOADED_MAX = 8
+
+
+def _world_key(cfg: Any) -> tuple | None:
+    """What a loaded world depends on: its config node and the size and time of each file it may read."""
+    try:
+        plain = cfg if isinstance(cfg, dict) else dict(cfg)
+        node = json.dumps(plain, sort_keys=True, default=str)
+        path = resolve_data_dir(plain.get("data", "default"))
+        stamps = tuple(
+            (str(f), f.stat().st_mtime_ns, f.stat().st_size)
+            for layer in world_layers(path)
+            for f in sorted(layer.iterdir())
+            if f.is_file()
+        )  # fmt: skip
+    except Exception:  # whatever is wrong, the full read below says it in its own words
+        return None
+    network = plain.get("network")
+    if isinstance(network, str) and Path(network).suffix == ".csv" and Path(network).is_file():
+        stamps += ((network, Path(network).stat().st_mtime_ns, Path(network).stat().st_size),)
+    return (node, stamps)
+
+
 def load_world(cfg: Any) -> World:
-    """Read and check the world described by the `world` config node (a mapping)."""
+    """Read and check the world described by the `world` config node (a mapping).
+
+    A world read before in this process, from the same config and unchanged files, is copied
+    rather than read again (the CSV files take about 0.1 s); each caller gets its own copy.
+    """
+    key = _world_key(cfg)
+    if key is not None and key in _LOADED:
+        return copy.deepcopy(_LOADED[key])
+    world = _read_world(cfg)
+    if key is not None:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = copy.deepcopy(world)
+    return world
+
+
+def _read_world(cfg: Any) -> World:
+    """`load_world`'s reading of the files."""
     get = cfg.get if hasattr(cfg, "get") else lambda k, d=None: getattr(cfg, k, d)
     path = resolve_data_dir(get("data", "default"))
     regions, region_params = _regions(path)
