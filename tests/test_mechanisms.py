@@ -8,6 +8,7 @@ import pytest
 
 from fowsim import LabourMarketModel, default_schedule, simulate
 from fowsim.codes import EMPLOYED, TEMPORARY, UNEMPLOYED, VACANT
+from fowsim.scenario import build_scenario
 from tests.conftest import small
 
 
@@ -248,10 +249,11 @@ def test_faster_demand_growth_in_the_gulf_bends_its_unemployment_trend_down():
     from fowsim.calibration import unemployment_trend
 
     cfg = small(workers=20_000, months=12)
-    gulf = LabourMarketModel(small(workers=1000, months=1)).world.regions.index("gulf")
+    world = build_scenario(cfg).world
+    gulf = world.regions.index("gulf")
     trend = {}
     for g in (0.0, 0.03):
-        growth = np.full(5, np.nan)
+        growth = np.full(world.n_regions, np.nan)
         growth[gulf] = g
         trend[g] = unemployment_trend(cfg, growth, None, years=8, seeds=1)[gulf]
     assert trend[0.03] < trend[0.0] - 1.0, trend  # points a decade
@@ -272,6 +274,31 @@ def test_the_steady_demand_growth_is_the_root_of_the_measured_trend(monkeypatch)
     gulf = np.isfinite(fitted)
     assert gulf.sum() == 1 and fitted[gulf][0] == pytest.approx(0.0052)
     assert len(seen) == 3 and np.isnan(seen[0][~gulf]).all()  # only where demand grows at its own rate
+
+
+def test_refitting_the_demand_growth_keeps_the_other_values_and_measures_the_fit_again(monkeypatch):
+    import yaml
+
+    import fowsim.calibration as calibration
+
+    cfg = small(workers=2000, months=24)
+    stored = yaml.safe_load((calibration.resolve_world_dir(cfg) / "calibration.yaml").read_text())
+    world = build_scenario(cfg).world
+    fitted = np.where(world.rp("demand_path_measured") == 0, 0.0123, np.nan)
+    monkeypatch.setattr(calibration, "steady_demand_growth", lambda cfg, log: fitted)
+    record = calibration.refit_demand_growth(cfg, seeds=1, burn_in=6, log=lambda m: None)
+    assert record["values"]["demand_growth"] == {"gulf": 0.0123}
+    assert {k: v for k, v in record["values"].items() if k != "demand_growth"} == {
+        k: v for k, v in stored["values"].items() if k != "demand_growth"
+    }
+    assert record["achieved"].keys() == stored["achieved"].keys() and record["achieved"] != stored["achieved"]
+    assert (
+        record["achieved"]["migrant_overqualification"].keys() == stored["achieved"]["migrant_overqualification"].keys()
+    )
+    assert (
+        record["method"].startswith(stored["method"].split("; then")[0])
+        and "demand_growth fitted again" in record["method"]
+    )
 
 
 def test_the_quotas_into_the_eu_decide_whether_its_african_stock_holds_and_are_fitted_to_it():

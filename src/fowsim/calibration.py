@@ -68,7 +68,7 @@ from fowsim.errors import ConfigError
 from fowsim.metrics import annual_rate
 from fowsim.model import LabourMarketModel
 from fowsim.scenario import build_scenario
-from fowsim.world import World
+from fowsim.world import World, resolve_data_dir
 
 # residual scales: about half of each quantity's tolerance in the validation table
 TOLERANCE = {"unemployment_rate": 0.005, "ltu_share": 0.04, "migrant_overqualification": 0.03,
@@ -313,6 +313,36 @@ def migrant_stock(mean: Any, where: str, world: World) -> float:
     return float(stock) / world.params["migrant_activity_rate"] / 1e6
 
 
+def _per_region(a: np.ndarray, regions: tuple[str, ...] | list[str], digits: int, where=None) -> dict[str, float]:
+    """`a` as {region: value} for the record, over `where` (region indices) or every region."""
+    idx = range(len(regions)) if where is None else where
+    return {regions[i]: round(float(v), digits) for i, v in zip(idx, a)}
+
+
+def _achieved(moments: dict[str, np.ndarray], regions, oq_regions: np.ndarray, stocks: tuple[str, ...]) -> dict:
+    """The record's `achieved`: the fit's moments (migrants' over-qualification over `oq_regions` only)."""
+    return {
+        "unemployment_rate": _per_region(moments["unemployment_rate"], regions, 4),
+        "ltu_share": _per_region(moments["ltu_share"], regions, 4),
+        "migrant_overqualification": _per_region(moments["migrant_overqualification"], regions, 4, oq_regions),
+        "occupational_mobility": round(float(moments["occupational_mobility"][0]), 4),
+        "job_to_job": round(float(moments["job_to_job"][0]), 4),
+        **(
+            {"migrant_stock": {w: round(float(v), 3) for w, v in zip(stocks, moments["migrant_stock"])}}
+            if stocks
+            else {}
+        ),  # fmt: skip
+    }
+
+
+def _growth_entry(growth: np.ndarray | None, regions) -> dict[str, dict[str, float]]:
+    """The record's `values.demand_growth` where `growth` has fitted values (none: nothing)."""
+    if growth is None or not np.isfinite(growth).any():
+        return {}
+    where = np.flatnonzero(np.isfinite(growth))
+    return {"demand_growth": _per_region(growth[where], regions, 5, where)}
+
+
 def calibrate(
     cfg: dict[str, Any],
     seeds: int = 2,
@@ -408,8 +438,7 @@ def calibrate(
     fit = unpack(z)
 
     def per_region(a: np.ndarray, digits: int, where: np.ndarray | None = None) -> dict[str, float]:
-        idx = range(R) if where is None else where
-        return {regions[i]: round(float(v), digits) for i, v in zip(idx, a)}
+        return _per_region(a, regions, digits, where)
 
     return {
         "date": _dt.date.today().isoformat(),
@@ -424,18 +453,7 @@ def calibrate(
             "job_to_job": float(target["job_to_job"][0]),
             **({"migrant_stock": {w: float(v) for w, v in zip(stocks, target["migrant_stock"])}} if stocks else {}),
         },
-        "achieved": {
-            "unemployment_rate": per_region(moments["unemployment_rate"], 4),
-            "ltu_share": per_region(moments["ltu_share"], 4),
-            "migrant_overqualification": per_region(moments["migrant_overqualification"], 4, oq_regions),
-            "occupational_mobility": round(float(moments["occupational_mobility"][0]), 4),
-            "job_to_job": round(float(moments["job_to_job"][0]), 4),
-            **(
-                {"migrant_stock": {w: round(float(v), 3) for w, v in zip(stocks, moments["migrant_stock"])}}
-                if stocks
-                else {}
-            ),  # fmt: skip
-        },
+        "achieved": _achieved(moments, regions, oq_regions, stocks),
         "values": {
             "opening_multiplier": per_region(fit["opening_multiplier"], 4),
             "separation_rate": per_region(fit["separation_rate"], 5),
@@ -443,11 +461,7 @@ def calibrate(
             **(
                 {"quota_multiplier": per_region(fit["quota_multiplier"][stock_regions], 4, stock_regions)} if S else {}
             ),  # fmt: skip
-            **(
-                {}
-                if growth is None or not np.isfinite(growth).any()
-                else {"demand_growth": per_region(growth[np.isfinite(growth)], 5, np.flatnonzero(np.isfinite(growth)))}
-            ),  # fmt: skip
+            **_growth_entry(growth, regions),
         },
         "parameters": {k: round(float(fit[k]), 4) for k in WORLD_PARAMETERS},
         **(
@@ -482,28 +496,23 @@ def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, 
     `method` says so. A full calibration refits everything, this growth included.
     """
     world = build_scenario(cfg).world
-    folder = resolve_world_dir(cfg)
-    record = yaml.safe_load((folder / "calibration.yaml").read_text())
+    record = yaml.safe_load((resolve_world_dir(cfg) / "calibration.yaml").read_text())
     growth = steady_demand_growth({**cfg, "workers": 200_000}, log=log)
-    own = np.isfinite(growth)
-    x: dict[str, Any] = {k: world.fitted(k, np.nan) for k in ("recognition_multiplier", "quota_multiplier")}
-    x["separation_rate"] = world.separation_rate()
-    x.update({k: world.params[k] for k in WORLD_PARAMETERS})
-    x["opening_multiplier"] = world.fitted("opening_multiplier", 1.0)
+    # the calibration's values as the world holds them
+    x: dict[str, Any] = {
+        "opening_multiplier": world.fitted("opening_multiplier", 1.0),
+        "separation_rate": world.separation_rate(),
+        "recognition_multiplier": world.fitted("recognition_multiplier", np.nan),
+        "quota_multiplier": world.fitted("quota_multiplier", np.nan),
+        **{k: world.params[k] for k in WORLD_PARAMETERS},
+    }
     stocks = tuple(t.where for t in world.targets_of("migrant_stock", fitted=True))
+    oq = np.array([world.regions.index(t.where) for t in world.targets_of("overqualification_migrant", fitted=True)],
+                  int)  # fmt: skip
     moments = baseline_moments(cfg, x, seeds, burn_in, stocks=stocks, growth=growth)
-    regions = world.regions
-    oq = [world.regions.index(t.where) for t in world.targets_of("overqualification_migrant", fitted=True)]
-    record["values"]["demand_growth"] = {regions[i]: round(float(growth[i]), 5) for i in np.flatnonzero(own)}
-    achieved = record["achieved"]
-    achieved["unemployment_rate"] = {r: round(float(v), 4) for r, v in zip(regions, moments["unemployment_rate"])}
-    achieved["ltu_share"] = {r: round(float(v), 4) for r, v in zip(regions, moments["ltu_share"])}
-    achieved["migrant_overqualification"] = {regions[i]: round(float(moments["migrant_overqualification"][i]), 4)
-                                             for i in oq}  # fmt: skip
-    achieved["occupational_mobility"] = round(float(moments["occupational_mobility"][0]), 4)
-    achieved["job_to_job"] = round(float(moments["job_to_job"][0]), 4)
-    if stocks:
-        achieved["migrant_stock"] = {w: round(float(v), 3) for w, v in zip(stocks, moments["migrant_stock"])}
+    moments["migrant_overqualification"] = moments["migrant_overqualification"][oq]
+    record["values"].update(_growth_entry(growth, world.regions))
+    record["achieved"] = _achieved(moments, world.regions, oq, stocks)
     record["method"] = (
         f"{record['method']}; then demand_growth fitted again, the rest held ({_dt.date.today().isoformat()}, "
         f"fowsim.calibration.steady_demand_growth), and achieved measured again with it"
@@ -513,8 +522,6 @@ def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, 
 
 def resolve_world_dir(cfg: dict[str, Any]) -> Path:
     """The folder of `cfg`'s world, where its calibration.yaml is."""
-    from fowsim.world import resolve_data_dir
-
     return Path(resolve_data_dir(cfg["world"]["data"]))
 
 
@@ -523,7 +530,6 @@ if __name__ == "__main__":  # pragma: no cover - a maintenance command
 
     from fowsim.config import compose
     from fowsim.scenario import as_dict
-    from fowsim.world import resolve_data_dir
 
     # `python -m fowsim.calibration [overrides]`, e.g. world=belgium_morocco: 15 years of 60,000 workers
     # (the full validation's table runs 20 years; the slow test checks every five-year window of 30)
@@ -537,7 +543,7 @@ if __name__ == "__main__":  # pragma: no cover - a maintenance command
     path = demand_path({**cfg, "workers": 200_000}, years=40, seeds=2, log=lambda m: print(m, flush=True))
     growth = steady_demand_growth({**cfg, "workers": 200_000}, path, log=lambda m: print(m, flush=True))
     record = calibrate(cfg, seeds=2, path=path, growth=growth)
-    folder = resolve_data_dir(cfg["world"]["data"])
+    folder = resolve_world_dir(cfg)
     write_calibration(record, folder)
     # the wage bargain's reference, measured on the world as just calibrated
     record["tightness_reference"] = tightness_reference({**cfg, "workers": 200_000}, log=lambda m: print(m, flush=True))
