@@ -10,11 +10,7 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
-FOWSIM = [sys.executable, "-m", "fowsim"]
-
-
-def fowsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*FOWSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+from tests.conftest import fowsim_main as fowsim
 
 
 def test_run_writes_results_summary_and_config(tmp_path):
@@ -68,8 +64,11 @@ def test_unknown_shock_lists_the_options(tmp_path):
 
 
 def test_help_and_unknown_command(tmp_path):
-    assert "run [overrides" in fowsim("--help", cwd=tmp_path).stdout
-    p = fowsim("frobnicate", cwd=tmp_path)
+    """In a real process, as the console script a user types: the one test of `fowsim` from outside."""
+    exe = Path(sys.executable).with_name("fowsim")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "fowsim"]
+    assert "run [overrides" in subprocess.run([*command, "--help"], capture_output=True, text=True).stdout
+    p = subprocess.run([*command, "frobnicate"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr
 
 

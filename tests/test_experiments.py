@@ -4,8 +4,6 @@ arms move what they are about (pandemic closures, partnership typologies) agains
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from fowsim.config import config_dir
 from fowsim.model import LabourMarketModel
 from fowsim.policies import REGISTRY
 from fowsim.scenario import as_dict, build_scenario
+from tests.conftest import fowsim_main
 
 EXPERIMENTS = Path(__file__).parents[1] / "configs" / "experiment"
 NAMES = ("policy_comparison", "skills_partnership_pilot", "pandemic", "partnership_typologies")
@@ -125,11 +124,8 @@ def test_each_partnership_typology_acts_through_its_own_channel():
 
 def test_an_experiment_runs_as_a_multirun_from_the_command_line(tmp_path):
     out = tmp_path / "sweep"
-    p = subprocess.run(
-        [sys.executable, "-m", "fowsim", "run", "-m", "+experiment=pandemic", "workers=2000", "months=14", "seed=0",
-         f"hydra.sweep.dir={out}"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    p = fowsim_main("run", "-m", "+experiment=pandemic", "workers=2000", "months=14", "seed=0",
+                    f"hydra.sweep.dir={out}", cwd=tmp_path)  # fmt: skip
     assert p.returncode == 0, p.stderr
     runs = sorted(out.glob("*/results.nc"))
     assert len(runs) == len(sweep_params("pandemic")["policy"])

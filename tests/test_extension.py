@@ -13,6 +13,8 @@ from pathlib import Path
 
 import xarray as xr
 
+from tests.conftest import Ran, fowsim_main
+
 ROOT = Path(__file__).parents[1]
 
 MODULE = '''
@@ -163,9 +165,24 @@ def setup_extension(tmp_path: Path) -> tuple[Path, dict]:
     return conf, env
 
 
-def fowsim(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fowsim", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600)  # fmt: skip
+def fowsim(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess | Ran:
+    """`fowsim ARGS` with the collaborator's folder importable: in this process, but for a sweep.
+
+    A sweep runs as a real process, as a collaborator's would: its launcher's workers import the
+    classes from PYTHONPATH.
+    """
+    if args[0] == "sweep":
+        return subprocess.run([sys.executable, "-m", "fowsim", *args], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+    paths = env["PYTHONPATH"].split(os.pathsep)
+    saved = sys.path[:]
+    sys.path[:0] = paths
+    sys.modules.pop("my_extensions", None)  # another test's folder held a module of that name
+    try:
+        return fowsim_main(*args, cwd=cwd)
+    finally:
+        sys.path[:] = saved
+        sys.modules.pop("my_extensions", None)
 
 
 EXTENDED = ("policy=youth_voucher", "agents.employer=my_extensions.WageDrivenAutomator", "+experiment=freeze",

@@ -6,11 +6,9 @@ import base64
 import html
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image
@@ -19,15 +17,14 @@ import pytest
 import xarray as xr
 
 from fowsim.report.data import INDICATORS
+from tests.conftest import fowsim_main
 
 ROOT = Path(__file__).parents[1]
 SECTIONS = ("summary", "headline", "charts", "assumptions", "appendix")
 
 
-def fowsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "fowsim", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env=env)  # fmt: skip
+# `fowsim ...` in this process (`fowsim_main`)
+fowsim = fowsim_main
 
 
 @pytest.fixture(scope="session")  # once, on the worker of the "report" group

@@ -16,6 +16,7 @@ import xarray as xr
 
 from fowsim import ConfigError
 from fowsim.sensitivity import feature_scores, indices, parse, prim, regret
+from tests.conftest import fowsim_main
 
 ROOT = Path(__file__).parents[1]
 TINY = ("workers=1000", "months=24", "sensitivity.samples=2")
@@ -115,10 +116,8 @@ def test_a_bad_study_fails_in_one_line(spec, message):
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
-def fowsim(*args: str, cwd: Path, **kw):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "fowsim", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=900, env=env, **kw)  # fmt: skip
+# `fowsim ...` in this process (`fowsim_main`)
+fowsim = fowsim_main
 
 
 def test_a_small_study_of_the_model_runs_end_to_end_and_reports(tmp_path):

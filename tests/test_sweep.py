@@ -16,15 +16,14 @@ import xarray as xr
 
 from fowsim import sweep as sw
 from fowsim.collect import collect
+from tests.conftest import fowsim_main
 
 ROOT = Path(__file__).parents[1]
 SMALL = ("workers=2000", "months=6")
 
 
-def fowsim(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "fowsim", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env=env, **kw)  # fmt: skip
+# `fowsim ...` in this process; the killed sweep below is the one that needs a real process
+fowsim = fowsim_main
 
 
 def data_vars(ds: xr.Dataset) -> xr.Dataset:
@@ -200,3 +199,12 @@ def test_run_sweep_refuses_bad_input_before_writing_anything(tmp_path, monkeypat
         run_sweep(**kwargs, progress=False)
     assert message in str(err.value) and "\n" not in str(err.value)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_second_sweep_from_another_folder_in_the_same_process_writes_its_runs_there(tmp_path):
+    """A notebook that changes folder between sweeps: the launcher's pool, started in the first folder, is reused."""
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        p = fowsim("sweep", "seed=0,1", *SMALL, "hydra/launcher=joblib", cwd=tmp_path / name)
+        assert p.returncode == 0, p.stderr
+        assert len(list((tmp_path / name).glob("multirun/*/*/results.nc"))) == 2, p.stderr

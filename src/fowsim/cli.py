@@ -145,7 +145,8 @@ def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = Tr
     hydra_args = [o for o in argv if not o.startswith(("hydra.sweep.dir=", *sw.LAUNCHER_KEYS))]
     print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
     register_schema()
-    folder = f"hydra.sweep.dir={sw.quoted(plan.folder)}"
+    # absolute: a launcher's workers may have started in another folder (a pool reused across a notebook's chdir)
+    folder = f"hydra.sweep.dir={sw.quoted(plan.folder.absolute())}"
     extra = ["--config-dir", user_dir] if user_dir else []
     sys.argv = ["fowsim sweep", "-m", *extra, *normalise_overrides(hydra_args), folder, *launcher]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)

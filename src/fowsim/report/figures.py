@@ -87,8 +87,10 @@ def _months(ds: xr.Dataset) -> np.ndarray:
 MANY = 6  # more arms than this: one small panel per arm, the baseline drawn in each
 
 
-def _dates(ax) -> None:
-    locator = mdates.AutoDateLocator(maxticks=4)
+def _dates(ax, maxticks: int = 4) -> None:
+    """Calendar ticks, at most `maxticks`: every 1 to 6 months, or yearly, whatever the run's length."""
+    locator = mdates.AutoDateLocator(maxticks=maxticks)
+    locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # a 2-3 year run fits no 6-monthly steps in 4 ticks
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
@@ -154,9 +156,7 @@ def rates_over_time(src: Source, facet: dict, name: str, label: str):
                     ax.fill_between(_months(ds), lo, hi, color=colour, alpha=0.15, lw=0)
             ax.set_title(region)
             ax.set_ylabel(label)
-            locator = mdates.AutoDateLocator(maxticks=5)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            _dates(ax, maxticks=5)
         for ax in axes[len(regions) :]:
             ax.set_visible(False)
         _legend(fig, axes, src)
@@ -209,7 +209,10 @@ def displaced(src: Source, facet: dict):
     ds = _sel(src, facet)
     if float(ds.displaced_cohort.sum()) <= 0:
         return None
-    rate = 100 * ds.displaced_employed.sum(["time", "region"]) / ds.displaced_cohort.sum(["time", "region"])
+    cohort = ds.displaced_cohort.sum(["time", "region"])
+    # only the horizons some cohort has reached (a run shorter than 24 months has no 24-month outcome)
+    reached = [h for h in cohort.horizon.values if float(cohort.sel(horizon=h).sum()) > 0]
+    rate = (100 * ds.displaced_employed.sum(["time", "region"]) / cohort.where(cohort > 0)).sel(horizon=reached)
     if len(src.arms) > MANY and src.has_baseline:
         title = "Displaced workers employed: each policy minus the baseline of the same seed"
         diff = rate - rate.sel({src.arm: BASELINE})

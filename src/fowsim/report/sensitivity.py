@@ -71,7 +71,7 @@ def regret_figure(ds: xr.Dataset):
     """Each policy's regret across the sampled futures: the box spans the middle half, whiskers the range."""
     fig, (ax,) = _figure(7.0, 0.5 * ds.sizes["policy"] + 1.2)
     data = [ds.regret.sel(policy=p).values for p in ds.policy.values]
-    ax.boxplot(data, vert=False, whis=(0, 100), tick_labels=[str(p) for p in ds.policy.values])
+    ax.boxplot(data, orientation="horizontal", whis=(0, 100), tick_labels=[str(p) for p in ds.policy.values])
     ax.set(xlabel=f"regret on {ds.attrs['regret_outcome']} (distance to the best policy of the future)",
            title="Regret across futures")  # fmt: skip
     return fig
