@@ -326,3 +326,44 @@ def test_the_quotas_into_the_eu_decide_whether_its_african_stock_holds_and_are_f
     high = baseline_moments(cfg, {**x, "quota_multiplier": quota}, 1, 12, stocks=stocks)["migrant_stock"]
     # with a third of the arrivals the stock drains: well below over years 2-6, and below its 8.45 million
     assert low[0] < high[0] - 0.5 and low[0] < 8.45 - 1.0, (low, high)
+
+
+def test_what_a_programme_teaches_scales_with_its_length_and_the_fitted_yield():
+    """A policy's programme teaches duration / 36 of the missing skill times the world's training yield."""
+    from fowsim.phases.training import taught_share
+
+    assert taught_share(9) == pytest.approx(0.25) and taught_share(9, 0.5) == pytest.approx(0.125)
+    assert taught_share(48, 2.0) == 1.0 and taught_share(0, 3.0) == 0.0
+    for value in (0.5, 1.0):
+        model = LabourMarketModel(build_scenario(small("policy=reskilling", f"world.params.training_yield={value}",
+                                                       workers=1000, months=1)))  # fmt: skip
+        providers = [pr for p in model.policies for pr in p.providers]
+        assert providers and all(pr.skill_after == pytest.approx(taught_share(pr.duration, value)) for pr in providers)
+    # the shipped world's yield is the fitted one
+    import yaml
+
+    from fowsim.calibration import resolve_world_dir
+
+    cfg = small(workers=1000, months=1)
+    stored = yaml.safe_load((resolve_world_dir(cfg) / "calibration.yaml").read_text())["parameters"]["training_yield"]
+    assert build_scenario(cfg).world.params["training_yield"] == stored != 1.0
+
+
+def test_the_training_yield_fit_finds_the_meta_analysis_level_from_measured_trials(monkeypatch):
+    """The fit's trials and its secant: a level rising 8 points per unit of yield reaches the target's 5.23."""
+    import fowsim.calibration as calibration
+
+    seen = []
+
+    def effects(overrides, seeds, workers, months, training_yield):
+        seen.append(training_yield)
+        return training_yield  # stands for the lottery's effects: effects_by_bin below reads it
+
+    monkeypatch.setattr(calibration, "training_effects", effects)
+    monkeypatch.setattr(calibration, "effects_by_bin", lambda y: {"short": 8 * y - 3, "medium": 8 * y,
+                                                                  "long": 8 * y + 3})  # fmt: skip
+    overrides = ["workers=1000", "months=1", "world.params.training_yield=1.0"]
+    best, level, target = calibration.fit_training_yield(overrides, log=lambda m: None)
+    assert target == pytest.approx((1.6 + 5.4 + 8.7) / 3)
+    assert best == pytest.approx(target / 8, abs=1e-9) and level == pytest.approx(target)
+    assert seen == [1.0, 0.5, pytest.approx(target / 8)]  # the start, half of it, then the secant's root

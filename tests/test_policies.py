@@ -85,9 +85,10 @@ def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_a_li
             after = metrics.displaced_reemployment(pol, 24) - metrics.displaced_reemployment(base, 24)
             gain[wages, region] = float(after.sel(region=region))
     # two years on, still a little behind the baseline, with wages fixed or not: a nine-month course teaches a
-    # quarter of what its graduates lack in their new occupation (`taught_share`), they keep their time out of
-    # work, and where wages fall in the occupations the displaced crowd, the baseline's displaced find work back
-    # there (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a gain by then)
+    # tenth of what its graduates lack in their new occupation (`taught_share`, yield fitted), they keep their
+    # time out of work, and where wages fall in the occupations the displaced crowd, the baseline's displaced
+    # find work back there (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a
+    # gain by then)
     # (whether flexible wages widen the gap is within the noise of one seed of 40,000 workers: EU -4.2 flexible
     # against -5.3 fixed in one run, -5.8 against -2.4 in another)
     assert all(-0.08 < v < 0.01 for v in gain.values()), gain
@@ -95,7 +96,7 @@ def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_a_li
 
 def test_the_skills_partnership_raises_skilled_employment_at_home_and_flows_in_its_corridor():
     # a programme that teaches to the destination's standard (Clemens 2015): two thirds of what its trainees
-    # lack, not the quarter of a seven-month course by its length (`taught_share`), with which graduates
+    # lack, not the 8% of a seven-month course by its length and the fitted yield (`taught_share`), with which graduates
     # who stay find too few jobs at home to add to its skilled employment
     spec = {"start_month": 0, "cohort_size": 2_000_000, "cohorts": 3, "skill_after": 0.65}
     _, base = run({}, months=72)

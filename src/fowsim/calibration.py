@@ -20,6 +20,10 @@ Free parameters and the targets that pin them down (targets from `regions.csv`, 
 - `demand_growth` (labour demand's steady annual growth), per region whose labour force follows
   demand (the Gulf): no trend in the baseline's unemployment over thirty years
   (`steady_demand_growth`, fitted before the rest).
+- `training_yield` (what a month of a policy's programme teaches, `fowsim.phases.training.taught_share`),
+  for the world: the reskilling programme's effect on its participants' employment, averaged over the
+  three horizons of Card, Kluve & Weber's (2018) meta-analysis, measured by lottery
+  (`fit_training_yield`, fitted last, on the labour market as calibrated).
 
 The targets are the world's data (`regions.csv`, and the fitted rows of `targets.csv`, each with its
 source), so another world, or a sixth region, needs no change here.
@@ -64,10 +68,11 @@ import yaml
 from scipy.optimize import least_squares
 from scipy.sparse import lil_matrix
 
+from fowsim.config import compose
 from fowsim.errors import ConfigError
 from fowsim.metrics import annual_rate
 from fowsim.model import LabourMarketModel
-from fowsim.scenario import build_scenario
+from fowsim.scenario import as_dict, build_scenario
 from fowsim.world import World, resolve_data_dir
 
 # residual scales: about half of each quantity's tolerance in the validation table
@@ -512,10 +517,123 @@ def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, 
     moments = baseline_moments(cfg, x, seeds, burn_in, stocks=stocks, growth=growth)
     moments["migrant_overqualification"] = moments["migrant_overqualification"][oq]
     record["values"].update(_growth_entry(growth, world.regions))
-    record["achieved"] = _achieved(moments, world.regions, oq, stocks)
+    record["achieved"] = {**record["achieved"], **_achieved(moments, world.regions, oq, stocks)}
     record["method"] = (
         f"{record['method']}; then demand_growth fitted again, the rest held ({_dt.date.today().isoformat()}, "
         f"fowsim.calibration.steady_demand_growth), and achieved measured again with it"
+    )
+    return record
+
+
+# ------------------------------------------------------------ training's yield, from its effects
+# the programme the fit and the validation check (`training_effects`) evaluate: the reskilling
+# policy's, nine months full time, with places for part of the eligible each month (so that there
+# are lottery losers to compare with), under a rapid shock on the same path in every region
+TRAINING_MONTHS = 9
+TRAINING_LOTTERY = ("shock=rapid", "shock.start_month=6", "shock.adoption=exogenous", "policy=reskilling",
+                    f"policy.reskilling.duration_months={TRAINING_MONTHS}", "policy.reskilling.seats=2e6")  # fmt: skip
+# the meta-analysis' horizons, after the programme's end (Card, Kluve & Weber 2018), and targets.csv's name of each
+CKW_BINS = {"short": "within the first year", "medium": "one to two years", "long": "more than two years"}
+YIELD_BOUNDS = (0.02, 4.0)  # training yields the fit may try
+YIELD_TOLERANCE = 0.3  # points: the fit stops once the level is this near its target (about its noise over 3 seeds)
+
+
+def ckw_horizon(months_after_enrolment: int, duration: int = TRAINING_MONTHS) -> str | None:
+    """The meta-analysis' horizon of a follow-up `months_after_enrolment` into a programme of `duration` months."""
+    after = months_after_enrolment - duration
+    if after <= 0:
+        return None  # still in training
+    return "short" if after <= 12 else "medium" if after <= 24 else "long"
+
+
+def training_effects(overrides: list[str], seeds: int, workers: int, months: int,
+                     training_yield: float | None = None) -> Any:  # fmt: skip
+    """The lottery's effects of the reskilling programme (`TRAINING_LOTTERY`), over `seeds` seeds.
+
+    `fowsim.evaluation.PolicyEffects` of policy "reskilling": winners against the eligible who lost
+    the same month's lottery. `training_yield`, if given, replaces the world's.
+    """
+    from fowsim import evaluation
+
+    extra = [] if training_yield is None else [f"world.params.training_yield={training_yield}"]
+    runs = []
+    for seed in range(seeds):
+        cfg = as_dict(compose([*TRAINING_LOTTERY, *overrides, *extra, f"workers={workers}", f"months={months}",
+                               f"seed={seed}"]))  # fmt: skip
+        r = evaluation.run_effects(LabourMarketModel(build_scenario(cfg)).run().results(), "reskilling")
+        if r is not None:
+            runs.append(r)
+    return evaluation.over_seeds("reskilling", runs)
+
+
+def effects_by_bin(pe: Any) -> dict[str, float]:
+    """The effect of taking part on employment, points, averaged over the follow-ups in each meta-analysis bin."""
+    from fowsim.lottery import HORIZONS
+
+    out = {}
+    for b in CKW_BINS:
+        es = [pe.get("participation", "employed", h) for h in HORIZONS if ckw_horizon(h) == b]
+        out[b] = float(np.mean([e.mean for e in es])) if es and all(e is not None for e in es) else float("nan")
+    return out
+
+
+def training_level_target(world: World) -> float:
+    """The meta-analysis' effect averaged over its three horizons (targets.csv), points: what the yield is fitted to."""
+    values = [t.value for b in CKW_BINS for t in world.targets_of(f"training_direct_effect_{b}") if t.where == "all"]
+    if len(values) != len(CKW_BINS):
+        raise ConfigError(f"targets.csv: training_direct_effect_{{{','.join(CKW_BINS)}}} for 'all': one each, "
+                          f"found {len(values)}")  # fmt: skip
+    return float(np.mean(values))
+
+
+def fit_training_yield(overrides: list[str], seeds: int = 3, workers: int = 200_000, months: int = 96,
+                       rounds: int = 4, log=print) -> tuple[float, float, float]:  # fmt: skip
+    """The training yield at which the programme's effect on its participants has the meta-analysis' level.
+
+    What a month of training teaches is measured nowhere; what programmes do to participants'
+    employment is (Card, Kluve & Weber 2018). The level is the effect of taking part averaged over
+    the meta-analysis' three horizons (`effects_by_bin`); its path over them is not fitted, and the
+    validation check `training_effects` tests it. Each of `rounds` rounds measures the level at a
+    trial yield: the world's, then half or one and a half times it, then the secant through the
+    last two; it stops once within `YIELD_TOLERANCE`. Returns the measured trial nearest the target,
+    its level and the target (points).
+    """
+    world = build_scenario(as_dict(compose(overrides))).world
+    target = training_level_target(world)
+    y = float(world.params["training_yield"])
+    trials: list[tuple[float, float]] = []
+    for k in range(rounds):
+        level = float(np.mean(list(effects_by_bin(training_effects(overrides, seeds, workers, months, y)).values())))
+        trials.append((y, level))
+        log(f"training yield, round {k + 1} of {rounds}: yield {y:.4f}, effect level {level:+.2f} points "
+            f"(target {target:+.2f})")  # fmt: skip
+        if abs(level - target) <= YIELD_TOLERANCE:
+            break
+        if k == 0:
+            y *= 0.5 if level > target else 1.5
+        else:
+            (y0, l0), (y1, l1) = trials[-2], trials[-1]
+            slope = (l1 - l0) / (y1 - y0) if y1 != y0 else 0.0
+            if slope <= 0:  # the level does not rise with the yield here: keep the nearest trial
+                break
+            y = y1 + (target - l1) / slope
+        y = float(np.clip(y, *YIELD_BOUNDS))
+    best, level = min(trials, key=lambda t: abs(t[1] - target))
+    log(f"training yield fitted: {best:.4f} (effect level {level:+.2f} points, target {target:+.2f})")
+    return best, level, target
+
+
+def refit_training_yield(cfg: dict[str, Any], overrides: list[str], log=print, **fit: Any) -> dict[str, Any]:
+    """The world's calibration record with `training_yield` fitted (`fit_training_yield`), the rest held."""
+    record = yaml.safe_load((resolve_world_dir(cfg) / "calibration.yaml").read_text())
+    value, level, target = fit_training_yield(overrides, log=log, **fit)
+    record.setdefault("parameters", {})["training_yield"] = round(value, 4)
+    record.setdefault("targets", {})["training_effect_level"] = round(target, 3)
+    record.setdefault("achieved", {})["training_effect_level"] = round(level, 3)
+    record["method"] = (
+        f"{record['method']}; then training_yield fitted ({_dt.date.today().isoformat()}, "
+        "fowsim.calibration.fit_training_yield: the reskilling programme's effect on participants' employment, "
+        "averaged over the meta-analysis' three horizons, in points)"
     )
     return record
 
@@ -528,12 +646,15 @@ def resolve_world_dir(cfg: dict[str, Any]) -> Path:
 if __name__ == "__main__":  # pragma: no cover - a maintenance command
     import sys
 
-    from fowsim.config import compose
-    from fowsim.scenario import as_dict
-
     # `python -m fowsim.calibration [overrides]`, e.g. world=belgium_morocco: 15 years of 60,000 workers
     # (the full validation's table runs 20 years; the slow test checks every five-year window of 30)
     args = sys.argv[1:]
+    if "--training" in args:  # only the training yield, on the world as calibrated
+        args.remove("--training")
+        cfg = as_dict(compose(args))
+        record = refit_training_yield(cfg, args, log=lambda m: print(m, flush=True))
+        print(write_calibration(record, resolve_world_dir(cfg)))
+        sys.exit(0)
     if "--demand-growth" in args:  # only the steady demand growth, on the world as calibrated
         args.remove("--demand-growth")
         cfg = as_dict(compose(["workers=60000", "months=180", *args]))
@@ -547,4 +668,6 @@ if __name__ == "__main__":  # pragma: no cover - a maintenance command
     write_calibration(record, folder)
     # the wage bargain's reference, measured on the world as just calibrated
     record["tightness_reference"] = tightness_reference({**cfg, "workers": 200_000}, log=lambda m: print(m, flush=True))
-    print(write_calibration(record, folder))
+    write_calibration(record, folder)
+    # training's yield, from its participants' effects on the labour market as just calibrated
+    print(write_calibration(refit_training_yield(cfg, args, log=lambda m: print(m, flush=True)), folder))

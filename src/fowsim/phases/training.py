@@ -120,16 +120,18 @@ def pay_providers(model: Simulation, rng: np.random.Generator) -> None:
 FULL_QUALIFICATION_MONTHS = 36
 
 
-def taught_share(duration_months: float) -> float:
+def taught_share(duration_months: float, training_yield: float = 1.0) -> float:
     """Share of the skill a worker lacks in an occupation that a programme of `duration_months` teaches.
 
     In proportion to its length against a full initial vocational qualification
-    (`FULL_QUALIFICATION_MONTHS`), at most all of it: a nine-month retraining course teaches a
-    quarter of what its graduates lack, a three-month course a twelfth. ASSUMPTION (the
-    proportionality; the length of a full qualification is BIBB's). A policy's `skill_after`, where
-    set, replaces it.
+    (`FULL_QUALIFICATION_MONTHS`), times `training_yield`, at most all of it: with a yield of 1 a
+    nine-month retraining course teaches a quarter of what its graduates lack, a three-month course
+    a twelfth. ASSUMPTION (the proportionality; the length of a full qualification is BIBB's). The
+    yield (parameter `training_yield`) is fitted (`fowsim.calibration.fit_training_yield`): what a
+    month teaches is measured nowhere, but what programmes do to their participants' employment
+    is (Card, Kluve & Weber 2018). A policy's `skill_after`, where set, replaces it.
     """
-    return float(min(1.0, max(0.0, duration_months) / FULL_QUALIFICATION_MONTHS))
+    return float(min(1.0, max(0.0, training_yield * duration_months) / FULL_QUALIFICATION_MONTHS))
 
 
 def trained_skill(model: Simulation, idx: np.ndarray, old: np.ndarray, target: np.ndarray,

@@ -254,11 +254,12 @@ class Policy:
         `programme` holds the provider's other arguments (`fowsim.agents.TrainingProvider`:
         duration, completion, cost_per_month, targets, award, skill_after, ...). The policy enrols
         (no open enrolment) and its budget pays the public share. A `skill_after` of None is what a
-        programme of that duration teaches (`fowsim.phases.training.taught_share`).
+        programme of that duration teaches (`fowsim.phases.training.taught_share`, with the world's
+        fitted `training_yield`).
         """
         programme["duration"] = int(programme["duration"])
         if programme.get("skill_after") is None:  # what a programme of that length teaches
-            programme["skill_after"] = taught_share(programme["duration"])
+            programme["skill_after"] = taught_share(programme["duration"], model.params["training_yield"])
         programme["targets"] = np.asarray(programme["targets"], dtype=np.int64)
         cls = model.agent_classes["training_provider"]
         pr: TrainingProvider = cls(model, len(model.providers), region, kind, seats / model.scale, owner=self,

@@ -22,10 +22,13 @@ from fowsim.errors import ConfigError
 
 KINDS = ("number", "whole", "flag", "names", "name")
 # what a training policy's `skill_after` means, and where its default comes from
-SKILL_AFTER_UNIT = "share of the missing skill in the target occupation taught; null: duration_months / 36"
+SKILL_AFTER_UNIT = (
+    "share of the missing skill in the target occupation taught; null: duration_months / 36 x the fitted training_yield"
+)
 SKILL_AFTER_BASIS = (
     "in proportion to the programme's length against a full vocational qualification, 36 months "
-    "(BIBB: two to three and a half years; fowsim.phases.training.taught_share): ASSUMPTION"
+    "(BIBB: two to three and a half years; fowsim.phases.training.taught_share): ASSUMPTION; times "
+    "training_yield, fitted to the meta-analysis of programmes' effects (Card, Kluve & Weber 2018)"
 )
 
 
