@@ -581,8 +581,8 @@ def training_level_target(world: World) -> float:
     """The meta-analysis' effect averaged over its three horizons (targets.csv), points: what the yield is fitted to."""
     values = [t.value for b in CKW_BINS for t in world.targets_of(f"training_direct_effect_{b}") if t.where == "all"]
     if len(values) != len(CKW_BINS):
-        raise ConfigError(f"targets.csv: training_direct_effect_{{{','.join(CKW_BINS)}}} for 'all': one each, "
-                          f"found {len(values)}")  # fmt: skip
+        raise ConfigError("targets.csv: training_direct_effect_{short,medium,long} rows for 'all'", len(values),
+                          f"one row each ({len(CKW_BINS)})")  # fmt: skip
     return float(np.mean(values))
 
 
