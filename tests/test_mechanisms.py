@@ -367,3 +367,15 @@ def test_the_training_yield_fit_finds_the_meta_analysis_level_from_measured_tria
     assert target == pytest.approx((1.6 + 5.4 + 8.7) / 3)
     assert best == pytest.approx(target / 8, abs=1e-9) and level == pytest.approx(target)
     assert seen == [1.0, 0.5, pytest.approx(target / 8)]  # the start, half of it, then the secant's root
+
+
+def test_a_training_lottery_that_measures_no_effect_at_a_horizon_stops_the_fit_in_one_line(monkeypatch):
+    import fowsim.calibration as calibration
+    from fowsim.errors import ConfigError
+
+    monkeypatch.setattr(calibration, "training_effects", lambda *a: None)
+    monkeypatch.setattr(calibration, "effects_by_bin", lambda pe: {"short": 1.0, "medium": 2.0, "long": np.nan})
+    with pytest.raises(ConfigError) as err:
+        calibration.fit_training_yield(["workers=1000", "months=1"], log=lambda m: None)
+    message = str(err.value)
+    assert message.startswith("training lottery='long': an effect at every horizon") and "\n" not in message

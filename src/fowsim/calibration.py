@@ -531,7 +531,9 @@ def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, 
 # are lottery losers to compare with), under a rapid shock on the same path in every region
 TRAINING_MONTHS = 9
 TRAINING_LOTTERY = ("shock=rapid", "shock.start_month=6", "shock.adoption=exogenous", "policy=reskilling",
-                    f"policy.reskilling.duration_months={TRAINING_MONTHS}", "policy.reskilling.seats=2e6")  # fmt: skip
+                    f"policy.reskilling.duration_months={TRAINING_MONTHS}")  # fmt: skip
+# places at once as a share of the world's labour force: 2 million in the default world's 636.2 million
+TRAINING_SEAT_SHARE = 2e6 / 636.2e6
 # the meta-analysis' horizons, after the programme's end (Card, Kluve & Weber 2018), and targets.csv's name of each
 CKW_BINS = {"short": "within the first year", "medium": "one to two years", "long": "more than two years"}
 YIELD_BOUNDS = (0.02, 4.0)  # training yields the fit may try
@@ -556,10 +558,12 @@ def training_effects(overrides: list[str], seeds: int, workers: int, months: int
     from fowsim import evaluation
 
     extra = [] if training_yield is None else [f"world.params.training_yield={training_yield}"]
+    world = build_scenario(as_dict(compose([*overrides, "workers=1000", "months=1"]))).world
+    seats = round(TRAINING_SEAT_SHARE * float(world.rp("labour_force").sum()), -3)  # people, to the thousand
     runs = []
     for seed in range(seeds):
-        cfg = as_dict(compose([*TRAINING_LOTTERY, *overrides, *extra, f"workers={workers}", f"months={months}",
-                               f"seed={seed}"]))  # fmt: skip
+        cfg = as_dict(compose([*TRAINING_LOTTERY, f"policy.reskilling.seats={seats:.0f}", *overrides, *extra,
+                               f"workers={workers}", f"months={months}", f"seed={seed}"]))  # fmt: skip
         r = evaluation.run_effects(LabourMarketModel(build_scenario(cfg)).run().results(), "reskilling")
         if r is not None:
             runs.append(r)
@@ -603,7 +607,12 @@ def fit_training_yield(overrides: list[str], seeds: int = 3, workers: int = 200_
     y = float(world.params["training_yield"])
     trials: list[tuple[float, float]] = []
     for k in range(rounds):
-        level = float(np.mean(list(effects_by_bin(training_effects(overrides, seeds, workers, months, y)).values())))
+        bins = effects_by_bin(training_effects(overrides, seeds, workers, months, y))
+        missing = [b for b, v in bins.items() if not np.isfinite(v)]
+        if missing:
+            raise ConfigError("training lottery", ", ".join(missing), "an effect at every horizon of the meta-analysis "
+                              "(the lottery had no losers to compare with, or too few months)")  # fmt: skip
+        level = float(np.mean(list(bins.values())))
         trials.append((y, level))
         log(f"training yield, round {k + 1} of {rounds}: yield {y:.4f}, effect level {level:+.2f} points "
             f"(target {target:+.2f})")  # fmt: skip
