@@ -45,6 +45,13 @@ def test_world_params_override_without_plus(tmp_path):
         ("world.data=/nonexistent/world", "world.data='/nonexistent/world': a world folder"),
         ("shock.size=2", "shock.size=2.0: a share in [0, 1]"),
         ("start=2020-13", "start='2020-13': a calendar month"),
+        # what Hydra itself refuses, in the same one line as the sweep's
+        ("workers=abc", "workers='abc': a value of the key's type (Value 'abc' of type 'str' could not be converted"),
+        ("nosuchkey=1", "nosuchkey='1': a key of the config"),
+        ("world.neighbours=x", "world.neighbours='x': a value of the key's type"),
+        ("policy=nosuch", "policy='nosuch': one of ['baseline', 'circular_mobility'"),
+        ("policy=[reskilling,", "run override='policy=[reskilling,': key=value (no viable alternative"),
+        ("seed=0,1", "seed='0,1': one value (several are a sweep: fowsim sweep)"),
     ],
 )
 def test_bad_input_fails_in_one_line_and_writes_nothing(tmp_path, override, message):
@@ -54,6 +61,24 @@ def test_bad_input_fails_in_one_line_and_writes_nothing(tmp_path, override, mess
     lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
     assert len(lines) == 1 and message in lines[0], p.stderr
     assert not (out / "results.nc").exists()
+
+
+def test_the_readmes_uneven_shock_runs_and_a_region_speed_that_is_no_speed_fails_in_one_line(tmp_path):
+    out = tmp_path / "run"
+    p = fowsim("run", "shock=uneven", "shock.region_speed.west_africa=0.3", "workers=1000", "months=2",
+               f"hydra.run.dir={out}", cwd=tmp_path)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    shock = json.loads(xr.open_dataset(out / "results.nc").attrs["config"])["shock"]
+    assert shock["region_speed"] == {"west_africa": 0.3}
+    for value, allowed in (("nan", "a finite speed > 0"), ("0", "a finite speed > 0")):
+        bad = tmp_path / f"bad-{value}"
+        p = fowsim("run", "shock=uneven", f"shock.region_speed.west_africa={value}", f"hydra.run.dir={bad}",
+                   cwd=tmp_path)  # fmt: skip
+        lines = [x for x in p.stderr.strip().splitlines() if x.strip()]
+        assert p.returncode == 2 and len(lines) == 1 and allowed in lines[0], p.stderr
+        assert not bad.exists()
+    p = fowsim("run", "shock=uneven", "shock.region_speed.atlantis=2", cwd=tmp_path)
+    assert p.returncode == 2 and "shock.region_speed.atlantis=2.0: a region among" in p.stderr
 
 
 def test_unknown_shock_lists_the_options(tmp_path):

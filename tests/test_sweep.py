@@ -121,7 +121,7 @@ def test_a_killed_sweep_resumes_and_every_run_completes_once(tmp_path):
         ("nosuchkey=1,2", "nosuchkey"),
         ("seed=range(0)", "seed='range(0)': a non-empty list of values"),
         ("seed=range(1,", "sweep override='seed=range(1,'"),
-        ("policy=baseline,nosuch", "policy/nosuch"),
+        ("policy=baseline,nosuch", "policy='nosuch': one of ['baseline'"),
         ("workers=100,-5", "workers=-5"),
     ],
 )

@@ -92,10 +92,41 @@ def run(argv: list[str]) -> None:
 
     from fowsim.config import config_dir, normalise_overrides, register_schema
 
+    _check_run(argv)
     register_schema()
     sys.argv = ["fowsim run", *normalise_overrides(argv)]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     main_fn()
+
+
+def _check_run(argv: list[str]) -> None:
+    """Compose the run's config and build its scenario before Hydra starts: bad input fails in one line.
+
+    Hydra's own options (`--cfg job`, `--help`, `--info`) go to Hydra as they are.
+    """
+    from fowsim import sweep as sw
+    from fowsim.config import compose, composition_error, normalise_overrides
+    from fowsim.errors import ConfigError, ExtensionError
+    from fowsim.scenario import as_dict, build_scenario
+
+    rest, user_dir = _config_dir(argv)
+    if any(a.startswith("-") for a in rest):
+        return
+    overrides = [o for o in rest if not o.startswith("hydra.")]
+    try:
+        for o in sw._hydra_overrides(normalise_overrides(overrides), what="run override"):
+            if o.is_sweep_override():
+                value = o.input_line.split("=", 1)[1]
+                raise ConfigError(o.get_key_element(), value, "one value (several are a sweep: fowsim sweep)")
+        try:
+            cfg = compose(overrides, config_dir_extra=user_dir)
+        except ConfigError:
+            raise
+        except Exception as exc:  # Hydra's composition error, as one line
+            raise composition_error(exc, overrides) from None
+        build_scenario(as_dict(cfg))
+    except (ConfigError, ExtensionError) as exc:
+        _fail(str(exc))
 
 
 def _config_dir(argv: list[str]) -> tuple[list[str], str | None]:

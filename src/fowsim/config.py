@@ -19,6 +19,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 
 from fowsim.design import apply_sample
+from fowsim.errors import ConfigError
 
 PACKAGE = Path(__file__).parent
 
@@ -54,7 +55,7 @@ class ShockConfig:
     start_month: int = 12
     duration_months: int = 360
     reallocation: float = 1.0
-    region_speed: dict[str, float] | None = None
+    region_speed: dict[str, float] = field(default_factory=dict)  # per region, shock=uneven only; empty: regions.csv
     cycle_amplitude: float = 0.0
     cycle_period_months: int = 96
     adoption: str = "wage"  # how employers adopt automation: with the wage of the exposed work, or exogenous
@@ -128,6 +129,43 @@ def compose(overrides: list[str] | tuple[str, ...] = (), config_dir_extra: str |
         extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
         cfg = _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])
     return with_sample(cfg)
+
+
+def composition_error(exc: BaseException, overrides: list[str] | tuple[str, ...], what: str = "run") -> ConfigError:
+    """Hydra's (often many-line) error composing `overrides` as the one line of `ConfigError`.
+
+    A missing group option names the group and its options; a value of the wrong type, or a key the
+    config does not have, names the key and its value; anything else names the overrides.
+    """
+    import re
+
+    from hydra.errors import MissingConfigException
+
+    text = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    first = text[0] if text else exc.__class__.__name__
+    found = re.search(r"Could not find '(.+)/([^/']+)'", first)
+    if isinstance(exc, MissingConfigException) and found:
+        group, name = found.groups()
+        start = next((i for i, line in enumerate(text) if line.startswith(f"Available options in '{group}'")), None)
+        options = []
+        if start is not None:
+            for line in text[start + 1 :]:
+                if line.startswith("Config search path"):
+                    break
+                if not line.endswith("_schema"):
+                    options.append(line)
+        return ConfigError(group, name, f"one of {options}" if options else "a config of that group")
+    cause = exc.__cause__
+    key = getattr(cause, "full_key", None)
+    if key:
+        given = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == key), None)
+        why = str(getattr(cause, "msg", "") or cause).splitlines()[0].strip()
+        if "not in" in why:  # a key the config does not have
+            return ConfigError(key, given, "a key of the config (`fowsim run --help` lists the groups; "
+                               "world.params.NAME sets a parameter of parameters.csv)")  # fmt: skip
+        return ConfigError(key, given if given is not None else getattr(cause, "value", None),
+                           f"a value of the key's type ({why})")  # fmt: skip
+    return ConfigError(what, " ".join(overrides), f"overrides that compose ({first})")
 
 
 def with_sample(cfg: DictConfig) -> DictConfig:

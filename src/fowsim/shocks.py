@@ -176,7 +176,7 @@ def make_shock(cfg: object, regions: tuple[str, ...], adoption_speed: np.ndarray
         if unknown:
             raise ConfigError(f"shock.region_speed.{unknown[0]}", given[unknown[0]], f"a region among {list(regions)}")
         speeds = tuple(float(given.get(r, adoption_speed[i])) for i, r in enumerate(regions))
-        bad = [(r, s) for r, s in zip(regions, speeds) if s <= 0]
+        bad = [(r, s) for r, s in zip(regions, speeds) if not (np.isfinite(s) and s > 0)]
         if bad:
-            raise ConfigError(f"shock.region_speed.{bad[0][0]}", bad[0][1], "a speed > 0")
+            raise ConfigError(f"shock.region_speed.{bad[0][0]}", bad[0][1], "a finite speed > 0")
     return Shock(kind, size, start, duration, realloc, speeds, amplitude, period, rule)

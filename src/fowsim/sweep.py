@@ -49,7 +49,7 @@ def quoted(path: str | Path) -> str:
     return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _hydra_overrides(overrides: list[str]) -> list:
+def _hydra_overrides(overrides: list[str], what: str = "sweep override") -> list:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
 
@@ -58,7 +58,8 @@ def _hydra_overrides(overrides: list[str]) -> list:
     except OverrideParseException as exc:
         bad = next((o for o in overrides if _parse_one(o) is None), " ".join(overrides))
         why = str(exc).splitlines()[0]
-        raise ConfigError("sweep override", bad, f"key=value, key=a,b,c or key=range(start,stop) ({why})") from None
+        allowed = "key=value" if what == "run override" else "key=value, key=a,b,c or key=range(start,stop)"
+        raise ConfigError(what, bad, f"{allowed} ({why})") from None
 
 
 def fixed_overrides(overrides: list[str]) -> list[str]:
@@ -167,9 +168,9 @@ def check(p: Plan) -> None:
         except ConfigError:
             raise
         except Exception as exc:  # a composition error of Hydra: one line
-            raise ConfigError(
-                "sweep run", " ".join(key), f"overrides that compose ({str(exc).splitlines()[0]})"
-            ) from None
+            from fowsim.config import composition_error
+
+            raise composition_error(exc, list(key), what="sweep run") from None
 
 
 def status(p: Plan) -> dict[str, list[int]]:
