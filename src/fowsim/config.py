@@ -158,13 +158,16 @@ def composition_error(exc: BaseException, overrides: list[str] | tuple[str, ...]
     cause = exc.__cause__
     key = getattr(cause, "full_key", None)
     if key:
-        given = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == key), None)
+        # the value refused (Hydra stops at it), else the last override of that key
+        given = getattr(cause, "value", None)
+        if given is None:
+            given = next((o.split("=", 1)[1] for o in reversed(list(overrides))
+                          if o.lstrip("+~").split("=", 1)[0] == key), None)  # fmt: skip
         why = str(getattr(cause, "msg", "") or cause).splitlines()[0].strip()
         if "not in" in why:  # a key the config does not have
             return ConfigError(key, given, "a key of the config (`fowsim run --help` lists the groups; "
                                "world.params.NAME sets a parameter of parameters.csv)")  # fmt: skip
-        return ConfigError(key, given if given is not None else getattr(cause, "value", None),
-                           f"a value of the key's type ({why})")  # fmt: skip
+        return ConfigError(key, given, f"a value of the key's type ({why})")
     return ConfigError(what, " ".join(overrides), f"overrides that compose ({first})")
 
 
