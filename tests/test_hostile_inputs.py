@@ -92,3 +92,21 @@ def test_the_other_commands_fail_in_one_line(tmp_path, args, message):
     lines = _one_line(p.stderr)
     assert p.returncode == 2 and len(lines) == 1 and message in lines[0], p.stderr
     assert "Traceback" not in p.stderr and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_results_get_the_permissions_the_users_umask_gives(tmp_path, umask):
+    import os
+
+    import numpy as np
+    import xarray as xr
+
+    from fowsim.io import write_dataset, write_json
+
+    old = os.umask(umask)
+    try:
+        paths = [write_json({"a": 1}, tmp_path / "summary.json"),
+                 write_dataset(xr.Dataset({"x": ("t", np.arange(3.0))}), tmp_path / "results.nc")]  # fmt: skip
+    finally:
+        os.umask(old)
+    assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in paths)
