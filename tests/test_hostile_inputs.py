@@ -51,6 +51,10 @@ SWEEP = [
     (("workers=100,-5",), "workers=-5"),
     (("workers=abc,100",), "workers='abc': a value of the key's type"),
     (("shock=gradual,gradul",), "shock='gradul': one of"),
+    (("seed=0,0",), "seed='0,0': distinct values (0 repeats one given before"),
+    (("seed=1,01",), "seed='1,01': distinct values ('01' repeats one given before"),
+    (("shock.size=0.5,0.50",), "shock.size='0.5,0.50': distinct values (0.5 repeats"),
+    (("policy=baseline,reskilling,baseline",), "policy='baseline,reskilling,baseline': distinct values"),
     (("--frobnicate",), "fowsim sweep takes overrides"),
     (("--config-dir", "/nonexistent/conf"), "--config-dir='/nonexistent/conf': an existing folder of configs"),
 ]

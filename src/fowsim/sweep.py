@@ -102,6 +102,28 @@ def _sweeper_params(fixed: list[str], config_dir_extra: str | None = None) -> li
     return [f"{k!s}={' '.join(str(v).split())}" for k, v in params.items()]
 
 
+def _as_number(value: Any) -> Any:
+    """A swept value as the number it spells, where it spells one ("01" is 1, "0.50" is 0.5)."""
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
+def _refuse_duplicates(o: Any) -> None:
+    """Refuse a swept key whose values repeat (`seed=0,0`, `seed=1,01`, `shock.size=0.5,0.50`): one cell, two runs."""
+    seen: list[Any] = []
+    for value in o.sweep_iterator():
+        v = _as_number(value)
+        if any(v == w for w in seen):
+            why = f"distinct values ({value!r} repeats one given before: each would be the same run)"
+            raise ConfigError(o.get_key_element(), o.input_line.split("=", 1)[1], why)
+        seen.append(v)
+
+
 def plan(
     overrides: list[str], folder: str | Path | None = None, root: str | Path = "multirun", config_dir: str | None = None
 ) -> Plan:
@@ -127,6 +149,8 @@ def plan(
     for o in expanded:
         if o.is_sweep_override() and not list(o.sweep_iterator()):
             raise ConfigError(o.get_key_element(), o.input_line.split("=", 1)[1], "a non-empty list of values")
+        if o.is_sweep_override():
+            _refuse_duplicates(o)
     jobs = [job for batch in BasicSweeper.split_arguments(expanded, None) for job in batch]
     swept: dict[str, list[str]] = {}
     for job in jobs:
