@@ -73,7 +73,7 @@ from fowsim.errors import ConfigError
 from fowsim.metrics import annual_rate
 from fowsim.model import LabourMarketModel
 from fowsim.scenario import as_dict, build_scenario
-from fowsim.world import World, resolve_data_dir
+from fowsim.world import World, load_world, resolve_data_dir
 
 # residual scales: about half of each quantity's tolerance in the validation table
 TOLERANCE = {"unemployment_rate": 0.005, "ltu_share": 0.04, "migrant_overqualification": 0.03,
@@ -558,8 +558,9 @@ def training_effects(overrides: list[str], seeds: int, workers: int, months: int
     from fowsim import evaluation
 
     extra = [] if training_yield is None else [f"world.params.training_yield={training_yield}"]
-    world = build_scenario(as_dict(compose([*overrides, "workers=1000", "months=1"]))).world
-    seats = round(TRAINING_SEAT_SHARE * float(world.rp("labour_force").sum()), -3)  # people, to the thousand
+    world = load_world(compose(overrides).world)
+    # people, to the thousand: seats count people, as the eligible do, so every size samples the same programme
+    seats = round(TRAINING_SEAT_SHARE * float(world.rp("labour_force").sum()), -3)
     runs = []
     for seed in range(seeds):
         cfg = as_dict(compose([*TRAINING_LOTTERY, f"policy.reskilling.seats={seats:.0f}", *overrides, *extra,
@@ -602,7 +603,7 @@ def fit_training_yield(overrides: list[str], seeds: int = 3, workers: int = 200_
     last two; it stops once within `YIELD_TOLERANCE`. Returns the measured trial nearest the target,
     its level and the target (points).
     """
-    world = build_scenario(as_dict(compose(overrides))).world
+    world = load_world(compose(overrides).world)
     target = training_level_target(world)
     y = float(world.params["training_yield"])
     trials: list[tuple[float, float]] = []

@@ -105,9 +105,8 @@ def _check_run(argv: list[str]) -> None:
     Hydra's own options (`--cfg job`, `--help`, `--info`) go to Hydra as they are.
     """
     from fowsim import sweep as sw
-    from fowsim.config import compose, composition_error, normalise_overrides
+    from fowsim.config import normalise_overrides
     from fowsim.errors import ConfigError, ExtensionError
-    from fowsim.scenario import as_dict, build_scenario
 
     rest, user_dir = _config_dir(argv)
     if any(a.startswith("-") for a in rest):
@@ -118,13 +117,7 @@ def _check_run(argv: list[str]) -> None:
             if o.is_sweep_override():
                 value = o.input_line.split("=", 1)[1]
                 raise ConfigError(o.get_key_element(), value, "one value (several are a sweep: fowsim sweep)")
-        try:
-            cfg = compose(overrides, config_dir_extra=user_dir)
-        except ConfigError:
-            raise
-        except Exception as exc:  # Hydra's composition error, as one line
-            raise composition_error(exc, overrides) from None
-        build_scenario(as_dict(cfg))
+        sw.check_run(overrides, user_dir)
     except (ConfigError, ExtensionError) as exc:
         _fail(str(exc))
 

@@ -178,23 +178,27 @@ def check(p: Plan) -> None:
 
     A bad value fails here with the one line of `ConfigError`, before anything is written.
     """
-    from fowsim.config import compose
-    from fowsim.scenario import as_dict, build_scenario
-
     seen = set()
     for job in p.jobs:
         key = tuple(o for o in job if not o.startswith("seed="))
         if key in seen:
             continue
         seen.add(key)
-        try:
-            build_scenario(as_dict(compose(list(key), config_dir_extra=p.config_dir)))
-        except ConfigError:
-            raise
-        except Exception as exc:  # a composition error of Hydra: one line
-            from fowsim.config import composition_error
+        check_run(list(key), p.config_dir, what="sweep run")
 
-            raise composition_error(exc, list(key), what="sweep run") from None
+
+def check_run(overrides: list[str], config_dir: str | None = None, what: str = "run") -> None:
+    """Compose one run's config and build its scenario: a bad value raises the one line of `ConfigError`."""
+    from fowsim.config import compose, composition_error
+    from fowsim.scenario import as_dict, build_scenario
+
+    try:
+        cfg = compose(overrides, config_dir_extra=config_dir)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a composition error of Hydra: one line
+        raise composition_error(exc, overrides, what=what) from None
+    build_scenario(as_dict(cfg))
 
 
 def status(p: Plan) -> dict[str, list[int]]:

@@ -798,7 +798,6 @@ def training_effects(quick: bool, workdir: Path) -> Result:
     workers, seeds, months = (40_000, 1, 96) if quick else (200_000, 3, 96)
     level_tolerance = 3.0 if quick else 1.0
     duration = TRAINING_MONTHS
-    # seats are people, as the eligible are: the same in both forms, which differ in how finely people are sampled
     world = load_world(compose([]).world)
     targets = {b: world.targets_of(f"training_direct_effect_{b}") for b in (*CKW_BINS, "rise")}
     level_target = training_level_target(world)
