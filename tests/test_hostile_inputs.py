@@ -114,3 +114,111 @@ def test_results_get_the_permissions_the_users_umask_gives(tmp_path, umask):
     finally:
         os.umask(old)
     assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in paths)
+
+
+# a world folder: the default world's files, one of them broken as a user might break it
+def _put(name, text):
+    return lambda d: (d / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+
+
+def _edit(name, old, new):
+    def edit(d):
+        text = (d / name).read_bytes()
+        assert old.encode() in text, (name, old)
+        (d / name).write_bytes(text.replace(old.encode(), new if isinstance(new, bytes) else new.encode(), 1))
+
+    return edit
+
+
+def _add(name, row):
+    return lambda d: (d / name).write_text((d / name).read_text() + row)
+
+
+def _rename(name, to):
+    return lambda d: (d / name).rename(d / to)
+
+
+WORLD = [
+    ("empty regions.csv", _put("regions.csv", ""), "regions.csv='empty': a CSV file with a header row"),
+    ("empty occupations.csv", _put("occupations.csv", ""), "occupations.csv='empty'"),
+    ("empty corridors.csv", _put("corridors.csv", ""), "corridors.csv='empty'"),
+    ("empty parameters.csv", _put("parameters.csv", ""), "parameters.csv='empty'"),
+    ("empty targets.csv", _put("targets.csv", ""), "targets.csv='empty'"),
+    ("empty network.csv", _put("network.csv", ""), "network.csv='empty'"),
+    ("header-only employment.csv", _put("employment.csv", "region,occupation,share\n"), "shares summing to 1"),
+    ("header-only network.csv", _put("network.csv", "source,target,weight\n"), "at least one positive edge"),
+    ("network weight text", _edit("network.csv", "0.028462", "abc"), "='abc': a number"),
+    ("network weight negative", _edit("network.csv", "0.028462", "-1"), "=-1.0: a number >= 0"),
+    ("network weight nan", _edit("network.csv", "0.028462", "nan"), "='nan': a finite number"),
+    ("network unknown occupation", _edit("network.csv", "managers,sci", "wizards,sci"), "'wizards': an occupation id"),
+    ("network columns", _put("network.csv", "a,b\n1,2\n"), "columns including source, target, weight"),
+    ("calibration.yaml not YAML", _put("calibration.yaml", "targets: [unclosed\n"), "a UTF-8 YAML file (ParserError)"),
+    ("calibration.yaml a list", _put("calibration.yaml", "- 1\n- 2\n"), "calibration.yaml=[1, 2]: a mapping"),
+    ("calibration.yaml a word", _put("calibration.yaml", "hello\n"), "calibration.yaml='hello': a mapping"),
+    ("calibration value text", _edit("calibration.yaml", "    eu: 1.0439", "    eu: lots"),
+     "values.opening_multiplier.eu='lots': a finite number"),
+    ("calibration value nan", _edit("calibration.yaml", "    eu: 1.0439", "    eu: .nan"), "eu=nan: a finite number"),
+    ("calibration values a list", _edit("calibration.yaml", "values:\n", "values: [1]\nold_values:\n"),
+     "values=[1]: a mapping"),
+    ("calibration parameter text", _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: lots"),
+     "parameters.training_yield='lots': a number in [0, 10]"),
+    ("calibration parameter range", _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: 99"),
+     "parameters.training_yield=99: a number in [0, 10]"),
+    ("calibration unknown parameter", _edit("calibration.yaml", "training_yield: 0.4328", "training_yeild: 0.4"),
+     "parameters.training_yeild=0.4: one of"),
+    ("calibration demand path text", _edit("calibration.yaml", "  - 0.99824", "  - x"), "demand_path.eu[1]='x'"),
+    ("calibration demand path a number", _edit("calibration.yaml", "demand_path:\n  eu:\n  - 1.0\n",
+                                               "demand_path:\n  eu: 1.0\n  old:\n  - 1.0\n"),
+     "demand_path.eu=1.0: a non-empty list of finite numbers"),
+    ("calibration.yaml not UTF-8", lambda d: _put("calibration.yaml", b"# caf\xe9\n" + (d / "calibration.yaml")
+                                                  .read_bytes())(d), "calibration.yaml='unreadable': a UTF-8 YAML"),
+    ("regions.csv not UTF-8", _edit("regions.csv", "Eurostat", b"Euro\xe9stat"), "regions.csv='unreadable': a UTF-8 CSV"),
+    ("occupations.csv not UTF-8", _edit("occupations.csv", "Managers", b"Manag\xe9rs"), "a UTF-8 CSV file"),
+    ("world.yaml not UTF-8", _put("world.yaml", b"description: caf\xe9\n"), "world.yaml='unreadable': a UTF-8 YAML"),
+    ("world.yaml not YAML", _put("world.yaml", "base: [default\n"), "world.yaml='unreadable': a UTF-8 YAML"),
+    ("base missing", _put("world.yaml", "base: nowhere\n"), "base='nowhere': a world folder or one of"),
+    ("base not a world", _put("world.yaml", "base: /tmp\n"), "base='/tmp': a world folder (holding some of"),
+    ("base the parent folder", _put("world.yaml", "base: .\n"), "base='.': a world folder"),
+    ("world.yaml misspelt key", _put("world.yaml", "bsae: default\n"), "world.yaml=['bsae']: a mapping with the keys"),
+    ("world.yaml unknown region", _put("world.yaml", "regions: [atlantis]\n"), "regions=['atlantis']: a list of"),
+    ("world.yaml regions a word", _put("world.yaml", "regions: eu\n"), "regions='eu': a list of distinct regions"),
+    ("misnamed network file", _rename("network.csv", "netwrok.csv"), "='netwrok.csv': a world file, one of"),
+    ("misnamed calibration file", _rename("calibration.yaml", "calibration.yml"), "='calibration.yml': a world file"),
+    ("a folder for regions.csv", lambda d: ((d / "regions.csv").unlink(), (d / "regions.csv").mkdir()),
+     "(missing regions.csv)"),
+    ("parameter text", _edit("parameters.csv", "applications,3,", "applications,three,"),
+     "parameters.csv[applications]='three': a number"),
+    ("parameter infinite", _edit("parameters.csv", "applications,3,", "applications,inf,"), "='inf': a finite number"),
+    ("labour force negative", _edit("regions.csv", "eu,labour_force,213800000", "eu,labour_force,-5"),
+     "regions.csv[eu.labour_force]=-5.0: a number > 0"),
+    ("region row twice", _add("regions.csv", "eu,labour_force,1,people,x\n"), "='eu/labour_force': each region/param"),
+    ("employment unknown region", _add("employment.csv", "atlantis,managers,0.5,x\n"), "region='atlantis': one of"),
+    ("employment unknown occupation", _add("employment.csv", "eu,wizards,0.5,x\n"), "'wizards': an occupation id"),
+    ("employment share negative", _edit("employment.csv", "eu,managers,0.051000", "eu,managers,-0.05"),
+     "employment.csv[eu.managers]=-0.05: a probability or share in [0, 1]"),
+    ("corridor unknown origin", _add("corridors.csv", "atlantis,eu,1,1,0.1,0.1,1,1,0.5,x\n"), "origin='atlantis'"),
+    ("corridor to itself", _add("corridors.csv", "eu,eu,1,1,0.1,0.1,1,1,0.5,x\n"), "='eu->eu': distinct origin"),
+    ("corridor stock text", _edit("corridors.csv", "north_africa,eu,5600000", "north_africa,eu,many"), "='many'"),
+    ("occupation skill level", _edit("occupations.csv", "managers,1,Managers,4,", "managers,1,Managers,7,"),
+     "occupations.csv[managers.skill_level]=7.0: an ISCO-08 skill level"),
+    ("target value text", _edit("targets.csv", "migrant_share_employed,gulf,52,", "migrant_share_employed,gulf,x,"),
+     "targets.csv[migrant_share_employed,gulf.value]='x': a number"),
+    ("target rule", _edit("targets.csv", ",52,0,min,", ",52,0,sometimes,"), ".rule='sometimes': abs, min or max"),
+    ("regions.csv unclosed quote", _add("regions.csv", 'eu,"unclosed\n'), "a UTF-8 CSV file (ParserError"),
+]
+
+
+@pytest.mark.parametrize(("break_it", "message"), [c[1:] for c in WORLD], ids=[c[0] for c in WORLD])
+def test_a_broken_world_folder_fails_in_one_line(tmp_path, break_it, message):
+    import shutil
+
+    from fowsim.world import DATA_DIR
+
+    world = tmp_path / "worlds" / "mine"
+    shutil.copytree(DATA_DIR / "default", world)
+    break_it(world)
+    out = tmp_path / "run"
+    p = fowsim_main("run", *SIZE, f"world.data={world}", f"hydra.run.dir={out}", cwd=tmp_path)
+    lines = _one_line(p.stderr)
+    assert p.returncode == 2 and len(lines) == 1 and message in lines[0], p.stderr
+    assert "Traceback" not in p.stderr and not out.exists()

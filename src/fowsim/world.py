@@ -76,6 +76,7 @@ CORRIDOR_COLUMNS = (
     "recognition_approval",
 )
 WORLD_FILES = ("regions.csv", "occupations.csv", "employment.csv", "corridors.csv", "parameters.csv")
+OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml")
 
 
 @dataclass(frozen=True)
@@ -299,12 +300,21 @@ def _folder(data: str | Path, relative_to: Path | None = None) -> Path:
 WORLD_SPEC_KEYS = {"base", "description", "regions"}
 
 
+def read_yaml(path: Path) -> Any:
+    """A world's YAML file (`world.yaml`, `calibration.yaml`); unreadable, not UTF-8 or not YAML: one line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        why = str(exc).splitlines()[0] if isinstance(exc, UnicodeDecodeError) else exc.__class__.__name__
+        raise ConfigError(str(path), "unreadable", f"a UTF-8 YAML file ({why})") from None
+
+
 def world_spec(path: Path) -> dict[str, Any]:
     """The world's `world.yaml` merged over its bases' (the world's own keys win); {} without one."""
     spec: dict[str, Any] = {}
     for layer in world_layers(path):
         if (layer / "world.yaml").is_file():
-            spec.update(yaml.safe_load((layer / "world.yaml").read_text()) or {})
+            spec.update(read_yaml(layer / "world.yaml") or {})
     return spec
 
 
@@ -320,10 +330,7 @@ def world_layers(path: Path) -> list[Path]:
     layers = [path]
     while (layers[0] / "world.yaml").is_file():
         spec = layers[0] / "world.yaml"
-        try:
-            raw = yaml.safe_load(spec.read_text()) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(str(spec), "unreadable", f"a YAML mapping ({exc.__class__.__name__})") from None
+        raw = read_yaml(spec) or {}
         if not isinstance(raw, dict) or set(raw) - WORLD_SPEC_KEYS:
             keys = sorted(raw) if isinstance(raw, dict) else raw
             raise ConfigError(str(spec), keys, f"a mapping with the keys {', '.join(sorted(WORLD_SPEC_KEYS))}")
@@ -335,6 +342,10 @@ def world_layers(path: Path) -> list[Path]:
             raise ConfigError(f"{spec}: base", raw["base"], f"a world folder or one of {names}")
         if base.resolve() in {p.resolve() for p in layers}:
             raise ConfigError(f"{spec}: base", raw["base"], "a world that does not lead back to this one")
+        if not any((base / f).is_file() for f in (*WORLD_FILES, "world.yaml")):
+            raise ConfigError(f"{spec}: base", raw["base"],
+                              f"a world folder (holding some of {', '.join(WORLD_FILES)}), relative to "
+                              f"{layers[0].parent} or one of {sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())}")  # fmt: skip
         layers.insert(0, base)
     return layers
 
@@ -346,6 +357,12 @@ def resolve_data_dir(data: str | Path) -> Path:
         names = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())
         raise ConfigError("world.data", str(data), f"a world folder or one of {names}")
     layers = world_layers(path)
+    known = {*WORLD_FILES, *OPTIONAL_WORLD_FILES}
+    for layer in layers:  # a misnamed file (netwrok.csv, calibration.yml) would be silently never read
+        stray = sorted(f.name for f in layer.iterdir() if f.suffix in (".csv", ".yaml", ".yml")
+                       and not f.name.startswith(".") and f.name not in known)  # fmt: skip
+        if stray:
+            raise ConfigError(f"world.data ({layer})", stray[0], f"a world file, one of {', '.join(sorted(known))}")
     missing = [f for f in WORLD_FILES if not any((p / f).is_file() for p in layers)]
     if missing:
         raise ConfigError(
@@ -390,8 +407,11 @@ def _table(path: Path, file: str, columns: tuple[str, ...]) -> pd.DataFrame:
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ConfigError(str(path), "empty", f"a CSV file with a header row ({', '.join(columns)})") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "unreadable", f"a CSV file ({exc.__class__.__name__}: {exc})") from exc
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ConfigError(str(path), "unreadable", f"a UTF-8 CSV file ({exc.__class__.__name__}: {why})") from None
     df.columns = [c.strip() for c in df.columns]
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -687,6 +707,66 @@ def _simulated_regions(
     return tuple(keep), {k: v[idx] for k, v in params.items()}, dropped, sending
 
 
+CALIBRATION_KEYS = ("values", "parameters", "demand_path", "tightness_reference")
+
+
+def _calibration(
+    file: Path, regions: tuple[str, ...]
+) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any], np.ndarray | None, dict[str, Any]]:
+    """calibration.yaml, checked: per-region values, fitted parameters, demand paths, the wage reference, the rest.
+
+    Each part that a run reads must have its shape: a mapping (of regions) of finite numbers (lists
+    of them for `demand_path`); otherwise one line names the file, the entry and the value.
+    """
+    raw = read_yaml(file)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(str(file), raw, f"a mapping with the keys {', '.join(CALIBRATION_KEYS)} (and notes)")
+
+    def mapping(name: str, node: Any) -> dict[str, Any]:
+        if node is None:
+            return {}
+        if not isinstance(node, dict):
+            raise ConfigError(f"{file.name}: {name}", node, "a mapping")
+        return node
+
+    def number(name: str, value: Any) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok:
+            raise ConfigError(f"{file.name}: {name}", value, "a finite number")
+        return float(value)
+
+    calibration: dict[str, np.ndarray] = {}
+    for key, per_region in mapping("values", raw.get("values")).items():
+        node = mapping(f"values.{key}", per_region)
+        calibration[key] = np.array([number(f"values.{key}.{r}", node[r]) if r in node else np.nan for r in regions])
+    fitted = mapping("parameters", raw.get("parameters"))  # each checked against its range by _parameters
+    demand_path = None
+    paths = mapping("demand_path", raw.get("demand_path"))
+    for r, values in paths.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{file.name}: demand_path.{r}", values, "a non-empty list of finite numbers")
+        for i, x in enumerate(values):
+            number(f"demand_path.{r}[{i}]", x)
+    if paths:
+        size = max(len(v) for v in paths.values())
+        demand_path = np.full((len(regions), size), np.nan)
+        for i, r in enumerate(regions):
+            if r in paths:
+                demand_path[i, : len(paths[r])] = [float(x) for x in paths[r]]
+    reference = mapping("tightness_reference", raw.get("tightness_reference"))
+    for r, values in mapping("tightness_reference.log_tightness", reference.get("log_tightness")).items():
+        if not isinstance(values, list):
+            raise ConfigError(f"{file.name}: tightness_reference.log_tightness.{r}", values, "a list of finite numbers")
+        for i, x in enumerate(values):
+            number(f"tightness_reference.log_tightness.{r}[{i}]", x)
+    if "self_loop" in reference:
+        number("tightness_reference.self_loop", reference["self_loop"])
+    info = {k: v for k, v in raw.items() if k not in CALIBRATION_KEYS}
+    return calibration, info, fitted, demand_path, reference
+
+
 def _tightness_reference(
     entry: Mapping[str, Any], regions: tuple[str, ...], n_occ: int, network_kind: str, mix: float, self_loop: float
 ) -> np.ndarray | None:
@@ -768,19 +848,7 @@ def _read_world(cfg: Any) -> World:
     # the world's own calibration, else its nearest base's (regions it does not cover keep regions.csv)
     cal_file = next((p / "calibration.yaml" for p in reversed(layers) if (p / "calibration.yaml").is_file()), None)
     if cal_file is not None:
-        raw = yaml.safe_load(cal_file.read_text()) or {}
-        info = {k: v for k, v in raw.items() if k not in ("values", "parameters", "demand_path", "tightness_reference")}
-        reference = raw.get("tightness_reference") or {}
-        for key, per_region in (raw.get("values") or {}).items():
-            calibration[key] = np.array([float(per_region.get(r, np.nan)) for r in regions])
-        fitted = dict(raw.get("parameters") or {})
-        paths = raw.get("demand_path") or {}
-        if paths:
-            size = max(len(v) for v in paths.values())
-            demand_path = np.full((len(regions), size), np.nan)
-            for i, r in enumerate(regions):
-                if r in paths:
-                    demand_path[i, : len(paths[r])] = [float(x) for x in paths[r]]
+        calibration, info, fitted, demand_path, reference = _calibration(cal_file, regions)
     params, ranges = _parameters(path, fitted, dict(get("params", {}) or {}))
     # the network's self-loop: world.self_loop where given, else parameters.csv's (as calibrated)
     raw_loop = get("self_loop", None)
@@ -796,7 +864,7 @@ def _read_world(cfg: Any) -> World:
     if mix > 0.0:  # an uncertain input of the sensitivity study: how far the US pattern holds elsewhere
         network = (1.0 - mix) * network + mix * similarity_network(tasks, skill_level, self_loop, neighbours)
     notes = [p / "SOURCES.md" for p in reversed(layers) if (p / "SOURCES.md").is_file()]
-    sources = "\n\n".join(f.read_text() for f in notes)
+    sources = "\n\n".join(f.read_text(encoding="utf-8", errors="replace") for f in notes)  # notes only
     return World(
         name=str(get("name", path.name)),
         regions=regions,
