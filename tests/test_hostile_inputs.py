@@ -7,6 +7,8 @@ and a fragment of the one line it must print. Add a case whenever a new input is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import fowsim_main
@@ -222,3 +224,107 @@ def test_a_broken_world_folder_fails_in_one_line(tmp_path, break_it, message):
     lines = _one_line(p.stderr)
     assert p.returncode == 2 and len(lines) == 1 and message in lines[0], p.stderr
     assert "Traceback" not in p.stderr and not out.exists()
+
+
+# where results go: refused before the run starts, or (a full disk) one line and nothing half-written
+def _output_cases(tmp_path):
+    (tmp_path / "afile").write_text("in the way\n")
+    return {
+        "a file as the run folder": (f"hydra.run.dir={tmp_path / 'afile'}", "a folder ("),
+        "a file as a parent": (f"hydra.run.dir={tmp_path / 'afile' / 'run'}", "is a file)"),
+        "a path the system refuses": ("hydra.run.dir=/proc/fowsim_run", "a folder fowsim can write to ("),
+        "a backslash": (f"hydra.run.dir='{tmp_path}/a\\\\b'", "a path without a backslash"),
+    }
+
+
+OUTPUT = ["a file as the run folder", "a file as a parent", "a path the system refuses", "a backslash"]
+
+
+@pytest.mark.parametrize("case", OUTPUT)
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_an_output_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path, case, command):
+    override, message = _output_cases(tmp_path)[case]
+    if command == "sweep":
+        override = override.replace("hydra.run.dir", "hydra.sweep.dir")
+    before = sorted(tmp_path.rglob("*"))
+    p = fowsim_main(command, *SIZE, *(["seed=0,1"] if command == "sweep" else []), override, cwd=tmp_path)
+    lines = _one_line(p.stderr)
+    key = "hydra.sweep.dir" if command == "sweep" else "hydra.run.dir"
+    assert p.returncode == 2 and len(lines) == 1 and key in lines[0] and message in lines[0], p.stderr
+    assert sorted(tmp_path.rglob("*")) == before and not Path("/proc/fowsim_run").exists()
+
+
+def test_quotes_and_spaces_in_the_run_folder_are_fine(tmp_path):
+    out = tmp_path / "it's a run"
+    p = fowsim_main("run", *SIZE, f'hydra.run.dir="{out}"', cwd=tmp_path)
+    assert p.returncode == 0 and (out / "results.nc").is_file(), p.stderr
+
+
+def _disk_full(monkeypatch):
+    import errno
+
+    import xarray as xr
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+
+
+def test_a_full_disk_ends_a_run_in_one_line_and_keeps_nothing_half_written(tmp_path, monkeypatch):
+    _disk_full(monkeypatch)
+    out = tmp_path / "run"
+    p = fowsim_main("run", *SIZE, f"hydra.run.dir={out}", cwd=tmp_path)
+    lines = _one_line(p.stderr)
+    assert p.returncode == 1 and len(lines) == 1 and "results.nc: could not be written (" in lines[0], p.stderr
+    assert "nothing of it was kept" in lines[0] and "Traceback" not in p.stderr
+    assert not out.exists()  # no summary.json without its results.nc, no temporary file, no empty folder
+
+
+def test_a_full_disk_fails_a_sweeps_runs_and_the_same_command_then_finishes_them(tmp_path, monkeypatch):
+    import xarray as xr
+
+    args = ("sweep", *SIZE, "seed=0,1", "hydra/launcher=basic")
+    with monkeypatch.context() as m:
+        _disk_full(m)
+        p = fowsim_main(*args, cwd=tmp_path)
+    (folder,) = (tmp_path / "multirun").iterdir()
+    assert p.returncode == 1 and "could not be written" in p.stderr, p.stderr
+    assert sorted(x.name for x in folder.rglob("error.txt")) == ["error.txt", "error.txt"]
+    assert not list(folder.rglob("results.nc")) and not list(folder.rglob("summary.json"))
+    assert not list(folder.rglob("*.tmp"))
+    p = fowsim_main(*args, cwd=tmp_path)  # the disk has room again
+    assert p.returncode == 0, p.stderr
+    with xr.open_dataset(folder / "sweep.nc") as ds:
+        assert int(ds.attrs["runs_done"]) == 2 and not list(folder.rglob("error.txt"))
+
+
+def _namespace_mounts() -> bool:
+    import shutil
+    import subprocess
+
+    if not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /tmp"],
+                           capture_output=True)  # fmt: skip
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _namespace_mounts(), reason="needs unshare -rm (a private mount namespace) to mount a tmpfs")
+@pytest.mark.parametrize(("options", "code", "message"), [
+    ("size=40k", 1, "results.nc: could not be written ("),
+    ("ro", 2, "a folder fowsim can write to (Read-only file system)"),
+], ids=["a small tmpfs fills up", "a read-only mount"])  # fmt: skip
+def test_a_real_full_or_read_only_disk(tmp_path, options, code, message):
+    """A small (or read-only) tmpfs, mounted in a private namespace: nothing outside it is touched."""
+    import subprocess
+    import sys
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = (f"mount -t tmpfs -o {options} tmpfs {disk} && {sys.executable} -m fowsim run {' '.join(SIZE)} "
+              f"hydra.run.dir={disk}/run; echo status=$?; find {disk} -mindepth 1")  # fmt: skip
+    p = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300)
+    lines = _one_line(p.stderr)
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in p.stderr, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == f"status={code}", p.stdout  # and find listed nothing on the disk

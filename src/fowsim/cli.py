@@ -49,7 +49,7 @@ def _run_task(cfg) -> None:
     from hydra.types import RunMode
 
     from fowsim.config import with_sample
-    from fowsim.errors import ConfigError, ExtensionError
+    from fowsim.errors import ConfigError, ExtensionError, OutputError
     from fowsim.io import write_run
     from fowsim.metrics import format_table
     from fowsim.model import LabourMarketModel
@@ -78,7 +78,11 @@ def _run_task(cfg) -> None:
         _fail(str(exc))
     bar.close()
     ds = model.results()
-    write_run(ds, out)
+    try:
+        write_run(ds, out)
+    except OutputError as exc:  # a full disk: nothing half-written is kept
+        _discard_partial(out)
+        _fail(str(exc), code=1)
     print(format_table(ds))
     print(f"\nresults: {out / 'results.nc'}")
 
@@ -107,6 +111,7 @@ def _check_run(argv: list[str]) -> None:
     from fowsim import sweep as sw
     from fowsim.config import normalise_overrides
     from fowsim.errors import ConfigError, ExtensionError
+    from fowsim.io import check_writable
 
     rest, user_dir = _config_dir(argv)
     if any(a.startswith("-") for a in rest):
@@ -118,8 +123,21 @@ def _check_run(argv: list[str]) -> None:
                 value = o.input_line.split("=", 1)[1]
                 raise ConfigError(o.get_key_element(), value, "one value (several are a sweep: fowsim sweep)")
         sw.check_run(overrides, user_dir)
+        check_writable(_run_dir(rest), "hydra.run.dir")
     except (ConfigError, ExtensionError) as exc:
         _fail(str(exc))
+
+
+def _run_dir(argv: list[str]) -> Path:
+    """The folder a run will write to, as far as it is known before Hydra starts (up to its first `${...}`)."""
+    from fowsim import sweep as sw
+
+    given = [o for o in argv if o.startswith("hydra.run.dir=")]
+    value = str(sw._hydra_overrides(given[-1:], what="run override")[0].value()) if given else "outputs/${now:}"
+    if "${" in value:
+        head = value.split("${", 1)[0]
+        value = head.rsplit("/", 1)[0] if "/" in head else "."
+    return Path(value or ".")
 
 
 def _config_dir(argv: list[str]) -> tuple[list[str], str | None]:
@@ -144,6 +162,7 @@ def sweep(argv: list[str]) -> None:
     """`fowsim sweep`: the runs of a multirun, on all local cores by default; then `sweep.nc`."""
     from fowsim import sweep as sw
     from fowsim.errors import ConfigError
+    from fowsim.io import check_writable
 
     argv, user_dir = _config_dir(argv)
     flags = [a for a in argv if a.startswith("-")]
@@ -153,6 +172,7 @@ def sweep(argv: list[str]) -> None:
     try:
         plan = sw.plan(argv, config_dir=user_dir)
         sw.check(plan)
+        check_writable(plan.folder, "hydra.sweep.dir")
     except ConfigError as exc:
         _fail(str(exc))
     raise SystemExit(_launch(plan, argv, user_dir))

@@ -13,3 +13,7 @@ class ConfigError(ValueError):
 
 class ExtensionError(TypeError):
     """A user extension (subclass, `_target_`) broke its contract; the message says what was expected."""
+
+
+class OutputError(OSError):
+    """A result could not be written (a full disk, a lost mount): one line naming the file and why; nothing kept."""

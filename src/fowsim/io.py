@@ -4,13 +4,51 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
+from fowsim.errors import ConfigError, OutputError
 from fowsim.metrics import summary
+
+
+def check_writable(folder: str | Path, key: str) -> None:
+    """Refuse, in one line and before anything is written, a folder that results could not be written to.
+
+    The folder may not exist yet: its missing parents and a probe file are made, then removed, so a
+    read-only disk, a file in the way or a path the system refuses is found now and leaves nothing.
+    """
+    path = Path(folder)
+    if "\\" in str(path):
+        raise ConfigError(key, str(path), "a path without a backslash (the netCDF library cannot write one)")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(key, str(path), f"a folder ({existing} is a file)")
+    missing, d = [], path
+    while d != existing:
+        missing.insert(0, d)
+        d = d.parent
+    created: list[Path] = []
+    try:
+        for d in missing:
+            d.mkdir()
+            created.append(d)
+        fd, probe = tempfile.mkstemp(prefix=".fowsim-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(key, str(path), f"a folder fowsim can write to ({exc.strerror or exc})") from None
+    finally:
+        for d in reversed(created):
+            try:
+                d.rmdir()
+            except OSError:  # another process wrote into it meanwhile: it is theirs
+                pass
 
 
 def _umask() -> int:
@@ -24,7 +62,13 @@ def _atomic(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        write(tmp)
+        try:
+            write(tmp)
+        except Exception as exc:  # a full disk, a lost mount: netCDF says "HDF error", Python ENOSPC
+            free = shutil.disk_usage(path.parent).free
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            raise OutputError(f"{path}: could not be written ({why}; {free / 2**20:.1f} MiB free there); "
+                              "nothing of it was kept") from exc  # fmt: skip
         # the mode a plain open() gives (mkstemp's is 0600): colleagues on a shared cluster read what the umask lets
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
@@ -64,5 +108,9 @@ def write_run(ds: xr.Dataset, folder: str | Path) -> tuple[Path, Path]:
     """Write `summary.json` and `results.nc` into `folder`; `results.nc` last, as the mark of a finished run."""
     folder = Path(folder)
     js = write_json(summary(ds), folder / "summary.json")
-    nc = write_dataset(ds, folder / "results.nc")
+    try:
+        nc = write_dataset(ds, folder / "results.nc")
+    except BaseException:
+        js.unlink(missing_ok=True)  # a summary without its results would look like a finished run's
+        raise
     return nc, js

@@ -388,6 +388,9 @@ def run_sweep(
         raise ConfigError("config_dir", config_dir, "an existing folder of configs")
     p = plan(overrides, folder=folder, root=root, config_dir=user_dir)
     check(p)
+    from fowsim.io import check_writable
+
+    check_writable(p.folder, "folder")
     return execute(p, processes, progress, collect_runs)
 
 
