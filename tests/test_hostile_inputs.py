@@ -328,3 +328,117 @@ def test_a_real_full_or_read_only_disk(tmp_path, options, code, message):
     lines = _one_line(p.stderr)
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in p.stderr, p.stderr
     assert p.stdout.strip().splitlines()[-1] == f"status={code}", p.stdout  # and find listed nothing on the disk
+
+
+# fault injection: what a sweep folder goes through, and what collect and resume make of it
+def _small_sweep(tmp_path, *extra, seeds="0,1,2,3"):
+    args = ("sweep", *SIZE, f"seed={seeds}", "hydra/launcher=basic", *extra)
+    p = fowsim_main(*args, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    (folder,) = (tmp_path / "multirun").iterdir()
+    return args, folder
+
+
+def _cells(folder):
+    import xarray as xr
+
+    with xr.open_dataset(folder / "sweep.nc") as ds:
+        return [int(x) for x in ds["run_status"].values], [str(x) for x in ds["run_error"].values]
+
+
+def test_collect_records_corrupt_and_swapped_runs_as_failed_and_still_writes_sweep_nc(tmp_path):
+    import shutil
+
+    args, folder = _small_sweep(tmp_path)
+    mtimes = {p: p.stat().st_mtime_ns for p in folder.rglob("results.nc")}
+    shutil.move(folder / "0" / "results.nc", tmp_path / "r0.nc")  # run 0 and run 1 swapped
+    shutil.move(folder / "1" / "results.nc", folder / "0" / "results.nc")
+    shutil.move(tmp_path / "r0.nc", folder / "1" / "results.nc")
+    data = (folder / "2" / "results.nc").read_bytes()
+    (folder / "2" / "results.nc").write_bytes(data[: len(data) // 3])  # truncated, as by a full disk
+    p = fowsim_main("collect", str(folder), cwd=tmp_path)
+    assert p.returncode == 1 and "1 runs done, 3 failed, 0 missing" in p.stdout, p.stdout + p.stderr
+    status, errors = _cells(folder)
+    assert status == [1, 1, 1, 0]
+    assert errors[0] == "results.nc holds the run of seed=1, not this cell's seed=0"
+    assert errors[1] == "results.nc holds the run of seed=0, not this cell's seed=1"
+    assert errors[2].startswith("results.nc unreadable (") and errors[3] == ""
+    assert "Traceback" not in p.stderr and len(_one_line(p.stderr)) == 3
+    # the same sweep command runs the three again, each into its own cell
+    p = fowsim_main(*args, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert _cells(folder) == ([0, 0, 0, 0], ["", "", "", ""])
+    assert (folder / "3" / "results.nc").stat().st_mtime_ns == mtimes[folder / "3" / "results.nc"]  # kept
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a netcdf file\n", b"\x89HDF\r\n\x1a\n" + b"\0" * 100])
+def test_collect_of_a_results_file_that_is_not_netcdf(tmp_path, garbage):
+    _, folder = _small_sweep(tmp_path, seeds="0,1")
+    (folder / "1" / "results.nc").write_bytes(garbage)
+    p = fowsim_main("collect", str(folder), cwd=tmp_path)
+    assert p.returncode == 1 and "1 runs done, 1 failed" in p.stdout and "Traceback" not in p.stderr
+    assert _cells(folder)[0] == [0, 1] and _cells(folder)[1][1].startswith("results.nc unreadable (")
+
+
+def test_collect_with_no_readable_run_fails_in_one_line(tmp_path):
+    _, folder = _small_sweep(tmp_path, seeds="0,1")
+    for f in folder.rglob("results.nc"):
+        f.write_bytes(b"junk")
+    (folder / "sweep.nc").unlink()
+    p = fowsim_main("collect", str(folder), cwd=tmp_path)
+    lines = _one_line(p.stderr)
+    assert p.returncode == 2 and len(lines) == 1 and "no finished run to collect (results.nc unreadable" in lines[0]
+    assert not (folder / "sweep.nc").exists() and not list(folder.glob(".*.tmp"))
+
+
+def _times(folder):
+    return {p.parent.name: p.stat().st_mtime_ns for p in folder.rglob("results.nc")}
+
+
+def test_resume_runs_again_when_the_worlds_data_change(tmp_path):
+    import shutil
+
+    from fowsim.world import DATA_DIR
+
+    world = tmp_path / "mine"
+    shutil.copytree(DATA_DIR / "default", world)
+    args, folder = _small_sweep(tmp_path, f"world.data={world}", seeds="0,1")
+    first = _times(folder)
+    assert fowsim_main(*args, cwd=tmp_path).returncode == 0 and _times(folder) == first  # unchanged: skipped
+    regions = world / "regions.csv"
+    regions.write_text(regions.read_text().replace("eu,labour_force,213800000", "eu,labour_force,200000000"))
+    assert fowsim_main(*args, cwd=tmp_path).returncode == 0
+    assert all(_times(folder)[k] != first[k] for k in first)  # same config text, other data: both run again
+
+
+def test_resume_runs_again_for_another_fowsim_version(tmp_path, monkeypatch):
+    import fowsim
+
+    args, folder = _small_sweep(tmp_path, seeds="0,1")
+    first = _times(folder)
+    monkeypatch.setattr(fowsim, "__version__", fowsim.__version__ + ".post1")
+    assert fowsim_main(*args, cwd=tmp_path).returncode == 0
+    assert all(_times(folder)[k] != first[k] for k in first)
+
+
+def test_resume_runs_again_when_a_user_module_changes(tmp_path, monkeypatch):
+    module = tmp_path / "my_employer_mod.py"
+    module.write_text("from fowsim.agents import Employer\n\n\nclass Mine(Employer):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    args, folder = _small_sweep(tmp_path, "agents.employer._target_=my_employer_mod.Mine", seeds="0,1")
+    first = _times(folder)
+    assert fowsim_main(*args, cwd=tmp_path).returncode == 0 and _times(folder) == first
+    module.write_text(module.read_text() + "\n# a change of the collaborator's\n")
+    assert fowsim_main(*args, cwd=tmp_path).returncode == 0
+    assert all(_times(folder)[k] != first[k] for k in first)
+
+
+@pytest.mark.parametrize("source", ["raise RuntimeError('no database here')\n", "def broken(:\n", "1 / 0\n"])
+def test_a_user_module_that_fails_to_import_is_one_line(tmp_path, monkeypatch, source):
+    (tmp_path / "bad_mod.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    p = fowsim_main("run", *SIZE, "agents.employer._target_=bad_mod.Mine", f"hydra.run.dir={tmp_path / 'r'}",
+                    cwd=tmp_path)  # fmt: skip
+    lines = _one_line(p.stderr)
+    assert p.returncode == 2 and len(lines) == 1 and "agents.employer._target_='bad_mod.Mine': an importable" in lines[0]
+    assert "Traceback" not in p.stderr and not (tmp_path / "r").exists()

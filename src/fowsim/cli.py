@@ -55,13 +55,14 @@ def _run_task(cfg) -> None:
     from fowsim.model import LabourMarketModel
     from fowsim.progress import Progress
     from fowsim.scenario import build_scenario
+    from fowsim.sweep import stamp
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
     if HydraConfig.get().mode == RunMode.MULTIRUN:
         from fowsim.sweep import run_job
 
-        run_job(cfg, out)
+        run_job(cfg, out, list(HydraConfig.get().overrides.task))
         return
     try:
         scenario = build_scenario(with_sample(cfg))
@@ -78,6 +79,7 @@ def _run_task(cfg) -> None:
         _fail(str(exc))
     bar.close()
     ds = model.results()
+    stamp(ds, scenario)
     try:
         write_run(ds, out)
     except OutputError as exc:  # a full disk: nothing half-written is kept
@@ -279,10 +281,12 @@ def _path_command(prog: str, description: str, help_path: str, help_out: str, ar
 def collect(argv: list[str]) -> None:
     """`fowsim collect SWEEP_DIR [-o FILE]`: (re)build `sweep.nc`; status 1 if runs failed or are missing."""
     from fowsim.collect import collect as build
-    from fowsim.collect import describe
+    from fowsim.collect import describe, failures
 
     path = _path_command("fowsim collect", "(Re)build sweep.nc from a sweep's runs.", "a sweep folder",
                          "where to write (default: SWEEP_DIR/sweep.nc)", argv, build)  # fmt: skip
+    for folder, why in failures(path):
+        print(f"failed: run {folder}: {why}", file=sys.stderr)
     line = describe(path)
     print(line)
     raise SystemExit(0 if line.endswith(" 0 failed, 0 missing") else 1)

@@ -49,6 +49,50 @@ def _runs(folder: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     return runs, {k: v for k, v in swept.items() if len(v) > 1 or k == "seed"}
 
 
+def _values(overrides: list[str]) -> dict[str, Any]:
+    """A run's overrides as key -> value, the values as the numbers they spell ('01' is 1)."""
+    out: dict[str, Any] = {}
+    for item in overrides:
+        if "=" in item:
+            key, value = item.split("=", 1)
+            out[key.lstrip("+~")] = _as_number(value)
+    return out
+
+
+def _as_number(value: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _check_results(path: Path, overrides: list[str], keys: list[str]) -> int | str:
+    """The length of a finished run's time axis, or why its results.nc cannot be collected into its cell.
+
+    Unreadable (truncated, not NetCDF, no time axis) or holding the run of other swept values (two
+    run folders' files swapped, a file copied in by hand), it is not this cell's run.
+    """
+    try:
+        with netCDF4.Dataset(path) as nc:
+            n = len(nc.dimensions["time"])
+            attrs = {a: nc.getncattr(a) for a in ("overrides", "seed") if a in nc.ncattrs()}
+    except (OSError, RuntimeError, KeyError, ValueError) as exc:
+        return f"results.nc unreadable ({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    cell = _values(overrides)
+    if "overrides" in attrs:
+        held = _values(json.loads(attrs["overrides"]))
+    else:  # written before runs recorded their overrides: the seed at least
+        held = {"seed": int(attrs["seed"])} if "seed" in attrs else {}
+    wrong = [k for k in keys if k in held and k in cell and held[k] != cell[k]]
+    if wrong:
+        theirs = " ".join(f"{k}={held[k]}" for k in wrong)
+        mine = " ".join(f"{k}={cell[k]}" for k in wrong)
+        return f"results.nc holds the run of {theirs}, not this cell's {mine}"
+    return n
+
+
 def _num(d: Path) -> int:
     return int(d.name) if d.name.isdigit() else 10**9
 
@@ -71,14 +115,22 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
     if "seed" not in swept:
         swept["seed"] = ["0"]
     keys = [k for k in swept if k != "seed"] + ["seed"]
+    index = {k: {v: i for i, v in enumerate(swept[k])} for k in keys}
+    # each finished run's results.nc, opened once: unreadable, or the run of another cell, it counts as failed
+    lengths: dict[str, int] = {}
+    for r in runs:
+        if r["status"] != "done":
+            continue
+        why = _check_results(folder / r["dir"] / "results.nc", r["overrides"], keys)
+        if isinstance(why, str):
+            r["status"], r["why"] = "failed", why
+        else:
+            lengths[r["dir"]] = why
     done = [r for r in runs if r["status"] == "done"]
     if not done:
-        raise ValueError(f"{folder}: no finished run to collect")
+        reasons = sorted({r["why"] for r in runs if "why" in r})
+        raise ValueError(f"{folder}: no finished run to collect" + (f" ({reasons[0]})" if reasons else ""))
     # the template: the longest finished run (runs may differ only in their horizon)
-    lengths: dict[str, int] = {}
-    for r in done:
-        with netCDF4.Dataset(folder / r["dir"] / "results.nc") as nc:
-            lengths[r["dir"]] = len(nc.dimensions["time"])
     template_dir = max(lengths, key=lambda d: lengths[d])
     with xr.open_dataset(folder / template_dir / "results.nc") as first:
         # people's records (lotteries' follow-ups, the panel) stay in each run's results.nc (fowsim.evaluation)
@@ -95,7 +147,6 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
     skeleton["seed"].attrs.update({"standard_name": "realization", "long_name": "seed of the run (a replicate)"})
     for k in keys[:-1]:
         skeleton[k].attrs["long_name"] = f"swept config key {k}"
-    index = {k: {v: i for i, v in enumerate(swept[k])} for k in keys}
     status = np.full(shape, STATUS.index("missing"), dtype=np.int8)
     errors = np.full(shape, "", dtype=object)
     configs = np.full(shape, "", dtype=object)
@@ -109,7 +160,7 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         position[r["dir"]] = pos
         status[pos] = STATUS.index(r["status"])
         if r["status"] == "failed":
-            errors[pos] = error_line(folder / r["dir"])
+            errors[pos] = r.get("why") or error_line(folder / r["dir"])
         configs[pos] = " ".join(r["overrides"])
     flags = {"long_name": "status of the run", "flag_values": np.arange(3, dtype=np.int8),
              "flag_meanings": " ".join(STATUS)}  # fmt: skip
@@ -153,12 +204,20 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
                 if r["dir"] not in position:
                     continue
                 pos = position[r["dir"]]
-                with netCDF4.Dataset(folder / r["dir"] / "results.nc") as run:
-                    for v, var in variables.items():
-                        data = run.variables[v][:]
-                        var[pos + tuple(slice(0, n) for n in data.shape)] = np.ma.filled(data, np.nan)
-                    configs[pos] = run.getncattr("config") if "config" in run.ncattrs() else configs[pos]
-                    part_var[pos] = simulated_participants({a: run.getncattr(a) for a in run.ncattrs()})
+                try:
+                    with netCDF4.Dataset(folder / r["dir"] / "results.nc") as run:
+                        for v, var in variables.items():
+                            data = run.variables[v][:]
+                            var[pos + tuple(slice(0, n) for n in data.shape)] = np.ma.filled(data, np.nan)
+                        configs[pos] = run.getncattr("config") if "config" in run.ncattrs() else configs[pos]
+                        part_var[pos] = simulated_participants({a: run.getncattr(a) for a in run.ncattrs()})
+                except (OSError, RuntimeError, KeyError, IndexError, ValueError) as exc:  # a file damaged inside
+                    for var in variables.values():
+                        var[pos] = np.nan
+                    why = f"results.nc unreadable ({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                    nc.variables["run_status"][pos] = STATUS.index("failed")
+                    nc.variables["run_error"][pos] = why
+                    nc.runs_done, nc.runs_failed = int(nc.runs_done) - 1, int(nc.runs_failed) + 1
             for pos in np.ndindex(*shape):
                 config_var[pos] = configs[pos]
         os.replace(tmp, target)
@@ -166,6 +225,13 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def failures(path: str | Path) -> list[tuple[str, str]]:
+    """The runs a sweep.nc holds as failed: (run folder, why), in the order of the cells."""
+    with xr.open_dataset(path) as ds:
+        status, errors, folders = (ds[v].values.ravel() for v in ("run_status", "run_error", "run_folder"))
+    return [(str(d), str(e)) for st, e, d in zip(status, errors, folders) if st == STATUS.index("failed")]
 
 
 def describe(path: str | Path) -> str:

@@ -15,8 +15,9 @@ def import_target(path: str, key: str) -> Any:
     module, _, name = str(path).rpartition(".")
     try:
         return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise ConfigError(key, path, f"an importable 'module.Name' ({exc.__class__.__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - a module that fails to import (any error in it) is one line
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ConfigError(key, path, f"an importable 'module.Name' ({exc.__class__.__name__}: {why})") from None
 
 
 def checked(name: str, value: object, n: int, kind: str) -> np.ndarray:

@@ -273,19 +273,83 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-def _same_config(results: Path, scenario) -> bool:
-    """Whether `results` was written by a run of exactly this scenario (its resolved config)."""
-    import xarray as xr
+def provenance(scenario) -> dict[str, Any]:
+    """What a run's results depend on beyond its seed: the resolved config, the contents of its world's
+    data files, the fowsim version, and the source of every user module its config names (`_target_`).
+
+    A sweep run again skips a run only when this is unchanged: editing the world's `regions.csv`, a
+    collaborator's module or fowsim itself runs it again.
+    """
+    from fowsim import __version__
+    from fowsim.world import resolve_data_dir, world_layers
+
+    config = scenario.config
+    world = config.get("world") or {}
+    files: dict[str, str] = {}
+    folder = resolve_data_dir(world.get("data", "default"))
+    for layer in world_layers(folder):
+        for f in sorted(layer.iterdir()):
+            if f.is_file() and f.suffix in (".csv", ".yaml") and not f.name.startswith("."):
+                files[str(f.relative_to(layer.parent))] = _digest(f)
+    network = world.get("network")
+    if isinstance(network, str) and Path(network).expanduser().is_file():
+        files[network] = _digest(Path(network).expanduser())
+    modules = {m: _module_digest(m) for m in sorted(_targets(config)) if not m.split(".")[0] == "fowsim"}
+    return {"config": json.dumps(config, sort_keys=True, default=str), "world_files": files,
+            "fowsim_version": __version__, "user_modules": modules}  # fmt: skip
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _targets(node: Any) -> set[str]:
+    """The modules of every `_target_` in a config (the classes a collaborator's config names)."""
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "_target_" and isinstance(v, str) and "." in v:
+                out.add(v.rpartition(".")[0])
+            else:
+                out |= _targets(v)
+    elif isinstance(node, list):
+        for v in node:
+            out |= _targets(v)
+    return out
+
+
+def _module_digest(module: str) -> str:
+    import importlib.util
 
     try:
-        with xr.open_dataset(results) as ds:
-            return ds.attrs.get("config") == json.dumps(scenario.config, sort_keys=True, default=str)
-    except (OSError, ValueError):
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    origin = getattr(spec, "origin", None)
+    return _digest(Path(origin)) if origin and Path(origin).is_file() else "not found"
+
+
+def stamp(ds, scenario, overrides: list[str] | None = None) -> None:
+    """Record in a run's results what it depends on (`provenance`) and the overrides it ran with."""
+    ds.attrs["provenance"] = json.dumps(provenance(scenario), sort_keys=True)
+    if overrides is not None:
+        ds.attrs["overrides"] = json.dumps([str(o) for o in overrides])
+
+
+def _same_run(results: Path, scenario) -> bool:
+    """Whether `results` was written by a run of exactly this scenario, world data, fowsim and user modules."""
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(results) as nc:
+            held = nc.getncattr("provenance") if "provenance" in nc.ncattrs() else None
+    except (OSError, RuntimeError, ValueError):
         return False
+    return held == json.dumps(provenance(scenario), sort_keys=True)
 
 
-def run_job(cfg, out: Path) -> None:
-    """One run of a sweep, in its folder `out`: skipped if done with the same config; errors to `error.txt`.
+def run_job(cfg, out: Path, overrides: list[str] | None = None) -> None:
+    """One run of a sweep, in its folder `out`: skipped if done with the same provenance; errors to `error.txt`.
 
     A run never raises: a failure is written to `error.txt` (the traceback) and the sweep goes on.
     """
@@ -301,12 +365,14 @@ def run_job(cfg, out: Path) -> None:
         stale.unlink(missing_ok=True)
     try:
         scenario = build_scenario(with_sample(cfg))
-        if (out / "results.nc").is_file() and _same_config(out / "results.nc", scenario):
+        if (out / "results.nc").is_file() and _same_run(out / "results.nc", scenario):
             return
         (out / ERROR_FILE).unlink(missing_ok=True)
         (out / "results.nc").unlink(missing_ok=True)
         model = LabourMarketModel(scenario).run()
-        write_run(model.results(), out)
+        ds = model.results()
+        stamp(ds, scenario, overrides)
+        write_run(ds, out)
     except Exception:
         text = traceback.format_exc()
         _atomic(out / ERROR_FILE, lambda tmp: Path(tmp).write_text(text))
@@ -327,10 +393,20 @@ def finish(p: Plan, started: float, stream=None, collect_runs: bool = True) -> i
                      f" [{p.job_dir(num) / ERROR_FILE}]\n")  # fmt: skip
     for num in st["missing"]:
         stream.write(f"missing: run {num} ({' '.join(p.jobs[num])}): no results in {p.job_dir(num)}\n")
-    if st["done"] and collect_runs:
-        path = collect(p.folder)
-        stream.write(f"sweep.nc: {path}\n")
     bad = len(st["failed"]) + len(st["missing"])
+    if st["done"] and collect_runs:
+        from fowsim.collect import failures
+
+        try:
+            path = collect(p.folder)
+        except ValueError as exc:  # every finished run's file is unreadable or another cell's
+            stream.write(f"sweep.nc: not written: {exc}\n")
+            return 1
+        for d, why in failures(path):
+            if d.isdigit() and int(d) in st["done"]:  # finished, but its results.nc is not this cell's run
+                stream.write(f"failed: run {d} ({' '.join(p.jobs[int(d)])}): {why}\n")
+                bad += 1
+        stream.write(f"sweep.nc: {path}\n")
     if bad:
         stream.write(f"sweep: {bad} of {len(p.jobs)} runs did not finish; run the same command again to retry them\n")
     return 1 if bad else 0
@@ -350,7 +426,7 @@ def _run_in_process(job: list[str], out: str, config_dir: str | None) -> None:
     meta.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(cfg, meta / "config.yaml")
     OmegaConf.save(OmegaConf.create(list(job)), meta / "overrides.yaml")
-    run_job(cfg, Path(out))
+    run_job(cfg, Path(out), list(job))
 
 
 def run_sweep(
