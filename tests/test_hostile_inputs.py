@@ -59,6 +59,13 @@ SWEEP = [
     (("policy=baseline,reskilling,baseline",), "policy='baseline,reskilling,baseline': distinct values"),
     (("--frobnicate",), "fowsim sweep takes overrides"),
     (("--config-dir", "/nonexistent/conf"), "--config-dir='/nonexistent/conf': an existing folder of configs"),
+    (("seed=0,1", "hydra/launcher=jobib"), "hydra/launcher='jobib': one of ['basic', 'joblib', 'submitit_local'"),
+    (("seed=0,1", "hydra/launcher=submitit_slurm", "hydra.launcher.partitoin=x"),
+     "hydra.launcher.partitoin='x': a setting of the launcher"),
+    (("seed=0,1", "hydra.launcher.n_jobs=abc"), "hydra.launcher.n_jobs='abc': a value of the key's type"),
+    (("seed=0,1", "hydra/launcher=submitit_slurm", "hydra.launcher.timeout_min=1.5"),
+     "hydra.launcher.timeout_min=1.5: a value of the key's type"),
+    (("seed=0,1", "hydra/launcher=submitit_local", "hydra.launcher.nodes=-"), "hydra.launcher.nodes='-'"),
 ]
 
 

@@ -174,6 +174,7 @@ def sweep(argv: list[str]) -> None:
     try:
         plan = sw.plan(argv, config_dir=user_dir)
         sw.check(plan)
+        sw.check_launcher(plan)
         check_writable(plan.folder, "hydra.sweep.dir")
     except ConfigError as exc:
         _fail(str(exc))
@@ -187,7 +188,7 @@ def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = Tr
     from fowsim import sweep as sw
     from fowsim.config import config_dir, normalise_overrides, register_schema
 
-    launcher = plan.launcher or ["hydra/launcher=joblib"]
+    launcher = sw.launcher_overrides(plan)
     hydra_args = [o for o in argv if not o.startswith(("hydra.sweep.dir=", *sw.LAUNCHER_KEYS))]
     print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
     register_schema()
@@ -234,7 +235,9 @@ def _composed_once():
 def sensitivity(argv: list[str]) -> None:
     """`fowsim sensitivity EXPERIMENT [overrides]`: the study's runs, then `sensitivity.nc`."""
     from fowsim import sensitivity as sa
+    from fowsim import sweep as sw
     from fowsim.errors import ConfigError
+    from fowsim.io import check_writable
 
     argv, user_dir = _config_dir(argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -249,6 +252,8 @@ def sensitivity(argv: list[str]) -> None:
         _fail(f"fowsim sensitivity takes an experiment name, then overrides and --config-dir, not {bad!r}")
     try:
         plan, study = sa.plan_study(name, rest, user_dir)
+        sw.check_launcher(plan)
+        check_writable(plan.folder, "hydra.sweep.dir")
     except ConfigError as exc:
         _fail(str(exc))
     print(f"sensitivity: {study.method}, {study.n_samples} design rows x {len(plan.jobs) // study.n_samples} "

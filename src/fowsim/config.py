@@ -164,6 +164,9 @@ def composition_error(exc: BaseException, overrides: list[str] | tuple[str, ...]
             given = next((o.split("=", 1)[1] for o in reversed(list(overrides))
                           if o.lstrip("+~").split("=", 1)[0] == key), None)  # fmt: skip
         why = str(getattr(cause, "msg", "") or cause).splitlines()[0].strip()
+        if "not in" in why and key.startswith("hydra.launcher."):
+            return ConfigError(key, given, "a setting of the launcher (`fowsim run hydra/launcher=NAME --cfg hydra "
+                               "--package hydra.launcher` lists them)")  # fmt: skip
         if "not in" in why:  # a key the config does not have
             return ConfigError(key, given, "a key of the config (`fowsim run --help` lists the groups; "
                                "world.params.NAME sets a parameter of parameters.csv)")  # fmt: skip

@@ -187,6 +187,40 @@ def check(p: Plan) -> None:
         check_run(list(key), p.config_dir, what="sweep run")
 
 
+def launcher_overrides(p: Plan) -> list[str]:
+    """The launcher overrides the sweep goes with: the plan's, on joblib unless they name a launcher."""
+    named = any(o.startswith("hydra/launcher=") for o in p.launcher)
+    return p.launcher if named else ["hydra/launcher=joblib", *p.launcher]
+
+
+def check_launcher(p: Plan) -> None:
+    """Compose the sweep's launcher and import it before anything is written: a typo is one line.
+
+    A launcher that is not installed, a misspelt setting (`hydra.launcher.partitoin=`) or a value of
+    the wrong type fails here, not after the sweep folder and `sweep.json` exist.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    from fowsim.config import composition_error, config_dir, register_schema
+    from fowsim.extension import import_target
+
+    launcher = launcher_overrides(p)
+    register_schema()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=launcher, return_hydra_config=True)
+        node = OmegaConf.to_container(cfg.hydra.launcher, resolve=False)
+    except Exception as exc:  # noqa: BLE001 - Hydra's composition errors, as one line
+        raise composition_error(exc, launcher, what="launcher") from None
+    finally:
+        GlobalHydra.instance().clear()
+    assert isinstance(node, dict)
+    import_target(str(node.get("_target_")), "hydra/launcher")
+
+
 def check_run(overrides: list[str], config_dir: str | None = None, what: str = "run") -> None:
     """Compose one run's config and build its scenario: a bad value raises the one line of `ConfigError`."""
     from fowsim.config import compose, composition_error
