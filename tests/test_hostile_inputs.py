@@ -60,11 +60,15 @@ SWEEP = [
     (("--frobnicate",), "fowsim sweep takes overrides"),
     (("--config-dir", "/nonexistent/conf"), "--config-dir='/nonexistent/conf': an existing folder of configs"),
     (("seed=0,1", "hydra/launcher=jobib"), "hydra/launcher='jobib': one of ['basic', 'joblib', 'submitit_local'"),
-    (("seed=0,1", "hydra/launcher=submitit_slurm", "hydra.launcher.partitoin=x"),
-     "hydra.launcher.partitoin='x': a setting of the launcher"),
+    (
+        ("seed=0,1", "hydra/launcher=submitit_slurm", "hydra.launcher.partitoin=x"),
+        "hydra.launcher.partitoin='x': a setting of the launcher",
+    ),
     (("seed=0,1", "hydra.launcher.n_jobs=abc"), "hydra.launcher.n_jobs='abc': a value of the key's type"),
-    (("seed=0,1", "hydra/launcher=submitit_slurm", "hydra.launcher.timeout_min=1.5"),
-     "hydra.launcher.timeout_min=1.5: a value of the key's type"),
+    (
+        ("seed=0,1", "hydra/launcher=submitit_slurm", "hydra.launcher.timeout_min=1.5"),
+        "hydra.launcher.timeout_min=1.5: a value of the key's type",
+    ),
     (("seed=0,1", "hydra/launcher=submitit_local", "hydra.launcher.nodes=-"), "hydra.launcher.nodes='-'"),
 ]
 
@@ -164,26 +168,50 @@ WORLD = [
     ("calibration.yaml not YAML", _put("calibration.yaml", "targets: [unclosed\n"), "a UTF-8 YAML file (ParserError)"),
     ("calibration.yaml a list", _put("calibration.yaml", "- 1\n- 2\n"), "calibration.yaml=[1, 2]: a mapping"),
     ("calibration.yaml a word", _put("calibration.yaml", "hello\n"), "calibration.yaml='hello': a mapping"),
-    ("calibration value text", _edit("calibration.yaml", "    eu: 1.0439", "    eu: lots"),
-     "values.opening_multiplier.eu='lots': a finite number"),
+    (
+        "calibration value text",
+        _edit("calibration.yaml", "    eu: 1.0439", "    eu: lots"),
+        "values.opening_multiplier.eu='lots': a finite number",
+    ),
     ("calibration value nan", _edit("calibration.yaml", "    eu: 1.0439", "    eu: .nan"), "eu=nan: a finite number"),
-    ("calibration values a list", _edit("calibration.yaml", "values:\n", "values: [1]\nold_values:\n"),
-     "values=[1]: a mapping"),
-    ("calibration parameter text", _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: lots"),
-     "parameters.training_yield='lots': a number in [0, 10]"),
-    ("calibration parameter range", _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: 99"),
-     "parameters.training_yield=99: a number in [0, 10]"),
-    ("calibration unknown parameter", _edit("calibration.yaml", "training_yield: 0.4328", "training_yeild: 0.4"),
-     "parameters.training_yeild=0.4: one of"),
+    (
+        "calibration values a list",
+        _edit("calibration.yaml", "values:\n", "values: [1]\nold_values:\n"),
+        "values=[1]: a mapping",
+    ),
+    (
+        "calibration parameter text",
+        _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: lots"),
+        "parameters.training_yield='lots': a number in [0, 10]",
+    ),
+    (
+        "calibration parameter range",
+        _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: 99"),
+        "parameters.training_yield=99: a number in [0, 10]",
+    ),
+    (
+        "calibration unknown parameter",
+        _edit("calibration.yaml", "training_yield: 0.4328", "training_yeild: 0.4"),
+        "parameters.training_yeild=0.4: one of",
+    ),
     ("calibration demand path text", _edit("calibration.yaml", "  - 0.99824", "  - x"), "demand_path.eu[1]='x'"),
-    ("calibration demand path a number", _edit("calibration.yaml", "demand_path:\n  eu:\n  - 1.0\n",
-                                               "demand_path:\n  eu: 1.0\n  old:\n  - 1.0\n"),
-     "demand_path.eu=1.0: a non-empty list of finite numbers"),
-    ("calibration.yaml not UTF-8", lambda d: _put("calibration.yaml", b"# caf\xe9\n" + (d / "calibration.yaml")
-                                                  .read_bytes())(d), "calibration.yaml='unreadable': a UTF-8 YAML"),
-    ("regions.csv not UTF-8", _edit("regions.csv", "Eurostat", b"Euro\xe9stat"), "regions.csv='unreadable': a UTF-8 CSV"),
+    (
+        "calibration demand path a number",
+        _edit("calibration.yaml", "demand_path:\n  eu:\n  - 1.0\n", "demand_path:\n  eu: 1.0\n  old:\n  - 1.0\n"),
+        "demand_path.eu=1.0: a non-empty list of finite numbers",
+    ),
+    (
+        "calibration.yaml not UTF-8",
+        lambda d: _put("calibration.yaml", b"# caf\xe9\n" + (d / "calibration.yaml").read_bytes())(d),
+        "calibration.yaml='unreadable': a UTF-8 YAML",
+    ),
+    (
+        "regions.csv not UTF-8",
+        _edit("regions.csv", "Eurostat", b"Euro\xe9stat"),
+        "regions.csv='unreadable': a UTF-8 CSV",
+    ),
     ("occupations.csv not UTF-8", _edit("occupations.csv", "Managers", b"Manag\xe9rs"), "a UTF-8 CSV file"),
-    ("world.yaml not UTF-8", _put("world.yaml", b"description: caf\xe9\n"), "world.yaml='unreadable': a UTF-8 YAML"),
+    ("world.yaml not UTF-8", _put("world.yaml", b"description: caf\xe9\n"), "world.yaml='unreadable': a UTF-8"),
     ("world.yaml not YAML", _put("world.yaml", "base: [default\n"), "world.yaml='unreadable': a UTF-8 YAML"),
     ("base missing", _put("world.yaml", "base: nowhere\n"), "base='nowhere': a world folder or one of"),
     ("base not a world", _put("world.yaml", "base: /tmp\n"), "base='/tmp': a world folder (holding some of"),
@@ -193,25 +221,43 @@ WORLD = [
     ("world.yaml regions a word", _put("world.yaml", "regions: eu\n"), "regions='eu': a list of distinct regions"),
     ("misnamed network file", _rename("network.csv", "netwrok.csv"), "='netwrok.csv': a world file, one of"),
     ("misnamed calibration file", _rename("calibration.yaml", "calibration.yml"), "='calibration.yml': a world file"),
-    ("a folder for regions.csv", lambda d: ((d / "regions.csv").unlink(), (d / "regions.csv").mkdir()),
-     "(missing regions.csv)"),
-    ("parameter text", _edit("parameters.csv", "applications,3,", "applications,three,"),
-     "parameters.csv[applications]='three': a number"),
+    (
+        "a folder for regions.csv",
+        lambda d: ((d / "regions.csv").unlink(), (d / "regions.csv").mkdir()),
+        "(missing regions.csv)",
+    ),
+    (
+        "parameter text",
+        _edit("parameters.csv", "applications,3,", "applications,three,"),
+        "parameters.csv[applications]='three': a number",
+    ),
     ("parameter infinite", _edit("parameters.csv", "applications,3,", "applications,inf,"), "='inf': a finite number"),
-    ("labour force negative", _edit("regions.csv", "eu,labour_force,213800000", "eu,labour_force,-5"),
-     "regions.csv[eu.labour_force]=-5.0: a number > 0"),
+    (
+        "labour force negative",
+        _edit("regions.csv", "eu,labour_force,213800000", "eu,labour_force,-5"),
+        "regions.csv[eu.labour_force]=-5.0: a number > 0",
+    ),
     ("region row twice", _add("regions.csv", "eu,labour_force,1,people,x\n"), "='eu/labour_force': each region/param"),
     ("employment unknown region", _add("employment.csv", "atlantis,managers,0.5,x\n"), "region='atlantis': one of"),
     ("employment unknown occupation", _add("employment.csv", "eu,wizards,0.5,x\n"), "'wizards': an occupation id"),
-    ("employment share negative", _edit("employment.csv", "eu,managers,0.051000", "eu,managers,-0.05"),
-     "employment.csv[eu.managers]=-0.05: a probability or share in [0, 1]"),
+    (
+        "employment share negative",
+        _edit("employment.csv", "eu,managers,0.051000", "eu,managers,-0.05"),
+        "employment.csv[eu.managers]=-0.05: a probability or share in [0, 1]",
+    ),
     ("corridor unknown origin", _add("corridors.csv", "atlantis,eu,1,1,0.1,0.1,1,1,0.5,x\n"), "origin='atlantis'"),
     ("corridor to itself", _add("corridors.csv", "eu,eu,1,1,0.1,0.1,1,1,0.5,x\n"), "='eu->eu': distinct origin"),
     ("corridor stock text", _edit("corridors.csv", "north_africa,eu,5600000", "north_africa,eu,many"), "='many'"),
-    ("occupation skill level", _edit("occupations.csv", "managers,1,Managers,4,", "managers,1,Managers,7,"),
-     "occupations.csv[managers.skill_level]=7.0: an ISCO-08 skill level"),
-    ("target value text", _edit("targets.csv", "migrant_share_employed,gulf,52,", "migrant_share_employed,gulf,x,"),
-     "targets.csv[migrant_share_employed,gulf.value]='x': a number"),
+    (
+        "occupation skill level",
+        _edit("occupations.csv", "managers,1,Managers,4,", "managers,1,Managers,7,"),
+        "occupations.csv[managers.skill_level]=7.0: an ISCO-08 skill level",
+    ),
+    (
+        "target value text",
+        _edit("targets.csv", "migrant_share_employed,gulf,52,", "migrant_share_employed,gulf,x,"),
+        "targets.csv[migrant_share_employed,gulf.value]='x': a number",
+    ),
     ("target rule", _edit("targets.csv", ",52,0,min,", ",52,0,sometimes,"), ".rule='sometimes': abs, min or max"),
     ("regions.csv unclosed quote", _add("regions.csv", 'eu,"unclosed\n'), "a UTF-8 CSV file (ParserError"),
 ]
@@ -447,5 +493,161 @@ def test_a_user_module_that_fails_to_import_is_one_line(tmp_path, monkeypatch, s
     p = fowsim_main("run", *SIZE, "agents.employer._target_=bad_mod.Mine", f"hydra.run.dir={tmp_path / 'r'}",
                     cwd=tmp_path)  # fmt: skip
     lines = _one_line(p.stderr)
-    assert p.returncode == 2 and len(lines) == 1 and "agents.employer._target_='bad_mod.Mine': an importable" in lines[0]
+    assert p.returncode == 2 and len(lines) == 1
+    assert "agents.employer._target_='bad_mod.Mine': an importable" in lines[0]
     assert "Traceback" not in p.stderr and not (tmp_path / "r").exists()
+
+
+KILLER = '''import os
+import signal
+
+from fowsim.agents import Employer
+
+
+class Mine(Employer):
+    """Dies as a worker process dies out of memory: without a word, in the run of seed 1 only."""
+
+    def __init__(self, model, *args, **kwargs):
+        super().__init__(model, *args, **kwargs)
+        if model.seed == 1:
+            os.kill(os.getpid(), signal.{sig})
+'''
+
+
+def _killer(tmp_path, monkeypatch, sig="SIGKILL"):
+    (tmp_path / "killer_mod.py").write_text(KILLER.format(sig=sig))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    return "agents.employer._target_=killer_mod.Mine"
+
+
+def _sweep_state(folder):
+    import json
+
+    spec = json.loads((folder / "sweep.json").read_text())
+    return {r["num"]: r["status"] for r in spec["runs"]}
+
+
+def test_a_dead_worker_fails_only_its_run_and_the_others_go_on(tmp_path, monkeypatch):
+    """joblib's pool breaks when a worker dies; the sweep runs what is left again, and fails only that run."""
+    target = _killer(tmp_path, monkeypatch)
+    p = fowsim_main("sweep", *SIZE, "seed=0,1,2,3", target, "hydra.launcher.n_jobs=2", cwd=tmp_path)
+    (folder,) = (tmp_path / "multirun").iterdir()
+    assert p.returncode == 1 and "a worker process died during run" in p.stderr, p.stderr
+    assert _sweep_state(folder) == {0: "done", 1: "failed", 2: "done", 3: "done"}
+    assert (folder / "1" / "error.txt").read_text().startswith("WorkerDied: the process running this run died")
+    assert "Traceback" not in p.stderr and not list(folder.rglob(".running")) and (folder / "sweep.nc").is_file()
+    assert _cells(folder)[0] == [0, 1, 0, 0]
+
+
+def test_a_dead_worker_of_the_python_api_fails_only_its_run(tmp_path, monkeypatch):
+    from fowsim.sweep import run_sweep
+
+    target = _killer(tmp_path, monkeypatch)
+    path = run_sweep([*SIZE, "seed=0,1,2", target], folder=tmp_path / "s", processes=2, progress=False)
+    assert _sweep_state(tmp_path / "s") == {0: "done", 1: "failed", 2: "done"} and path.is_file()
+    assert "died without a word, alone" in (tmp_path / "s" / "1" / "error.txt").read_text()
+
+
+def test_an_interrupted_python_api_sweep_writes_sweep_json_and_resumes(tmp_path, monkeypatch):
+    from fowsim.sweep import run_sweep
+
+    (tmp_path / "stop_mod.py").write_text(
+        "from fowsim.agents import Employer\n\n\nclass Mine(Employer):\n"
+        "    def __init__(self, model, *args, **kwargs):\n        super().__init__(model, *args, **kwargs)\n"
+        "        if model.seed == 1:\n            raise KeyboardInterrupt\n"
+    )  # fmt: skip
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep([*SIZE, "seed=0,1,2", "agents.employer._target_=stop_mod.Mine"], folder=tmp_path / "s",
+                  progress=False)  # fmt: skip
+    assert _sweep_state(tmp_path / "s") == {0: "done", 1: "missing", 2: "missing"}
+    assert not list((tmp_path / "s").rglob(".running"))
+
+
+def _start_sweep(tmp_path, *args):
+    import subprocess
+    import sys
+    import time
+
+    p = subprocess.Popen([sys.executable, "-m", "fowsim", "sweep", "workers=20000", "months=36", *args], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(tmp_path.glob("multirun/*/*/results.nc")):
+        time.sleep(0.2)  # at least one run finished: the sweep is well under way
+    return p
+
+
+def _processes_of(pid: int) -> list[str]:
+    """Processes that hold the environment of sweep `pid` (its workers)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            if f"FOWSIM_SWEEP_PID={pid}\0".encode() in (d / "environ").read_bytes():
+                found.append(d.name)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_ends_a_sweep_within_seconds_and_the_same_command_resumes(tmp_path, signal_name):
+    import signal
+    import time
+
+    args = ("seed=range(8)",)
+    p = _start_sweep(tmp_path, *args)
+    sent = time.time()
+    p.send_signal(getattr(signal, signal_name))
+    _, err = p.communicate(timeout=60)
+    took = time.time() - sent
+    (folder,) = (tmp_path / "multirun").iterdir()
+    assert p.returncode == 130 and took < 10, (took, err)
+    last = [x for x in err.splitlines() if x.strip()][-1]
+    assert last.startswith("sweep: interrupted: ") and "run the same command again to resume" in last, err
+    assert "Traceback" not in err and (folder / "sweep.json").is_file()
+    time.sleep(1.5)
+    assert _processes_of(p.pid) == [] and not list(folder.rglob(".running"))
+    done = [n for n, s in _sweep_state(folder).items() if s == "done"]
+    assert f"{len(done)} of 8 runs finished" in last
+    kept = {n: (folder / str(n) / "results.nc").stat().st_mtime_ns for n in done}
+    r = fowsim_main("sweep", "workers=20000", "months=36", *args, cwd=tmp_path)
+    assert r.returncode == 0 and set(_sweep_state(folder).values()) == {"done"}, r.stderr
+    assert {n: (folder / str(n) / "results.nc").stat().st_mtime_ns for n in done} == kept  # finished runs kept
+
+
+def test_killing_the_sweep_process_leaves_no_worker_behind(tmp_path):
+    import signal
+    import time
+
+    p = _start_sweep(tmp_path, "seed=range(8)")
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=60)
+    deadline = time.time() + 10
+    while _processes_of(p.pid) and time.time() < deadline:
+        time.sleep(0.2)
+    assert _processes_of(p.pid) == []
+
+
+def test_one_sweep_folder_is_used_by_one_sweep_at_a_time(tmp_path):
+    p = _start_sweep(tmp_path, "seed=range(8)")
+    try:
+        (folder,) = (tmp_path / "multirun").iterdir()
+        r = fowsim_main("sweep", "workers=20000", "months=36", "seed=range(8)", cwd=tmp_path)
+        lines = _one_line(r.stderr)
+        name = folder.relative_to(tmp_path)
+        assert r.returncode == 2 and len(lines) == 1, r.stderr
+        assert f"hydra.sweep.dir='{name}': a folder no other sweep is using (process {p.pid} is running" in lines[0]
+    finally:
+        _, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err  # the first sweep did not notice the second
+    assert set(_sweep_state(folder).values()) == {"done"} and not list(folder.rglob("error.txt"))
+
+
+def test_a_rerun_removes_the_temporary_files_a_killed_sweep_left(tmp_path):
+    args, folder = _small_sweep(tmp_path, seeds="0,1")
+    left = [folder / ".sweep.nc.123.tmp", folder / ".sweep.json.tmp", folder / "0" / ".results.nc.abc.tmp"]
+    for f in left:
+        f.write_bytes(b"half")
+    assert fowsim_main(*args, cwd=tmp_path).returncode == 0
+    assert not any(f.exists() for f in left) and not list(folder.rglob("*.tmp"))

@@ -187,10 +187,10 @@ def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = Tr
 
     from fowsim import sweep as sw
     from fowsim.config import config_dir, normalise_overrides, register_schema
+    from fowsim.errors import ConfigError
 
     launcher = sw.launcher_overrides(plan)
     hydra_args = [o for o in argv if not o.startswith(("hydra.sweep.dir=", *sw.LAUNCHER_KEYS))]
-    print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
     register_schema()
     # absolute: a launcher's workers may have started in another folder (a pool reused across a notebook's chdir)
     folder = f"hydra.sweep.dir={sw.quoted(plan.folder.absolute())}"
@@ -198,17 +198,80 @@ def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = Tr
     sys.argv = ["fowsim sweep", "-m", *extra, *normalise_overrides(hydra_args), folder, *launcher]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     started = __import__("time").time()
-    launcher_failed = False
-    with sw.Watch(plan), _composed_once():
+    with contextlib.ExitStack() as held:
         try:
-            main_fn()
-        except SystemExit as exc:  # Hydra reports its own errors (a job the cluster lost, say) and exits
-            launcher_failed = bool(exc.code)
-        except Exception as exc:  # noqa: BLE001 - what the launcher raised; the runs' own state is below
-            print(f"fowsim: the launcher stopped: {exc.__class__.__name__}: {exc}".splitlines()[0], file=sys.stderr)
-            launcher_failed = True
-    code = sw.finish(plan, started, collect_runs=collect_runs)
+            held.enter_context(sw.lock(plan))
+        except ConfigError as exc:
+            _fail(str(exc))
+        print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
+        with _interruptible(), sw.sweep_environment(started):
+            try:
+                launcher_failed = _launch_until_done(plan, main_fn)
+            except KeyboardInterrupt:
+                _stop_workers()
+                return sw.interrupted(plan, started)
+        code = sw.finish(plan, started, collect_runs=collect_runs)
     return code or int(launcher_failed)
+
+
+def _launch_until_done(plan, main_fn) -> bool:
+    """Run the launcher; after a worker process died, its runs alone (`isolate`), then the launcher again.
+
+    Returns whether the launcher failed.
+    """
+    from fowsim import sweep as sw
+
+    launcher_failed = True
+    local_pool = "hydra/launcher=joblib" in sw.launcher_overrides(plan)
+    with sw.Watch(plan), _composed_once():
+        for _ in range(len(plan.jobs) + 1):
+            launcher_failed = False
+            try:
+                main_fn()
+            except SystemExit as exc:  # Hydra reports its own errors (a job the cluster lost, say) and exits
+                launcher_failed = bool(exc.code)
+            except Exception as exc:  # noqa: BLE001 - what the launcher raised; the runs' own state is below
+                text = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+                launcher_failed = True
+                dead = sw.stale_runs(plan) if local_pool else []
+                if dead:  # joblib ended the pool: each run under way runs alone, the culprit fails, the rest go on
+                    print(f"sweep: a worker process died during run {', '.join(map(str, dead))}; each runs alone, "
+                          "then the runs left go on", file=sys.stderr)  # fmt: skip
+                    sw.isolate(plan, dead)
+                    continue
+                print(f"fowsim: the launcher stopped: {text}", file=sys.stderr)
+            break
+    return launcher_failed
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """SIGTERM (`kill`, a scheduler's stop) ends a sweep as Ctrl-C does: workers stopped, sweep.json written."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _stop_workers() -> None:
+    """End the worker processes of joblib's pool (an interrupted sweep leaves none behind)."""
+    import sys as _sys
+
+    loky = _sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(loky, "_executor", None) if loky else None
+    if executor is not None:
+        executor.shutdown(wait=False, kill_workers=True)
 
 
 @contextlib.contextmanager

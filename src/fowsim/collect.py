@@ -214,7 +214,8 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
                 except (OSError, RuntimeError, KeyError, IndexError, ValueError) as exc:  # a file damaged inside
                     for var in variables.values():
                         var[pos] = np.nan
-                    why = f"results.nc unreadable ({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                    said = str(exc).splitlines()[0] if str(exc) else ""
+                    why = f"results.nc unreadable ({exc.__class__.__name__}: {said})"
                     nc.variables["run_status"][pos] = STATUS.index("failed")
                     nc.variables["run_error"][pos] = why
                     nc.runs_done, nc.runs_failed = int(nc.runs_done) - 1, int(nc.runs_failed) + 1

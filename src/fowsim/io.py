@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -29,7 +30,8 @@ def check_writable(folder: str | Path, key: str) -> None:
         existing = existing.parent
     if not existing.is_dir():
         raise ConfigError(key, str(path), f"a folder ({existing} is a file)")
-    missing, d = [], path
+    missing: list[Path] = []
+    d = path
     while d != existing:
         missing.insert(0, d)
         d = d.parent
@@ -45,10 +47,8 @@ def check_writable(folder: str | Path, key: str) -> None:
         raise ConfigError(key, str(path), f"a folder fowsim can write to ({exc.strerror or exc})") from None
     finally:
         for d in reversed(created):
-            try:
+            with contextlib.suppress(OSError):  # another process wrote into it meanwhile: it is theirs
                 d.rmdir()
-            except OSError:  # another process wrote into it meanwhile: it is theirs
-                pass
 
 
 def _umask() -> int:

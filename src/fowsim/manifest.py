@@ -12,6 +12,8 @@ from typing import Any
 
 MANIFEST = "sweep.json"
 ERROR_FILE = "error.txt"
+RUNNING = ".running"  # in a run folder while a process runs it: left behind, its process died
+LOCK = ".sweep.lock"  # in a sweep folder: held by the one sweep using it
 
 
 def run_state(d: Path) -> str:

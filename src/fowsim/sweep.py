@@ -13,8 +13,10 @@ run's status and `fowsim.collect` builds `sweep.nc`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
 import threading
 import time
@@ -23,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from fowsim.errors import ConfigError
-from fowsim.manifest import ERROR_FILE, MANIFEST, error_line, run_state
+from fowsim.manifest import ERROR_FILE, LOCK, MANIFEST, RUNNING, error_line, run_state
 
 LAUNCHER_KEYS = ("hydra/launcher", "hydra.launcher.")
+SWEEP_STARTED = "FOWSIM_SWEEP_STARTED"  # set by the sweep for its runs: when this invocation started
 
 
 @dataclass
@@ -308,11 +311,12 @@ def _duration(seconds: float) -> str:
 
 
 def provenance(scenario) -> dict[str, Any]:
-    """What a run's results depend on beyond its seed: the resolved config, the contents of its world's
-    data files, the fowsim version, and the source of every user module its config names (`_target_`).
+    """What a run's results depend on: its config, its world's data, fowsim's version, its user modules.
 
-    A sweep run again skips a run only when this is unchanged: editing the world's `regions.csv`, a
-    collaborator's module or fowsim itself runs it again.
+    That is: the resolved config, the contents of the world's data files, the fowsim version, and the
+    source of every user module the config names (`_target_`). A sweep run again skips a run only
+    when this is unchanged: editing the world's `regions.csv`, a collaborator's module or fowsim
+    itself runs it again.
     """
     from fowsim import __version__
     from fowsim.world import resolve_data_dir, world_layers
@@ -328,7 +332,7 @@ def provenance(scenario) -> dict[str, Any]:
     network = world.get("network")
     if isinstance(network, str) and Path(network).expanduser().is_file():
         files[network] = _digest(Path(network).expanduser())
-    modules = {m: _module_digest(m) for m in sorted(_targets(config)) if not m.split(".")[0] == "fowsim"}
+    modules = {m: _module_digest(m) for m in sorted(_targets(config)) if m.split(".")[0] != "fowsim"}
     return {"config": json.dumps(config, sort_keys=True, default=str), "world_files": files,
             "fowsim_version": __version__, "user_modules": modules}  # fmt: skip
 
@@ -386,6 +390,8 @@ def run_job(cfg, out: Path, overrides: list[str] | None = None) -> None:
     """One run of a sweep, in its folder `out`: skipped if done with the same provenance; errors to `error.txt`.
 
     A run never raises: a failure is written to `error.txt` (the traceback) and the sweep goes on.
+    While it runs, `.running` in its folder names its process: a marker left behind after the
+    launcher stopped means that process died (`isolate`).
     """
     import traceback
 
@@ -397,6 +403,12 @@ def run_job(cfg, out: Path, overrides: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.tmp"):  # left by a run killed while writing
         stale.unlink(missing_ok=True)
+    started = os.environ.get(SWEEP_STARTED)
+    if started and (out / ERROR_FILE).is_file() and (out / ERROR_FILE).stat().st_mtime >= float(started):
+        return  # failed already in this invocation of the sweep (launched again after a worker died)
+    _watch_parent()
+    marker = out / RUNNING
+    marker.write_text(f"{os.getpid()}\n")
     try:
         scenario = build_scenario(with_sample(cfg))
         if (out / "results.nc").is_file() and _same_run(out / "results.nc", scenario):
@@ -410,6 +422,131 @@ def run_job(cfg, out: Path, overrides: list[str] | None = None) -> None:
     except Exception:
         text = traceback.format_exc()
         _atomic(out / ERROR_FILE, lambda tmp: Path(tmp).write_text(text))
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+_WATCHING = False
+
+
+def _watch_parent() -> None:
+    """In a worker process of a sweep: exit when the sweep's process is gone (no worker outlives it)."""
+    global _WATCHING
+    owner = os.environ.get("FOWSIM_SWEEP_PID")
+    if _WATCHING or not owner or int(owner) == os.getpid():
+        return
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:  # re-parented: the process that started this one died
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="fowsim-parent-watch").start()
+    _WATCHING = True
+
+
+def stale_runs(p: Plan) -> list[int]:
+    """Runs whose folder holds a `.running` marker: after the launcher stopped, their processes died."""
+    return [num for num in range(len(p.jobs)) if (p.job_dir(num) / RUNNING).is_file()]
+
+
+WORKER_DIED = ("WorkerDied: the process running this run died without a word, alone in its own process (killed "
+               "by a signal, or out of memory: try fewer workers per run or fewer processes at once)")  # fmt: skip
+
+
+def isolate(p: Plan, nums: list[int]) -> list[int]:
+    """Run each of `nums` alone in a fresh worker process; one that dies there fails, with why. Those failed.
+
+    When one worker of a pool dies, the pool ends the others: each run that was under way is a
+    suspect until it has run alone. A run whose process dies alone is the culprit (out of memory, a
+    signal); the others finish here and the sweep goes on.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from fowsim.io import _atomic
+
+    failed = []
+    for num in nums:
+        out = p.job_dir(num)
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            pool.submit(_run_in_process, p.jobs[num], str(out), p.config_dir).result()
+        except BrokenProcessPool:
+            _atomic(out / ERROR_FILE, lambda tmp: Path(tmp).write_text(WORKER_DIED + "\n"))
+            failed.append(num)
+        finally:
+            (out / RUNNING).unlink(missing_ok=True)
+            pool.shutdown(wait=False)
+    return failed
+
+
+def forget_running(p: Plan) -> None:
+    """Remove the `.running` markers of an interrupted sweep's runs: the interrupt was not their doing."""
+    for num in stale_runs(p):
+        (p.job_dir(num) / RUNNING).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def lock(p: Plan, key: str = "hydra.sweep.dir"):
+    """Hold the sweep folder for this sweep alone; a second sweep on it fails in one line.
+
+    Inside the lock, temporary files a killed sweep left (`sweep.nc`, `sweep.json` and run files
+    half-written) are removed: no live process is writing them.
+    """
+    import fcntl
+
+    p.folder.mkdir(parents=True, exist_ok=True)
+    fh = open(p.folder / LOCK, "a+")  # noqa: SIM115 - held open for the whole sweep (the lock is the open file)
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        owner = fh.read().strip() or "another process"
+        fh.close()
+        raise ConfigError(key, str(p.folder), f"a folder no other sweep is using (process {owner} is running one "
+                          "in it: wait for it to end, or give another hydra.sweep.dir)") from None  # fmt: skip
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    try:
+        for stale in [*p.folder.glob(".*.tmp"), *p.folder.glob("*/.*.tmp"), *p.folder.glob(f"*/{RUNNING}")]:
+            stale.unlink(missing_ok=True)  # no live process writes them: this sweep holds the folder
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+@contextlib.contextmanager
+def sweep_environment(started: float):
+    """What a sweep's runs read from the environment: this sweep's process and when it started."""
+    old = {k: os.environ.get(k) for k in (SWEEP_STARTED, "FOWSIM_SWEEP_PID", "HYDRA_FULL_ERROR")}
+    os.environ.update({SWEEP_STARTED: repr(started), "FOWSIM_SWEEP_PID": str(os.getpid()),
+                       "HYDRA_FULL_ERROR": "1"})  # fmt: skip  # the launcher's errors reach fowsim, not a traceback
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def interrupted(p: Plan, started: float, stream=None) -> int:
+    """After Ctrl-C or SIGTERM: `sweep.json`, one line on what finished and how to resume; status 130."""
+    stream = stream or sys.stderr
+    forget_running(p)
+    write_manifest(p, started)
+    st = status(p)
+    stream.write(f"\nsweep: interrupted: {len(st['done'])} of {len(p.jobs)} runs finished, {len(st['failed'])} failed; "
+                 f"run the same command again to resume ({p.folder / MANIFEST})\n")  # fmt: skip
+    return 130
 
 
 def finish(p: Plan, started: float, stream=None, collect_runs: bool = True) -> int:
@@ -505,27 +642,61 @@ def run_sweep(
 
 
 def execute(p: Plan, processes: int = 1, progress: bool = True, collect_runs: bool = True) -> Path:
-    """Run a checked plan's runs here or on `processes` worker processes, then account for them (`run_sweep`)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """Run a checked plan's runs here or on `processes` worker processes, then account for them (`run_sweep`).
+
+    The sweep folder is held for this sweep alone (`lock`). A worker process that dies fails only its
+    own run (each run under way then runs alone, `isolate`); the others go on. An interrupt (Ctrl-C,
+    a notebook's stop) ends the workers, writes `sweep.json` and raises `KeyboardInterrupt`.
+    """
     from contextlib import nullcontext
 
     user_dir = p.config_dir
     started = time.time()
-    write_manifest(p, started)  # so that an interrupted sweep can still be collected or resumed
-    if progress:
-        print(f"sweep: {len(p.jobs)} runs in {p.folder}", file=sys.stderr)
-    args = [(job, str(p.job_dir(num)), user_dir) for num, job in enumerate(p.jobs)]
-    with Watch(p) if progress else nullcontext():
-        if processes == 1 or len(args) == 1:
-            for a in args:
-                _run_in_process(*a)
-        else:
-            ctx = multiprocessing.get_context("spawn")  # as mesa sets it; safe with threads and notebooks
-            with ProcessPoolExecutor(min(processes, len(args)), mp_context=ctx) as pool:
-                list(pool.map(_run_in_process, *zip(*args)))
-    finish(p, started, collect_runs=collect_runs)
+    with lock(p, key="folder"), sweep_environment(started):
+        write_manifest(p, started)  # so that an interrupted sweep can still be collected or resumed
+        if progress:
+            print(f"sweep: {len(p.jobs)} runs in {p.folder}", file=sys.stderr)
+        args = [(job, str(p.job_dir(num)), user_dir) for num, job in enumerate(p.jobs)]
+        try:
+            with Watch(p) if progress else nullcontext():
+                if processes == 1 or len(args) == 1:
+                    for a in args:
+                        _run_in_process(*a)
+                else:
+                    _run_on_processes(p, args, processes)
+        except KeyboardInterrupt:
+            interrupted(p, started)
+            raise
+        finish(p, started, collect_runs=collect_runs)
     path = p.folder / "sweep.nc" if collect_runs else p.folder
     if not status(p)["done"]:
         raise RuntimeError(f"sweep {p.folder}: no run finished; see the error.txt files in its run folders")
     return path
+
+
+def _run_on_processes(p: Plan, args: list[tuple], processes: int) -> None:
+    """`args`' runs on a pool of worker processes; a pool broken by a dead worker is replaced (`run_job`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("spawn")  # as mesa sets it; safe with threads and notebooks
+    for _ in range(len(args) + 1):
+        pool = ProcessPoolExecutor(min(processes, len(args)), mp_context=ctx)
+        try:
+            list(pool.map(_run_in_process, *zip(*args)))
+            pool.shutdown()
+            return
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            dead = stale_runs(p)
+            if not dead:
+                raise
+            print(f"sweep: a worker process died during run {', '.join(map(str, dead))}; each runs alone, "
+                  "then the runs left go on", file=sys.stderr)  # fmt: skip
+            isolate(p, dead)
+        except BaseException:
+            for proc in list(getattr(pool, "_processes", {}).values()):  # an interrupt: no worker left behind
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -337,15 +337,15 @@ def world_layers(path: Path) -> list[Path]:
         if raw.get("base") is None:
             break
         base = _folder(raw["base"], relative_to=layers[0].parent)
+        names = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())
         if not base.is_dir():
-            names = sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())
             raise ConfigError(f"{spec}: base", raw["base"], f"a world folder or one of {names}")
         if base.resolve() in {p.resolve() for p in layers}:
             raise ConfigError(f"{spec}: base", raw["base"], "a world that does not lead back to this one")
         if not any((base / f).is_file() for f in (*WORLD_FILES, "world.yaml")):
-            raise ConfigError(f"{spec}: base", raw["base"],
-                              f"a world folder (holding some of {', '.join(WORLD_FILES)}), relative to "
-                              f"{layers[0].parent} or one of {sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir())}")  # fmt: skip
+            holding = ", ".join(WORLD_FILES)
+            raise ConfigError(f"{spec}: base", raw["base"], f"a world folder (holding some of {holding}), "
+                              f"relative to {layers[0].parent} or one of {names}")  # fmt: skip
         layers.insert(0, base)
     return layers
 
@@ -842,8 +842,10 @@ def _read_world(cfg: Any) -> World:
     layers = world_layers(path)
     # calibration.yaml: fitted per-region values, and fitted model parameters (which replace
     # parameters.csv; a config's world.params still wins)
-    calibration, info, fitted = {}, {}, {}
-    demand_path = None
+    calibration: dict[str, np.ndarray] = {}
+    info: dict[str, Any] = {}
+    fitted: dict[str, Any] = {}
+    demand_path: np.ndarray | None = None
     reference: dict[str, Any] = {}
     # the world's own calibration, else its nearest base's (regions it does not cover keep regions.csv)
     cal_file = next((p / "calibration.yaml" for p in reversed(layers) if (p / "calibration.yaml").is_file()), None)
