@@ -41,6 +41,12 @@ RUN = [
     (("policy=[reskilling,",), "run override='policy=[reskilling,': key=value"),
     (("seed=0,1",), "seed='0,1': one value (several are a sweep: fowsim sweep)"),
     (("start=2020-13",), "start='2020-13': a calendar month"),
+    (("start=10000-01",), "start='10000-01': a calendar month YYYY-MM from 1000-01 to 9000-12"),
+    (("start=0999-12",), "start='0999-12': a calendar month"),
+    (("policy=reskilling", "policy.reskilling.seats=inf"), "policy.reskilling.seats=inf: a number >= 0"),
+    (("policy=reskilling", "policy.reskilling.budget=nan"), "policy.reskilling.budget=nan: null or a number >= 0"),
+    (("policy=reskilling", "policy.reskilling.duration_months=1e9"), "duration_months=1000000000.0: a whole number"),
+    (("policy=entrepreneurship_training", "policy.entrepreneurship_training.sectors=3"), ".sectors=3: a list among"),
     (("agents.employer=no_such_module.Employer",), "agents.employer._target_='no_such_module.Employer': an importable"),
 ]
 
@@ -101,10 +107,63 @@ def test_a_bad_sweep_fails_in_one_line_and_writes_nothing(tmp_path, args, messag
         (("report", "."), "neither sweep.nc nor results.nc"),
         (("sensitivity", "no_such_experiment"), "no_such_experiment"),
         (("frobnicate",), "unknown command 'frobnicate'"),
+        (
+            ("sensitivity", "sensitivity", *SIZE, "sensitivity.outcomes.ltu_eu.region=eu_rope"),
+            "sensitivity.outcomes.ltu_eu.region='eu_rope': a region of ['eu', 'gulf'",
+        ),
+        (
+            ("sensitivity", "sensitivity", *SIZE, "+sensitivity.outcomes.x.variable=unemplyment_rate"),
+            "sensitivity.outcomes.x.variable='unemplyment_rate': a variable of results.nc ([",
+        ),
+        (
+            (
+                "sensitivity",
+                "sensitivity",
+                *SIZE,
+                "+sensitivity.outcomes.x.variable=unemployment_rate",
+                "+sensitivity.outcomes.x.region=atlantis",
+            ),
+            "sensitivity.outcomes.x.region='atlantis': a region of",
+        ),
+        (
+            ("sensitivity", "sensitivity", *SIZE, "sensitivity.outcomes.ltu_eu.indicator=long_term_unemplyment"),
+            "sensitivity.outcomes.ltu_eu.indicator='long_term_unemplyment': one of",
+        ),
+        (
+            ("sensitivity", "sensitivity", *SIZE, "sensitivity.discovery.policy=nosuch"),
+            "sensitivity.discovery.policy='nosuch': one of the study's policies",
+        ),
+        (
+            ("sensitivity", "sensitivity", *SIZE, "sensitivity.discovery.outcome=ltu_nowhere"),
+            "sensitivity.discovery.outcome='ltu_nowhere': one of the outcomes",
+        ),
+        (("sensitivity", "sensitivity", *SIZE, "sensitivity.method=morse"), "sensitivity.method='morse': one of"),
+        (
+            ("sensitivity", "sensitivity", *SIZE, "sensitivity.parameters.shock.size=[1.0,0.4]"),
+            "sensitivity.parameters.shock.size=[1.0, 0.4]: [low, high] with low < high",
+        ),
+        (("sensitivity", "sensitivity", *SIZE, "hydra/launcher=jobib"), "hydra/launcher='jobib': one of"),
+        (("collect", ".", "-o", "/proc/x/sweep.nc"), "no sweep.json"),
     ],
-    ids=["collect", "report", "sensitivity", "command"],
+    ids=[
+        "collect",
+        "report",
+        "sensitivity",
+        "command",
+        "outcome region",
+        "outcome variable",
+        "variable region",
+        "indicator",
+        "discovery policy",
+        "discovery outcome",
+        "method",
+        "parameter range",
+        "study launcher",
+        "collect -o",
+    ],  # fmt: skip
 )
 def test_the_other_commands_fail_in_one_line(tmp_path, args, message):
+    """Each before any run: a sensitivity study's outcomes are measured on a two-month probe run first."""
     p = fowsim_main(*args, cwd=tmp_path)
     lines = _one_line(p.stderr)
     assert p.returncode == 2 and len(lines) == 1 and message in lines[0], p.stderr
@@ -651,3 +710,54 @@ def test_a_rerun_removes_the_temporary_files_a_killed_sweep_left(tmp_path):
         f.write_bytes(b"half")
     assert fowsim_main(*args, cwd=tmp_path).returncode == 0
     assert not any(f.exists() for f in left) and not list(folder.rglob("*.tmp"))
+
+
+def _policy_fields():
+    from dataclasses import fields
+
+    from fowsim.policies.registry import REGISTRY
+
+    return [(name, f.name) for name, cls in sorted(REGISTRY.items()) for f in fields(cls)
+            if f.init and not isinstance(f.default, bool) and f.name != "name"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def default_world():
+    from fowsim.config import compose
+    from fowsim.scenario import as_dict
+    from fowsim.world import load_world
+
+    return load_world(as_dict(compose([]))["world"])
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), -1e300])
+@pytest.mark.parametrize(("policy", "key"), _policy_fields(), ids=[f"{p}.{k}" for p, k in _policy_fields()])
+def test_every_policy_parameter_refuses_infinite_and_nan_sizes(default_world, policy, key, value):
+    """Through the Python API (as `fowsim run` checks it): one line naming the key, before any run."""
+    from fowsim.errors import ConfigError
+    from fowsim.policies.registry import build_policies
+
+    with pytest.raises(ConfigError) as err:
+        build_policies({policy: {key: value}}, default_world)
+    assert str(err.value).startswith(f"policy.{policy}.{key}=") and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("start", ["2263-01", "1600-01"])
+def test_a_report_of_a_run_far_from_the_present(tmp_path, start):
+    """Months past 2262 (or before 1678) do not fit datetime64[ns]: results are read with second resolution."""
+    out = tmp_path / "run"
+    assert fowsim_main("run", *SIZE, f"start={start}", f"hydra.run.dir={out}", cwd=tmp_path).returncode == 0
+    p = fowsim_main("report", str(out), cwd=tmp_path)
+    assert p.returncode == 0 and (out / "report.html").is_file(), p.stderr
+    assert "Traceback" not in p.stderr and "SerializationWarning" not in p.stderr
+
+
+def test_a_report_of_a_sweep_over_world_folders_with_slashes(tmp_path):
+    import shutil
+
+    from fowsim.world import DATA_DIR
+
+    shutil.copytree(DATA_DIR / "default", tmp_path / "my worlds" / "mine")
+    _, folder = _small_sweep(tmp_path, f"world.data=default,{tmp_path / 'my worlds' / 'mine'}", seeds="0")
+    p = fowsim_main("report", str(folder), cwd=tmp_path)
+    assert p.returncode == 0 and (folder / "report.html").is_file() and "Traceback" not in p.stderr, p.stderr

@@ -20,6 +20,7 @@ import xarray as xr
 import yaml
 
 from fowsim.evaluation import simulated_participants
+from fowsim.io import open_results
 from fowsim.lottery import PEOPLE, PEOPLE_DIMS
 from fowsim.manifest import MANIFEST, error_line, run_state
 from fowsim.manifest import read as read_manifest
@@ -132,7 +133,7 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
         raise ValueError(f"{folder}: no finished run to collect" + (f" ({reasons[0]})" if reasons else ""))
     # the template: the longest finished run (runs may differ only in their horizon)
     template_dir = max(lengths, key=lambda d: lengths[d])
-    with xr.open_dataset(folder / template_dir / "results.nc") as first:
+    with open_results(folder / template_dir / "results.nc") as first:
         # people's records (lotteries' follow-ups, the panel) stay in each run's results.nc (fowsim.evaluation)
         people = [v for v in first.data_vars if str(v).startswith(PEOPLE)]
         first = first.drop_vars(people)
@@ -230,14 +231,14 @@ def collect(folder: str | Path, out: str | Path | None = None) -> Path:
 
 def failures(path: str | Path) -> list[tuple[str, str]]:
     """The runs a sweep.nc holds as failed: (run folder, why), in the order of the cells."""
-    with xr.open_dataset(path) as ds:
+    with open_results(path) as ds:
         status, errors, folders = (ds[v].values.ravel() for v in ("run_status", "run_error", "run_folder"))
     return [(str(d), str(e)) for st, e, d in zip(status, errors, folders) if st == STATUS.index("failed")]
 
 
 def describe(path: str | Path) -> str:
     """One line on a sweep.nc: its swept dimensions and how many runs are done, failed and missing."""
-    with xr.open_dataset(path) as ds:
+    with open_results(path) as ds:
         done, failed, missing = (int(ds.attrs[f"runs_{s}"]) for s in STATUS)
         dims = ", ".join(f"{k}={ds.sizes[k]}" for k in json.loads(ds.attrs["swept_keys"]))
     return f"{path}: {dims}; {done} runs done, {failed} failed, {missing} missing"

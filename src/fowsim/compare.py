@@ -23,6 +23,7 @@ from fowsim import evaluation
 from fowsim.effects import METHOD, MIN_SEEDS, adjust, paired
 from fowsim.evaluation import RESOLUTION, RESOLUTION_BASIS
 from fowsim.indicators import COMPARE, INDICATORS
+from fowsim.io import open_results
 from fowsim.lottery import HORIZONS
 
 
@@ -92,7 +93,7 @@ def effects(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
     for arm, nc, base in _policy_runs(folder, baseline):
         if base is None:
             continue
-        with xr.open_dataset(nc) as p, xr.open_dataset(base) as b:
+        with open_results(nc) as p, open_results(base) as b:
             diffs.setdefault(arm, []).append(differences(p, b))
     if not diffs:
         raise ValueError(f"{folder}: no policy run has a matching {baseline!r} run (same other keys and seed)")
@@ -207,7 +208,7 @@ def participant_effects(folder: str | Path, baseline: str = "baseline", outcome:
     for arm, nc, base in _policy_runs(folder, baseline):
         b = evaluation.baseline_panel(base, cache) if base is not None else None
         panels.append(b is not None)
-        with xr.open_dataset(nc) as p:
+        with open_results(nc) as p:
             for part, r in evaluation.effects_of_run(p, b).items():
                 per.setdefault((*arm, ("part", part)), []).append(r)
     rows = []

@@ -32,6 +32,7 @@ import xarray as xr
 
 from fowsim.codes import EMPLOYED, TRAINING
 from fowsim.effects import Effect, paired
+from fowsim.io import open_results
 from fowsim.lottery import HORIZONS, NOT_REACHED, decode
 
 OUTCOMES = {
@@ -104,7 +105,7 @@ class BaselinePanel:
 def baseline_panel(path: Path, cache: dict[Path, BaselinePanel | None]) -> BaselinePanel | None:
     """The panel of the baseline run at `path` (None if it kept none), read once for all arms (`cache`)."""
     if path not in cache:
-        with xr.open_dataset(path) as base:
+        with open_results(path) as base:
             cache[path] = BaselinePanel.of(base) if has_panel(base) else None
     return cache[path]
 

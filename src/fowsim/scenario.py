@@ -123,10 +123,10 @@ def build_scenario(cfg: Any) -> Scenario:
     start = str(raw.get("start", "2020-01"))
     try:
         year, month = (int(x) for x in start.split("-"))
-        if not 1 <= month <= 12:
+        if not 1 <= month <= 12 or not 1000 <= year <= 9000:  # calendars, plots and files all hold these
             raise ValueError
     except ValueError:
-        raise ConfigError("start", start, "a calendar month YYYY-MM") from None
+        raise ConfigError("start", start, "a calendar month YYYY-MM from 1000-01 to 9000-12") from None
     world = load_world(raw.get("world") or {})
     shock = make_shock(raw.get("shock") or {}, world.regions, world.rp("adoption_speed"))
     policies = build_policies(raw.get("policy") or {}, world)

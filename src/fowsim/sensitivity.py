@@ -40,6 +40,7 @@ import xarray as xr
 from fowsim.design import RESULT, Outcome, Study, apply_values, parse
 from fowsim.errors import ConfigError
 from fowsim.indicators import value as indicator_value
+from fowsim.io import open_results
 from fowsim.manifest import read as read_manifest
 
 __all__ = ["RESULT", "Outcome", "Study", "analyse", "describe", "parse", "plan_study", "run_study"]
@@ -55,12 +56,12 @@ def outcome_value(ds: xr.Dataset, o: Outcome) -> float:
         regions = None if region is None else ([region] if isinstance(region, str) else list(region))
         unknown = [r for r in regions or [] if r not in ds.region.values]
         if unknown:
-            raise ConfigError(
-                f"sensitivity.outcomes.{o.name}.region", unknown[0], f"a region of {list(ds.region.values)}"
-            )
+            known = [str(r) for r in ds.region.values]
+            raise ConfigError(f"sensitivity.outcomes.{o.name}.region", unknown[0], f"a region of {known}")
         return indicator_value(ds, o.indicator, regions)
     if o.variable not in ds:
-        raise ConfigError(f"sensitivity.outcomes.{o.name}.variable", o.variable, "a variable of results.nc")
+        known = sorted(str(v) for v in ds.data_vars if "time" in ds[v].dims)
+        raise ConfigError(f"sensitivity.outcomes.{o.name}.variable", o.variable, f"a variable of results.nc ({known})")
     x = ds[o.variable]
     for dim, value in o.sel.items():
         if dim not in x.dims or value not in x[dim].values:
@@ -193,14 +194,14 @@ def analyse(folder: str | Path, out: str | Path | None = None) -> Path:
         keyed.append((kv.get("policy", "baseline"), int(kv["sample"]), int(kv.get("seed", 0)), r["dir"]))
     policies = list(dict.fromkeys(k[0] for k in keyed))
     seeds = sorted({k[2] for k in keyed})
-    with xr.open_dataset(folder / keyed[0][3] / "results.nc") as first:
+    with open_results(folder / keyed[0][3] / "results.nc") as first:
         config = json.loads(first.attrs["config"])
     study = parse(config.get("sensitivity"))
     X = study.design()
     n = X.shape[0]
     values = np.full((len(study.outcomes), len(policies), n, len(seeds)), np.nan)
     for policy, sample, seed, d in keyed:
-        with xr.open_dataset(folder / d / "results.nc") as ds:
+        with open_results(folder / d / "results.nc") as ds:
             ran = json.loads(ds.attrs["config"])
             applied = apply_values(ran, study, X[sample])
             if applied != ran:  # the design drawn here is not the one the run used
@@ -280,7 +281,7 @@ def restricted(ds: xr.Dataset) -> list[str]:
 
 def describe(path: str | Path) -> str:
     """A few lines on a `sensitivity.nc`: the most influential parameters, the box, the regret."""
-    with xr.open_dataset(path) as f:
+    with open_results(path) as f:
         ds = f.load()
     lines = [f"{path}: {ds.attrs['method']}, {ds.attrs['design_rows']} design rows, {ds.attrs['runs']} runs"]
     key, _ = main_index(ds)
@@ -355,7 +356,35 @@ def plan_study(name: str, overrides: list[str], config_dir: str | None = None):
                 )
                 where = f" with policy={pol}" if pol else ""
                 raise ConfigError(key, value, f"a range the model accepts{where} ({exc})") from None
+    dsc = study.discovery or {}
+    if policies and dsc.get("policy") is not None and dsc["policy"] not in policies:
+        raise ConfigError("sensitivity.discovery.policy", dsc["policy"], f"one of the study's policies {policies}")
+    _probe_outcomes(study, as_dict(next(iter(bases.values()))))
     return p, study
+
+
+def _probe_outcomes(study: Study, base: dict[str, Any]) -> None:
+    """Measure every outcome on a two-month run of 1,000 workers: a misspelt variable or region fails now.
+
+    Only the names are checked here (a region of the world, a variable of results.nc, a coordinate of
+    its dimensions); the values of a run this small mean nothing.
+    """
+    from fowsim.model import LabourMarketModel
+    from fowsim.scenario import build_scenario
+
+    small = {**base, "workers": 1000, "months": 2, "sample": None}
+    try:
+        ds = LabourMarketModel(build_scenario(small)).run().results()
+    except Exception:  # noqa: BLE001 - a config the corners accept but this size does not: the runs will say
+        return
+    for o in study.outcomes:
+        try:
+            outcome_value(ds, o)
+        except ConfigError as exc:
+            if exc.key.startswith("sensitivity.outcomes."):
+                raise
+        except Exception:  # noqa: BLE001,S112 - a value this small a run cannot give (a horizon): not a name
+            continue
 
 
 def run_study(

@@ -266,7 +266,7 @@ class EntrepreneurshipTraining(RegionalTraining):
 
     def check(self, world: World) -> None:
         super().check(world)
-        if isinstance(self.sectors, str) or not self.sectors:
+        if not isinstance(self.sectors, (list, tuple)) or not self.sectors:
             raise ConfigError(self.key("sectors"), self.sectors, f"a list among {sorted(self.SECTOR_OCCUPATIONS)}")
         for s in self.sectors:
             if s not in self.SECTOR_OCCUPATIONS:

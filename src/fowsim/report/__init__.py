@@ -23,6 +23,7 @@ import numpy as np
 from fowsim._version import __version__
 from fowsim.effects import METHOD, MIN_SEEDS
 from fowsim.indicators import Indicator
+from fowsim.io import open_results
 from fowsim.report import figures as fg
 from fowsim.report.data import (
     BASELINE,
@@ -394,11 +395,9 @@ def _study_file(path: Path) -> Path | None:
 
 def build_study(path: Path, out: Path | None = None) -> Path:
     """The report of a sensitivity study: its indices, discovery boxes and regret (`fowsim.report.sensitivity`)."""
-    import xarray as xr
-
     from fowsim.report.sensitivity import section
 
-    with xr.open_dataset(path) as f:
+    with open_results(path) as f:
         ds = f.load()
     out = Path(out) if out else path.parent / "report.html"
     assets = out.with_name(out.stem + "_figures")

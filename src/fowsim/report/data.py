@@ -29,6 +29,7 @@ from fowsim.evaluation import (
 from fowsim.evaluation import resolution as _resolution
 from fowsim.indicators import INDICATORS as REGISTRY
 from fowsim.indicators import REPORT, Indicator
+from fowsim.io import open_results
 
 BASELINE = "baseline"
 
@@ -88,7 +89,7 @@ def load(path: str | Path) -> Source:
         path = found
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    ds = xr.open_dataset(path).load()
+    ds = open_results(path).load()
     if "run_status" in ds:
         keys = json.loads(ds.attrs["swept_keys"])
         others = [k for k in keys if k != "seed"]
@@ -252,7 +253,7 @@ def participant_effects(src: Source, facet: dict) -> dict[str, dict[str, PolicyE
     seed and facet where there is one and it kept its panel (spillover and total effects).
     """
     if src.kind == "run":
-        with xr.open_dataset(src.path) as ds:
+        with open_results(src.path) as ds:
             return {src.arms[0]: {p: over_seeds(p, [r]) for p, r in effects_of_run(ds).items()}}
     ds = src.ds.sel(facet) if facet else src.ds
     folder = src.path.parent
@@ -270,7 +271,7 @@ def participant_effects(src: Source, facet: dict) -> dict[str, dict[str, PolicyE
             if src.has_baseline and int(ds.run_status.sel({**cell, src.arm: BASELINE})) == 0:
                 base = folder / str(ds.run_folder.sel({**cell, src.arm: BASELINE}).values) / "results.nc"
             b = baseline_panel(base, cache) if base is not None else None
-            with xr.open_dataset(folder / str(ds.run_folder.sel(cell).values) / "results.nc") as run:
+            with open_results(folder / str(ds.run_folder.sel(cell).values) / "results.nc") as run:
                 for p, r in effects_of_run(run, b).items():
                     per.setdefault(p, []).append(r)
         out[arm] = {p: over_seeds(p, runs) for p, runs in per.items()}

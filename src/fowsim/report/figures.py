@@ -80,6 +80,15 @@ def _finish(fig, ax, src: Source, xlabel: str, ylabel: str, title: str) -> None:
     _legend(fig, [ax], src)
 
 
+def _label(arm: object, width: int = 40) -> str:
+    """An arm as a legend shows it: a long path (a world folder, a network file) by its last part."""
+    text = str(arm)
+    if len(text) <= width:
+        return text
+    tail = text.rstrip("/").rsplit("/", 1)[-1]
+    return f".../{tail}" if "/" in text and len(tail) < width else text[: width - 3] + "..."
+
+
 def _months(ds: xr.Dataset) -> np.ndarray:
     return ds.time.values
 
@@ -119,7 +128,7 @@ def pooled_rate_by_arm(src: Source, facet: dict, numerator: str, denominator: st
                 if a not in src.arms:
                     continue
                 v = rate.sel({src.arm: a})
-                ax.plot(_months(ds), v.mean("seed"), color=colour, lw=lw, label=a)
+                ax.plot(_months(ds), v.mean("seed"), color=colour, lw=lw, label=_label(a))
                 if ds.sizes["seed"] > 1:
                     ax.fill_between(_months(ds), v.quantile(0.05, "seed"), v.quantile(0.95, "seed"), color=colour,
                                     alpha=0.15, lw=0)  # fmt: skip
@@ -150,7 +159,7 @@ def rates_over_time(src: Source, facet: dict, name: str, label: str):
         for ax, region in zip(axes, regions):
             for arm, (colour, ls) in colours(src.arms).items():
                 v = 100 * ds[name].sel({src.arm: arm, "region": region})
-                ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=arm)
+                ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=_label(arm))
                 if ds.sizes["seed"] > 1:
                     lo, hi = v.quantile(0.05, "seed"), v.quantile(0.95, "seed")
                     ax.fill_between(_months(ds), lo, hi, color=colour, alpha=0.15, lw=0)
@@ -194,7 +203,7 @@ def beveridge(src: Source, facet: dict):
             d = ds.sel({src.arm: arm})
             u = (100 * d.unemployed / d.labour_force).mean("seed")
             v = (100 * d.vacancies / (d.employed + d.vacancies)).mean("seed")
-            ax.plot(u, v, color=colour, ls=ls, lw=1.0, label=arm)
+            ax.plot(u, v, color=colour, ls=ls, lw=1.0, label=_label(arm))
             ax.plot(u[0], v[0], "o", color=colour, ms=3)
         _finish(fig, ax, src, "unemployment rate, % (dot: first month)", "vacancy rate, % of jobs",
                 "Beveridge curve, all regions")  # fmt: skip
@@ -227,7 +236,7 @@ def displaced(src: Source, facet: dict):
             lo, hi = r.quantile(0.05, "seed"), r.quantile(0.95, "seed")
             m = r.mean("seed")
             ax.errorbar(x, m, yerr=[m - lo, hi - m], color=colour, ls=ls, marker="o", ms=3, lw=1, capsize=2,
-                        label=arm)  # fmt: skip
+                        label=_label(arm))  # fmt: skip
         ax.set_xticks(h)
         _finish(fig, ax, src, "months after displacement", "displaced workers employed, %",
                 "Paths of workers displaced by automation")  # fmt: skip
@@ -308,7 +317,7 @@ def overqualification(src: Source, facet: dict):
     with plt.rc_context(STYLE):
         for k, (arm, (colour, _)) in enumerate(colours(src.arms).items()):
             y = np.arange(len(keep)) + (k - len(src.arms) / 2) * 0.8 / max(1, len(src.arms))
-            ax.plot(share.sel({src.arm: arm}).values, y, "o", color=colour, ms=4, label=arm)
+            ax.plot(share.sel({src.arm: arm}).values, y, "o", color=colour, ms=4, label=_label(arm))
         ax.set_yticks(range(len(keep)), [str(o) for o in keep])
         ax.set_xlabel("over-qualified, % of employed tertiary-educated migrants")
         ax.set_title("Brain waste by origin (last two years)")
@@ -352,7 +361,7 @@ def cost_effectiveness(src: Source, facet: dict):
             mx, my = float(x.mean()), float(y.mean())
             ax.errorbar(mx, my, xerr=[[mx - float(x.quantile(0.05))], [float(x.quantile(0.95)) - mx]],
                         yerr=[[my - float(y.quantile(0.05))], [float(y.quantile(0.95)) - my]], fmt="o", ms=4,
-                        color=colour, capsize=2, lw=0.8, label=arm)  # fmt: skip
+                        color=colour, capsize=2, lw=0.8, label=_label(arm))  # fmt: skip
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(0, color="black", lw=0.6)
         labels = ("extra spending on programmes, all payers, EUR million", "extra employment, million person-years",
