@@ -100,68 +100,69 @@ def test_a_bad_sweep_fails_in_one_line_and_writes_nothing(tmp_path, args, messag
     assert "Traceback" not in p.stderr and not (tmp_path / "multirun").exists()
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("collect", "nothing"), "nothing"),
-        (("report", "."), "neither sweep.nc nor results.nc"),
-        (("sensitivity", "no_such_experiment"), "no_such_experiment"),
-        (("frobnicate",), "unknown command 'frobnicate'"),
+# the other commands: the same one line
+OTHER = [
+    (("collect", "nothing"), "nothing"),
+    (("report", "."), "neither sweep.nc nor results.nc"),
+    (("sensitivity", "no_such_experiment"), "no_such_experiment"),
+    (("frobnicate",), "unknown command 'frobnicate'"),
+    (
+        ("sensitivity", "sensitivity", *SIZE, "sensitivity.outcomes.ltu_eu.region=eu_rope"),
+        "sensitivity.outcomes.ltu_eu.region='eu_rope': a region of ['eu', 'gulf'",
+    ),
+    (
+        ("sensitivity", "sensitivity", *SIZE, "+sensitivity.outcomes.x.variable=unemplyment_rate"),
+        "sensitivity.outcomes.x.variable='unemplyment_rate': a variable of results.nc ([",
+    ),
+    (
         (
-            ("sensitivity", "sensitivity", *SIZE, "sensitivity.outcomes.ltu_eu.region=eu_rope"),
-            "sensitivity.outcomes.ltu_eu.region='eu_rope': a region of ['eu', 'gulf'",
+            "sensitivity",
+            "sensitivity",
+            *SIZE,
+            "+sensitivity.outcomes.x.variable=unemployment_rate",
+            "+sensitivity.outcomes.x.region=atlantis",
         ),
-        (
-            ("sensitivity", "sensitivity", *SIZE, "+sensitivity.outcomes.x.variable=unemplyment_rate"),
-            "sensitivity.outcomes.x.variable='unemplyment_rate': a variable of results.nc ([",
-        ),
-        (
-            (
-                "sensitivity",
-                "sensitivity",
-                *SIZE,
-                "+sensitivity.outcomes.x.variable=unemployment_rate",
-                "+sensitivity.outcomes.x.region=atlantis",
-            ),
-            "sensitivity.outcomes.x.region='atlantis': a region of",
-        ),
-        (
-            ("sensitivity", "sensitivity", *SIZE, "sensitivity.outcomes.ltu_eu.indicator=long_term_unemplyment"),
-            "sensitivity.outcomes.ltu_eu.indicator='long_term_unemplyment': one of",
-        ),
-        (
-            ("sensitivity", "sensitivity", *SIZE, "sensitivity.discovery.policy=nosuch"),
-            "sensitivity.discovery.policy='nosuch': one of the study's policies",
-        ),
-        (
-            ("sensitivity", "sensitivity", *SIZE, "sensitivity.discovery.outcome=ltu_nowhere"),
-            "sensitivity.discovery.outcome='ltu_nowhere': one of the outcomes",
-        ),
-        (("sensitivity", "sensitivity", *SIZE, "sensitivity.method=morse"), "sensitivity.method='morse': one of"),
-        (
-            ("sensitivity", "sensitivity", *SIZE, "sensitivity.parameters.shock.size=[1.0,0.4]"),
-            "sensitivity.parameters.shock.size=[1.0, 0.4]: [low, high] with low < high",
-        ),
-        (("sensitivity", "sensitivity", *SIZE, "hydra/launcher=jobib"), "hydra/launcher='jobib': one of"),
-        (("collect", ".", "-o", "/proc/x/sweep.nc"), "no sweep.json"),
-    ],
-    ids=[
-        "collect",
-        "report",
-        "sensitivity",
-        "command",
-        "outcome region",
-        "outcome variable",
-        "variable region",
-        "indicator",
-        "discovery policy",
-        "discovery outcome",
-        "method",
-        "parameter range",
-        "study launcher",
-        "collect -o",
-    ],  # fmt: skip
-)
+        "sensitivity.outcomes.x.region='atlantis': a region of",
+    ),
+    (
+        ("sensitivity", "sensitivity", *SIZE, "sensitivity.outcomes.ltu_eu.indicator=long_term_unemplyment"),
+        "sensitivity.outcomes.ltu_eu.indicator='long_term_unemplyment': one of",
+    ),
+    (
+        ("sensitivity", "sensitivity", *SIZE, "sensitivity.discovery.policy=nosuch"),
+        "sensitivity.discovery.policy='nosuch': one of the study's policies",
+    ),
+    (
+        ("sensitivity", "sensitivity", *SIZE, "sensitivity.discovery.outcome=ltu_nowhere"),
+        "sensitivity.discovery.outcome='ltu_nowhere': one of the outcomes",
+    ),
+    (("sensitivity", "sensitivity", *SIZE, "sensitivity.method=morse"), "sensitivity.method='morse': one of"),
+    (
+        ("sensitivity", "sensitivity", *SIZE, "sensitivity.parameters.shock.size=[1.0,0.4]"),
+        "sensitivity.parameters.shock.size=[1.0, 0.4]: [low, high] with low < high",
+    ),
+    (("sensitivity", "sensitivity", *SIZE, "hydra/launcher=jobib"), "hydra/launcher='jobib': one of"),
+    (("collect", ".", "-o", "/proc/x/sweep.nc"), "-o='/proc/x': a folder fowsim can write to"),
+    (("collect",), "fowsim collect: error: the following arguments are required: path (`fowsim collect --help`"),
+    (("report",), "fowsim report: error: the following arguments are required: path"),
+    (("report", ".", "-o"), "fowsim report: error: argument -o/--out: expected one argument"),
+    (("report", ".", "-o", "/proc/x/r.html"), "-o='/proc/x': a folder fowsim can write to"),
+    (("validate", "--frob"), "fowsim validate: error: unrecognized arguments: --frob"),
+    (("validate", "--out", "/proc/x"), "validate --out='/proc/x': a folder fowsim can write to"),
+    (("validate", "--only", "nosuch"), "validate --only='nosuch': one of ['meanfield'"),
+    (("bench", "--sizes", "abc"), "argument --sizes: 'abc': simulated workers, a whole number >= 100"),
+    (("bench", "--sizes", "-5"), "argument --sizes: '-5': simulated workers, a whole number >= 100"),
+    (("bench", "--months", "0"), "argument --months: '0': months, a whole number >= 1"),
+    (("bench", "--sizes", "1000", "--scenario", "nosuch=1"), "nosuch='1': a key of the config"),
+    (("bench", "--sizes", "1000", "--scenario", "shock=gradul"), "shock='gradul': one of"),
+    (("version", "extra"), "fowsim version takes no arguments, not 'extra'"),
+    (("run", "--frob"), "fowsim run takes overrides (key=value) and Hydra's options"),
+    (("sensitivity", "--frob"), "fowsim sensitivity takes an experiment name"),
+    (("sweep", "-m"), "fowsim sweep takes overrides"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), OTHER, ids=[" ".join(a)[:70] for a, _ in OTHER])
 def test_the_other_commands_fail_in_one_line(tmp_path, args, message):
     """Each before any run: a sensitivity study's outcomes are measured on a two-month probe run first."""
     p = fowsim_main(*args, cwd=tmp_path)

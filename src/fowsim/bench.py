@@ -6,7 +6,6 @@ same run.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib.util
 import time
@@ -82,18 +81,30 @@ def naive(workers: int, months: int) -> dict[str, float] | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Print the benchmark table."""
-    p = argparse.ArgumentParser(prog="fowsim bench", description=__doc__)
-    p.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="simulated workers")
-    p.add_argument("--months", type=int, default=24, help="months timed per size")
+    import sys
+
+    from fowsim.errors import ArgumentParser, ConfigError, ExtensionError, at_least
+    from fowsim.sweep import check_run
+
+    p = ArgumentParser(prog="fowsim bench", description=__doc__)
+    workers = at_least(100, "simulated workers")
+    p.add_argument("--sizes", type=workers, nargs="+", default=[100_000, 1_000_000], help="simulated workers")
+    p.add_argument("--months", type=at_least(1, "months"), default=24, help="months timed per size")
     p.add_argument(
         "--naive-workers",
-        type=int,
+        type=workers,
         default=None,
         help="size of the naive Mesa comparison (default: the largest of --sizes)",
     )
-    p.add_argument("--naive-months", type=int, default=3)
+    p.add_argument("--naive-months", type=at_least(1, "months"), default=3)
     p.add_argument("--scenario", nargs="*", default=[], help="overrides, e.g. shock=gradual")
     a = p.parse_args(argv)
+    try:  # the scenario, at each size, before minutes of timing
+        for n in a.sizes:
+            check_run([*a.scenario, f"workers={n}", f"months={a.months}"], what="bench --scenario")
+    except (ConfigError, ExtensionError) as exc:
+        print(f"fowsim: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"fowsim bench: default scenario {' '.join(a.scenario) or '(no overrides)'}, one process\n")
     print(f"{'workers':>10} {'months':>7} {'seconds':>8} {'worker-steps/s':>15} {'peak B/worker':>14}")
     best = 0.0

@@ -28,6 +28,12 @@ commands:
 `fowsim run --help` shows Hydra's options and the config groups."""
 
 
+# Hydra's own options, which `fowsim run` hands to Hydra (`fowsim run --help` describes them)
+HYDRA_FLAGS_SHOWN = ("--help", "--hydra-help", "--cfg", "--package", "--info", "--resolve", "--config-dir", "-m")
+HYDRA_FLAGS = {*HYDRA_FLAGS_SHOWN, "-h", "-c", "-p", "-i", "--version", "--shell-completion", "-sc", "--run", "-r",
+               "--multirun", "--config-path", "-cp", "--config-name", "-cn", "-cd", "--experimental-rerun"}  # fmt: skip
+
+
 def _fail(message: str, code: int = 2) -> None:
     print(f"fowsim: error: {message}", file=sys.stderr)
     raise SystemExit(code)
@@ -116,7 +122,12 @@ def _check_run(argv: list[str]) -> None:
     from fowsim.io import check_writable
 
     rest, user_dir = _config_dir(argv)
-    if any(a.startswith("-") for a in rest):
+    flags = [a.split("=", 1)[0] for a in rest if a.startswith("-")]
+    unknown = [f for f in flags if f not in HYDRA_FLAGS]
+    if unknown:
+        _fail(f"fowsim run takes overrides (key=value) and Hydra's options ({', '.join(sorted(HYDRA_FLAGS_SHOWN))}), "
+              f"not {unknown[0]!r}")  # fmt: skip
+    if flags:
         return
     overrides = [o for o in rest if not o.startswith("hydra.")]
     try:
@@ -334,15 +345,18 @@ def sensitivity(argv: list[str]) -> None:
 
 def _path_command(prog: str, description: str, help_path: str, help_out: str, argv: list[str], action):
     """A subcommand taking a path and `-o FILE`: `action(path, out)`; a bad path fails in one line (status 2)."""
-    import argparse
+    from fowsim.errors import ArgumentParser
+    from fowsim.io import check_writable
 
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = ArgumentParser(prog=prog, description=description)
     parser.add_argument("path", help=help_path)
     parser.add_argument("-o", "--out", help=help_out)
     args = parser.parse_args(argv)
     try:
+        if args.out is not None:
+            check_writable(Path(args.out).absolute().parent, "-o")
         return action(args.path, args.out)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
+    except (FileNotFoundError, KeyError, ValueError) as exc:  # ConfigError is a ValueError
         _fail(str(exc).splitlines()[0])
 
 
@@ -400,6 +414,8 @@ def main(argv: list[str] | None = None) -> None:
     elif command == "version":
         from fowsim import __version__
 
+        if rest:
+            _fail(f"fowsim version takes no arguments, not {rest[0]!r}")
         print(__version__)
     else:
         commands = "run, sweep, sensitivity, collect, report, validate, bench, version"

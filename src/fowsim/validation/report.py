@@ -192,10 +192,13 @@ def write_report(results: dict[str, tuple[Result, float]], out: str | Path, quic
 
 def main(argv: list[str] | None = None) -> int:
     """`fowsim validate [--quick] [--out DIR] [--only NAME ...]`; returns the exit code (1 if a check fails)."""
-    import argparse
     import logging
+    import sys
 
-    p = argparse.ArgumentParser(prog="fowsim validate", description=__doc__.split("\n\n")[0])
+    from fowsim.errors import ArgumentParser, ConfigError
+    from fowsim.io import check_writable
+
+    p = ArgumentParser(prog="fowsim validate", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="the fast form (as in the test suite)")
     p.add_argument("--out", default="docs/validation", help="report folder (default: docs/validation)")
     p.add_argument(
@@ -205,6 +208,14 @@ def main(argv: list[str] | None = None) -> int:
         help=f"run only these checks, of {list(CHECKS)}, updating them in the report already in --out",
     )
     a = p.parse_args(argv)
+    unknown = [c for c in a.only or [] if c not in CHECKS]
+    try:
+        if unknown:
+            raise ConfigError("validate --only", unknown[0], f"one of {list(CHECKS)}")
+        check_writable(Path(a.out), "validate --out")  # before minutes of checks
+    except ConfigError as exc:
+        print(f"fowsim: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     logging.getLogger("MESA").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="fowsim-validate-") as work:
         try:
@@ -213,8 +224,6 @@ def main(argv: list[str] | None = None) -> int:
                 kept = previous(Path(a.out), a.quick)
                 results = {n: results.get(n) or kept[n] for n in CHECKS if n in results or n in kept}
         except KeyError as exc:
-            import sys
-
             print(f"fowsim: error: {exc.args[0]}", file=sys.stderr)
             raise SystemExit(2) from None
     report = write_report(results, a.out, a.quick)
