@@ -525,11 +525,11 @@ def test_resume_runs_again_when_the_worlds_data_change(tmp_path):
 
 
 def test_resume_runs_again_for_another_fowsim_version(tmp_path, monkeypatch):
-    import fowsim
+    from fowsim import _version
 
     args, folder = _small_sweep(tmp_path, seeds="0,1")
     first = _times(folder)
-    monkeypatch.setattr(fowsim, "__version__", fowsim.__version__ + ".post1")
+    monkeypatch.setattr(_version, "__version__", _version.__version__ + ".post1")
     assert fowsim_main(*args, cwd=tmp_path).returncode == 0
     assert all(_times(folder)[k] != first[k] for k in first)
 

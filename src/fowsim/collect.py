@@ -20,10 +20,10 @@ import xarray as xr
 import yaml
 
 from fowsim.evaluation import simulated_participants
-from fowsim.io import open_results
 from fowsim.lottery import PEOPLE, PEOPLE_DIMS
 from fowsim.manifest import MANIFEST, error_line, run_state
 from fowsim.manifest import read as read_manifest
+from fowsim.recorder import open_results
 
 STATUS = ("done", "failed", "missing")
 

@@ -23,8 +23,8 @@ from fowsim import evaluation
 from fowsim.effects import METHOD, MIN_SEEDS, adjust, paired
 from fowsim.evaluation import RESOLUTION, RESOLUTION_BASIS
 from fowsim.indicators import COMPARE, INDICATORS
-from fowsim.io import open_results
 from fowsim.lottery import HORIZONS
+from fowsim.recorder import open_results
 
 
 def _participants(ds: xr.Dataset) -> float:

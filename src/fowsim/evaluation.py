@@ -32,8 +32,8 @@ import xarray as xr
 
 from fowsim.codes import EMPLOYED, TRAINING
 from fowsim.effects import Effect, paired
-from fowsim.io import open_results
 from fowsim.lottery import HORIZONS, NOT_REACHED, decode
+from fowsim.recorder import open_results
 
 OUTCOMES = {
     "employed": "employed",

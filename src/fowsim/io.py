@@ -77,11 +77,6 @@ def _atomic(path: Path, write) -> None:
         raise
 
 
-def open_results(path: str | Path) -> xr.Dataset:
-    """Open a results.nc or sweep.nc; months as datetime64[s], so a run may start or end past 2262."""
-    return xr.open_dataset(path, decode_times=xr.coders.CFDatetimeCoder(time_unit="s"))
-
-
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     """Write `ds` as NetCDF-4 to `path` atomically: a crash never leaves a half-written file."""
     path = Path(path)

@@ -7,6 +7,7 @@ count is in people and every amount in EUR; rates are scale-free.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -366,3 +367,8 @@ def panel_variables(ds: xr.Dataset, panel: Panel) -> None:
     ds["panel_change_month"] = (c, a["change_month"], {"units": "month of the run", "long_name": "month of the change"})
     ds["panel_change_birth"] = (c, a["change_birth"], {"units": "month of the run",
                                                        "long_name": "the new occupant's month of birth"})  # fmt: skip
+
+
+def open_results(path: str | os.PathLike) -> xr.Dataset:
+    """Open a results.nc or sweep.nc; months as datetime64[s], so a run may start or end past 2262."""
+    return xr.open_dataset(path, decode_times=xr.coders.CFDatetimeCoder(time_unit="s"))

@@ -40,8 +40,8 @@ import xarray as xr
 from fowsim.design import RESULT, Outcome, Study, apply_values, parse
 from fowsim.errors import ConfigError
 from fowsim.indicators import value as indicator_value
-from fowsim.io import open_results
 from fowsim.manifest import read as read_manifest
+from fowsim.recorder import open_results
 
 __all__ = ["RESULT", "Outcome", "Study", "analyse", "describe", "parse", "plan_study", "run_study"]
 

@@ -318,7 +318,7 @@ def provenance(scenario) -> dict[str, Any]:
     when this is unchanged: editing the world's `regions.csv`, a collaborator's module or fowsim
     itself runs it again.
     """
-    from fowsim import __version__
+    from fowsim import _version
     from fowsim.world import resolve_data_dir, world_layers
 
     config = scenario.config
@@ -334,7 +334,7 @@ def provenance(scenario) -> dict[str, Any]:
         files[network] = _digest(Path(network).expanduser())
     modules = {m: _module_digest(m) for m in sorted(_targets(config)) if m.split(".")[0] != "fowsim"}
     return {"config": json.dumps(config, sort_keys=True, default=str), "world_files": files,
-            "fowsim_version": __version__, "user_modules": modules}  # fmt: skip
+            "fowsim_version": _version.__version__, "user_modules": modules}  # fmt: skip
 
 
 def _digest(path: Path) -> str:

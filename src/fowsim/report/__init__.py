@@ -23,7 +23,7 @@ import numpy as np
 from fowsim._version import __version__
 from fowsim.effects import METHOD, MIN_SEEDS
 from fowsim.indicators import Indicator
-from fowsim.io import open_results
+from fowsim.recorder import open_results
 from fowsim.report import figures as fg
 from fowsim.report.data import (
     BASELINE,

@@ -29,7 +29,7 @@ from fowsim.evaluation import (
 from fowsim.evaluation import resolution as _resolution
 from fowsim.indicators import INDICATORS as REGISTRY
 from fowsim.indicators import REPORT, Indicator
-from fowsim.io import open_results
+from fowsim.recorder import open_results
 
 BASELINE = "baseline"
 
