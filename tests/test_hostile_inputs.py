@@ -762,3 +762,63 @@ def test_a_report_of_a_sweep_over_world_folders_with_slashes(tmp_path):
     _, folder = _small_sweep(tmp_path, f"world.data=default,{tmp_path / 'my worlds' / 'mine'}", seeds="0")
     p = fowsim_main("report", str(folder), cwd=tmp_path)
     assert p.returncode == 0 and (folder / "report.html").is_file() and "Traceback" not in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(tmp_path, signal_name):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    p = subprocess.Popen([sys.executable, "-m", "fowsim", "run", "workers=200000", "months=600", f"hydra.run.dir={out}"],
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / ".hydra").is_dir():
+        time.sleep(0.1)
+    time.sleep(2.0)  # under way
+    sent = time.time()
+    p.send_signal(getattr(signal, signal_name))
+    _, err = p.communicate(timeout=60)
+    lines = [x for x in err.replace("\r", "\n").splitlines() if x.strip() and not x.startswith("months")]
+    assert p.returncode == 130 and time.time() - sent < 10, err
+    assert len(lines) == 1 and lines[0].startswith("fowsim: error: interrupted after month "), err
+    assert "Traceback" not in err and not out.exists()
+
+
+# a collaborator's own configs (--config-dir): experiments and policies that are broken
+USER_CONFIGS = {
+    "experiment/bad_yaml.yaml": "hydra:\n  sweeper:\n    params:\n      seed: [unclosed\n",
+    "experiment/bad_type.yaml": "# @package _global_\nworkers: lots\n",
+    "experiment/empty_sweep.yaml": "# @package _global_\nhydra:\n  sweeper:\n    params:\n      seed: range(0)\n",
+    "experiment/bad_key.yaml": "# @package _global_\nhydra:\n  sweeper:\n    params:\n      nosuch: 1,2\n",
+    "experiment/repeats.yaml": "# @package _global_\nhydra:\n  sweeper:\n    params:\n      seed: 1,01\n",
+    "experiment/bad_policy.yaml": "# @package _global_\ndefaults:\n  - override /policy: reskilling\npolicy:\n"
+    "  reskilling:\n    seats: -3\n",
+}
+USER = [
+    ("run", "+experiment=nosuch", "experiment='nosuch': one of ['bad_key', 'bad_policy'"),
+    ("sweep", "+experiment=nosuch", "experiment='nosuch': one of ['bad_key', 'bad_policy'"),
+    ("run", "+experiment=bad_yaml", "bad_yaml.yaml='unreadable': a YAML file (line 5: expected ','"),
+    ("sweep", "+experiment=bad_yaml", "bad_yaml.yaml='unreadable': a YAML file (line 5"),
+    ("run", "+experiment=bad_type", "workers='lots': a value of the key's type"),
+    ("sweep", "+experiment=bad_type", "workers='lots': a value of the key's type"),
+    ("sweep", "+experiment=empty_sweep", "seed='range(0)': a non-empty list of values"),
+    ("sweep", "+experiment=bad_key", "nosuch='1': a key of the config"),
+    ("sweep", "+experiment=repeats", "seed='1,01': distinct values"),
+    ("run", "+experiment=bad_policy", "policy.reskilling.seats=-3: a number >= 0"),
+    ("sweep", "+experiment=bad_policy", "policy.reskilling.seats=-3: a number >= 0"),
+]
+
+
+@pytest.mark.parametrize(("command", "override", "message"), USER, ids=[f"{c} {o}" for c, o, _ in USER])
+def test_a_broken_user_config_fails_in_one_line(tmp_path, command, override, message):
+    conf = tmp_path / "conf"
+    for name, text in USER_CONFIGS.items():
+        (conf / name).parent.mkdir(parents=True, exist_ok=True)
+        (conf / name).write_text(text)
+    p = fowsim_main(command, "--config-dir", str(conf), *SIZE, override, cwd=tmp_path)
+    lines = _one_line(p.stderr)
+    assert p.returncode == 2 and len(lines) == 1 and message in lines[0], p.stderr
+    assert "Traceback" not in p.stderr and sorted(x.name for x in tmp_path.iterdir()) == ["conf"]

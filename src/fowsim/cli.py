@@ -78,19 +78,28 @@ def _run_task(cfg) -> None:
         _fail(str(exc))
     bar = Progress("months")
     try:
-        model.run(progress=bar)
+        with _interruptible():
+            model.run(progress=bar)
     except ExtensionError as exc:  # a collaborator's class broke its contract mid-run: say what was expected
         bar.close()
         _discard_partial(out)
         _fail(str(exc))
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: a run is all or nothing
+        bar.close()
+        _discard_partial(out)
+        _fail(f"interrupted after month {model.t} of {scenario.months}; nothing was written", code=130)
     bar.close()
     ds = model.results()
     stamp(ds, scenario)
     try:
-        write_run(ds, out)
+        with _interruptible():
+            write_run(ds, out)
     except OutputError as exc:  # a full disk: nothing half-written is kept
         _discard_partial(out)
         _fail(str(exc), code=1)
+    except KeyboardInterrupt:
+        _discard_partial(out)
+        _fail("interrupted while writing the results; nothing was kept", code=130)
     print(format_table(ds))
     print(f"\nresults: {out / 'results.nc'}")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hydra import compose as _hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -155,7 +156,17 @@ def composition_error(exc: BaseException, overrides: list[str] | tuple[str, ...]
                 if not line.endswith("_schema"):
                     options.append(line)
         return ConfigError(group, name, f"one of {options}" if options else "a config of that group")
-    cause = exc.__cause__
+    chain, link = [], exc.__cause__ or exc.__context__
+    while link is not None and len(chain) < 8:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    broken = next((c for c in [exc, *chain] if isinstance(c, yaml.MarkedYAMLError)), None)
+    if broken is not None:  # a config file of the user's that is not YAML
+        mark = broken.problem_mark or broken.context_mark
+        where = f"{mark.name}" if mark is not None else what
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        return ConfigError(where, "unreadable", f"a YAML file ({line}{broken.problem or broken.context})")
+    cause = next((c for c in chain if getattr(c, "full_key", None)), exc.__cause__)
     key = getattr(cause, "full_key", None)
     if key:
         # the value refused (Hydra stops at it), else the last override of that key

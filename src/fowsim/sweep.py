@@ -84,10 +84,9 @@ def _sweeper_params(fixed: list[str], config_dir_extra: str | None = None) -> li
     """`hydra.sweeper.params` of the config the fixed overrides compose (an experiment's sweep)."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
     from omegaconf import OmegaConf
 
-    from fowsim.config import config_dir, register_schema
+    from fowsim.config import composition_error, config_dir, register_schema
 
     register_schema()
     GlobalHydra.instance().clear()
@@ -95,8 +94,8 @@ def _sweeper_params(fixed: list[str], config_dir_extra: str | None = None) -> li
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
             cfg = compose(config_name="config", overrides=[*extra, *fixed], return_hydra_config=True)
-    except HydraException as exc:
-        raise ConfigError("sweep", " ".join(fixed), f"overrides that compose ({str(exc).splitlines()[0]})") from None
+    except Exception as exc:  # noqa: BLE001 - Hydra's composition errors (and YAML's), as one line
+        raise composition_error(exc, fixed, what="sweep") from None
     finally:
         GlobalHydra.instance().clear()
     node = cfg.hydra.sweeper.get("params")
