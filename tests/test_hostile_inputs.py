@@ -772,8 +772,8 @@ def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(tmp_path, sig
     import time
 
     out = tmp_path / "run"
-    p = subprocess.Popen([sys.executable, "-m", "fowsim", "run", "workers=200000", "months=600", f"hydra.run.dir={out}"],
-                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    command = [sys.executable, "-m", "fowsim", "run", "workers=200000", "months=600", f"hydra.run.dir={out}"]
+    p = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while time.time() < deadline and not (out / ".hydra").is_dir():
         time.sleep(0.1)

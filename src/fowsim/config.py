@@ -156,7 +156,8 @@ def composition_error(exc: BaseException, overrides: list[str] | tuple[str, ...]
                 if not line.endswith("_schema"):
                     options.append(line)
         return ConfigError(group, name, f"one of {options}" if options else "a config of that group")
-    chain, link = [], exc.__cause__ or exc.__context__
+    chain: list[BaseException] = []
+    link = exc.__cause__ or exc.__context__
     while link is not None and len(chain) < 8:
         chain.append(link)
         link = link.__cause__ or link.__context__
