@@ -822,3 +822,50 @@ def test_a_broken_user_config_fails_in_one_line(tmp_path, command, override, mes
     lines = _one_line(p.stderr)
     assert p.returncode == 2 and len(lines) == 1 and message in lines[0], p.stderr
     assert "Traceback" not in p.stderr and sorted(x.name for x in tmp_path.iterdir()) == ["conf"]
+
+
+def _parameter_ranges():
+    import csv
+
+    from fowsim.world import DATA_DIR
+
+    with open(DATA_DIR / "default" / "parameters.csv", encoding="utf-8") as fh:
+        return [(r["parameter"], float(r["low"]), float(r["high"]), r["whole"] == "yes") for r in csv.DictReader(fh)]
+
+
+PARAMETERS = _parameter_ranges()
+
+
+@pytest.mark.parametrize("where", ["world.params", "parameters.csv", "calibration.yaml"])
+@pytest.mark.parametrize(("name", "low", "high", "whole"), PARAMETERS, ids=[p[0] for p in PARAMETERS])
+def test_every_world_parameter_is_range_checked_on_every_path(tmp_path, where, name, low, high, whole):
+    """A value past a parameter's declared range (parameters.csv's low and high) is refused wherever it is set."""
+    import shutil
+
+    import yaml
+
+    from fowsim.errors import ConfigError
+    from fowsim.world import DATA_DIR, load_world
+
+    bad = high + max(1.0, abs(high)) if where != "parameters.csv" else low - max(1.0, abs(low))
+    node: dict = {"external_origins": ["rest_of_world"]}
+    if where == "world.params":
+        node["params"] = {name: bad}
+        key = f"world.params.{name}="
+    else:
+        world = tmp_path / "mine"
+        shutil.copytree(DATA_DIR / "default", world)
+        node["data"] = str(world)
+        if where == "parameters.csv":
+            rows = (world / "parameters.csv").read_text().splitlines(keepends=True)
+            rows = [f"{name},{bad}," + r.split(",", 2)[2] if r.startswith(f"{name},") else r for r in rows]
+            (world / "parameters.csv").write_text("".join(rows))
+            key = f"parameters.csv[{name}]="
+        else:
+            record = yaml.safe_load((world / "calibration.yaml").read_text())
+            record["parameters"][name] = bad
+            (world / "calibration.yaml").write_text(yaml.safe_dump(record))
+            key = f"calibration.yaml: parameters.{name}="
+    with pytest.raises(ConfigError) as err:
+        load_world(node)
+    assert str(err.value).startswith(key) and f"in [{low:g}, {high:g}]" in str(err.value), err.value
