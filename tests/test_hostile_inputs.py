@@ -650,12 +650,15 @@ def _processes_of(pid: int) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
-def test_an_interrupt_ends_a_sweep_within_seconds_and_the_same_command_resumes(tmp_path, signal_name):
+@pytest.mark.parametrize(
+    ("signal_name", "launcher"), [("SIGINT", "joblib"), ("SIGTERM", "joblib"), ("SIGINT", "basic")]
+)
+def test_an_interrupt_ends_a_sweep_within_seconds_and_the_same_command_resumes(tmp_path, signal_name, launcher):
+    """With its runs in worker processes (joblib) or in the sweep's own process (basic: between two months)."""
     import signal
     import time
 
-    args = ("seed=range(8)",)
+    args = ("seed=range(8)", f"hydra/launcher={launcher}")
     p = _start_sweep(tmp_path, *args)
     sent = time.time()
     p.send_signal(getattr(signal, signal_name))

@@ -224,7 +224,8 @@ def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = Tr
         except ConfigError as exc:
             _fail(str(exc))
         print(f"sweep: {len(plan.jobs)} runs in {plan.folder}", file=sys.stderr)
-        with _interruptible(), sw.sweep_environment(started):
+        in_process = "hydra/launcher=basic" in launcher  # the runs are in this process: stop between months
+        with _interruptible(between_months=in_process), sw.sweep_environment(started):
             try:
                 launcher_failed = _launch_until_done(plan, main_fn)
             except KeyboardInterrupt:
@@ -265,23 +266,36 @@ def _launch_until_done(plan, main_fn) -> bool:
 
 
 @contextlib.contextmanager
-def _interruptible():
-    """SIGTERM (`kill`, a scheduler's stop) ends a sweep as Ctrl-C does: workers stopped, sweep.json written."""
+def _interruptible(between_months: bool = True):
+    """Ctrl-C and SIGTERM (`kill`, a scheduler's stop) end a run or a sweep; KeyboardInterrupt says so.
+
+    `between_months`: the first signal asks the work in this process to stop after the month under
+    way (`fowsim.progress.check_stop`), never inside compiled code; a second one stops at once. A
+    sweep whose runs are in other processes stops waiting at once (`between_months=False`).
+    """
     import signal
     import threading
+
+    from fowsim.progress import STOP
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum, frame):
+        if between_months and not STOP.is_set():
+            STOP.set()
+            return
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, stop)
+    STOP.clear()
+    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        STOP.clear()
 
 
 def _stop_workers() -> None:

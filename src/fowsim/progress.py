@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
+
+STOP = threading.Event()  # set by an interrupt (fowsim.cli): work stops between two months, where it is safe
+
+
+def check_stop(done: int = 0, total: int = 0) -> None:
+    """Raise KeyboardInterrupt if an interrupt asked work to stop (a `progress` callback between months)."""
+    if STOP.is_set():
+        raise KeyboardInterrupt
 
 
 class Progress:
@@ -17,7 +26,8 @@ class Progress:
         self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
-        """Report `done` of `total`."""
+        """Report `done` of `total` (and stop there if an interrupt asked to: `check_stop`)."""
+        check_stop()
         now = time.monotonic()
         elapsed = now - self.t0
         if elapsed < self.delay or (now - self.last < self.every and done < total):

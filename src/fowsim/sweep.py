@@ -397,6 +397,7 @@ def run_job(cfg, out: Path, overrides: list[str] | None = None) -> None:
     from fowsim.config import with_sample
     from fowsim.io import _atomic, write_run
     from fowsim.model import LabourMarketModel
+    from fowsim.progress import check_stop
     from fowsim.scenario import build_scenario
 
     out.mkdir(parents=True, exist_ok=True)
@@ -414,15 +415,28 @@ def run_job(cfg, out: Path, overrides: list[str] | None = None) -> None:
             return
         (out / ERROR_FILE).unlink(missing_ok=True)
         (out / "results.nc").unlink(missing_ok=True)
-        model = LabourMarketModel(scenario).run()
+        model = LabourMarketModel(scenario).run(progress=check_stop)  # an interrupt stops it between months
         ds = model.results()
         stamp(ds, scenario, overrides)
         write_run(ds, out)
-    except Exception:
+    except Exception as exc:
+        if _interrupted(exc):  # an interrupt that reached compiled code arrives wrapped: it is not the run's error
+            raise KeyboardInterrupt from None
         text = traceback.format_exc()
         _atomic(out / ERROR_FILE, lambda tmp: Path(tmp).write_text(text))
     finally:
         marker.unlink(missing_ok=True)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is, or was caused by, a KeyboardInterrupt."""
+    seen = 0
+    link: BaseException | None = exc
+    while link is not None and seen < 16:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        link, seen = link.__cause__ or link.__context__, seen + 1
+    return False
 
 
 _WATCHING = False
