@@ -575,9 +575,12 @@ class Mine(Employer):
 
 
 def _killer(tmp_path, monkeypatch, sig="SIGKILL"):
+    from fowsim.cli import _stop_workers
+
     (tmp_path / "killer_mod.py").write_text(KILLER.format(sig=sig))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    _stop_workers()  # joblib's pool of an earlier test in this process started without this PYTHONPATH
     return "agents.employer._target_=killer_mod.Mine"
 
 
