@@ -111,7 +111,7 @@ LAYERS = {
     },
     "analysis": {"fowsim.indicators", "fowsim.metrics", "fowsim.effects", "fowsim.evaluation"},
     "runs": {"fowsim.design", "fowsim.config", "fowsim.io", "fowsim.manifest", "fowsim.collect", "fowsim.sweep",
-             "fowsim.progress"},
+             "fowsim.provenance", "fowsim.progress"},
     "studies": {"fowsim.compare", "fowsim.sensitivity", "fowsim.calibration", "fowsim.validation", "fowsim.report",
                 "fowsim.bench"},
     "interface": {"fowsim.cli", "fowsim.__main__", "fowsim"},

@@ -60,8 +60,8 @@ def _run_task(cfg) -> None:
     from fowsim.metrics import format_table
     from fowsim.model import LabourMarketModel
     from fowsim.progress import Progress
+    from fowsim.provenance import stamp
     from fowsim.scenario import build_scenario
-    from fowsim.sweep import stamp
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
