@@ -875,3 +875,53 @@ def test_every_world_parameter_is_range_checked_on_every_path(tmp_path, where, n
     with pytest.raises(ConfigError) as err:
         load_world(node)
     assert str(err.value).startswith(key) and f"in [{low:g}, {high:g}]" in str(err.value), err.value
+
+
+# the Python API: the same one line, as a ConfigError, and nothing written
+def _api_cases(tmp_path):
+    import fowsim
+    from fowsim.sensitivity import run_study
+    from fowsim.sweep import run_sweep
+
+    def simulate(*overrides):
+        return lambda: fowsim.simulate(fowsim.compose([*SIZE, *overrides]))
+
+    def model(**raw):
+        return lambda: fowsim.LabourMarketModel({**fowsim.scenario.as_dict(fowsim.compose(list(SIZE))), **raw})
+
+    return {
+        "compose unknown key": (lambda: fowsim.compose(["nosuch=1"]), "nosuch='1': a key of the config"),
+        "compose type": (lambda: fowsim.compose(["workers=abc"]), "workers='abc': a value of the key's type"),
+        "compose group": (lambda: fowsim.compose(["shock=gradul"]), "shock='gradul': one of ['cycle'"),
+        "compose grammar": (lambda: fowsim.compose(["policy=[a,"]), "overrides that compose"),
+        "simulate range": (simulate("workers=-5"), "workers=-5: a whole number of simulated workers"),
+        "simulate policy": (simulate("policy=reskilling", "policy.reskilling.seats=inf"), "seats=inf: a number >= 0"),
+        "model start": (model(start="2020-13"), "start='2020-13': a calendar month"),
+        "model world": (model(world={"data": "/nonexistent"}), "world.data='/nonexistent': a world folder"),
+        "sweep repeats": (lambda: run_sweep([*SIZE, "seed=0,0"], root=tmp_path / "m"), "seed='0,0': distinct"),
+        "sweep processes": (lambda: run_sweep(list(SIZE), processes=0, root=tmp_path / "m"), "processes=0: a whole"),
+        "sweep launcher": (lambda: run_sweep(["hydra/launcher=joblib"], root=tmp_path / "m"), "hydra/launcher='joblib'"),
+        "sweep folder": (lambda: run_sweep(list(SIZE), folder="/proc/fowsim_sweep"), "folder='/proc/fowsim_sweep'"),
+        "sweep config_dir": (lambda: run_sweep(list(SIZE), config_dir=tmp_path / "no", root=tmp_path / "m"),
+                             "config_dir="),
+        "study name": (lambda: run_study("no_such_study", list(SIZE)), "experiment='no_such_study': one of"),
+        "study outcome": (lambda: run_study("sensitivity", [*SIZE, "sensitivity.outcomes.ltu_eu.region=eu_rope"]),
+                          "sensitivity.outcomes.ltu_eu.region='eu_rope': a region of"),
+    }  # fmt: skip
+
+
+API = ["compose unknown key", "compose type", "compose group", "compose grammar", "simulate range", "simulate policy",
+       "model start", "model world", "sweep repeats", "sweep processes", "sweep launcher", "sweep folder",
+       "sweep config_dir", "study name", "study outcome"]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", API)
+def test_the_python_api_raises_the_same_one_line(tmp_path, monkeypatch, case):
+    from fowsim.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    call, message = _api_cases(tmp_path)[case]
+    with pytest.raises(ConfigError) as err:
+        call()
+    assert message in str(err.value) and "\n" not in str(err.value), err.value
+    assert not list(tmp_path.iterdir())

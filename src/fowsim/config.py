@@ -123,12 +123,19 @@ def compose(overrides: list[str] | tuple[str, ...] = (), config_dir_extra: str |
     """The config `fowsim run` would build from `overrides`, e.g. `compose(["shock=gradual", "workers=20000"])`.
 
     `config_dir_extra` adds a folder of the user's own configs (as `--config-dir` does on the CLI).
+    What Hydra refuses (an unknown key, a value of the wrong type, a group option that does not
+    exist, a config file that is not YAML) raises `ConfigError` with the CLI's one line.
     """
     register_schema()
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
-        cfg = _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
+            cfg = _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Hydra's and YAML's errors, as one line
+        raise composition_error(exc, list(overrides)) from None
     return with_sample(cfg)
 
 

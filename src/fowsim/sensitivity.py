@@ -322,6 +322,8 @@ def plan_study(name: str, overrides: list[str], config_dir: str | None = None):
     def composed(extra: list[str]):
         try:
             return compose([f"+experiment={name}", *fixed, *extra], config_dir_extra=config_dir)
+        except ConfigError:  # a key, a value or the experiment's name: compose's one line says which
+            raise
         except Exception as exc:  # noqa: BLE001 - Hydra's composition error, in one line
             first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
             raise ConfigError("experiment", name, f"an experiment whose config composes ({first})") from None
