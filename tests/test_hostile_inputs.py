@@ -900,7 +900,7 @@ def _api_cases(tmp_path):
         "model world": (model(world={"data": "/nonexistent"}), "world.data='/nonexistent': a world folder"),
         "sweep repeats": (lambda: run_sweep([*SIZE, "seed=0,0"], root=tmp_path / "m"), "seed='0,0': distinct"),
         "sweep processes": (lambda: run_sweep(list(SIZE), processes=0, root=tmp_path / "m"), "processes=0: a whole"),
-        "sweep launcher": (lambda: run_sweep(["hydra/launcher=joblib"], root=tmp_path / "m"), "hydra/launcher='joblib'"),
+        "sweep launcher": (lambda: run_sweep(["hydra/launcher=joblib"], root=tmp_path / "m"), "'joblib'"),
         "sweep folder": (lambda: run_sweep(list(SIZE), folder="/proc/fowsim_sweep"), "folder='/proc/fowsim_sweep'"),
         "sweep config_dir": (lambda: run_sweep(list(SIZE), config_dir=tmp_path / "no", root=tmp_path / "m"),
                              "config_dir="),
