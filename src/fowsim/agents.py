@@ -216,10 +216,13 @@ class TrainingProvider(mesa.Agent):
 
 
 class Government(mesa.Agent):
-    """The government of a region: visa channels with quotas, recognition rules, open borders.
+    """The government of a region: visa channels with quotas, recognition rules, open borders, tied visas.
 
     Quotas are people per year in real-world units, converted to simulated workers per month; the
-    unused part of a month's allowance carries over within the year.
+    unused part of a month's allowance carries over within the year. Where the world ties a
+    temporary migrant's visa to the sponsoring employer (regions.csv `employer_tied_visas`, the
+    Gulf's kafala), such a worker changes employer only with the sponsor's release, or, after a
+    reform (`allow_transfers`), once in the job `free_after` months.
     """
 
     model: State
@@ -230,6 +233,15 @@ class Government(mesa.Agent):
         self.corridor_ids = corridor_ids  # corridors whose destination is this region
         self.borders_open = True
         self.allowance = np.zeros(len(model.world.corridors))
+        self.tied_visas = bool(model.world.rp("employer_tied_visas")[region] > 0)
+        self.free_after = -1  # months in the job after which a tied worker may move without a release; -1: never
+
+    def allow_transfers(self, after_months: int | None) -> None:
+        """A reform of tied visas: a worker may change employer without a release after `after_months` in the job.
+
+        None restores the tied rule (a release is needed, whatever the tenure).
+        """
+        self.free_after = -1 if after_months is None else int(after_months)
 
     def refresh_quotas(self) -> None:
         """Add this month's visa allowance for the corridors into this region."""

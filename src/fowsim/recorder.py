@@ -45,6 +45,8 @@ TALLIES = {
     "displaced": "demand-driven (automation) layoffs",
     "hires": "hires from unemployment",
     "job_to_job": "moves from one job to another (on-the-job search)",
+    "tied_job_to_job": "job-to-job moves of temporary migrants on employer-tied visas (kafala)",
+    "tied_searches_refused": "on-the-job searches of workers on employer-tied visas that the sponsor did not release",
     "internal_moves": "moves to another occupation at the same employer (internal vacancy fills)",
     "sponsored_hires": "migrants recruited from abroad by employers into open vacancies (sponsored visas)",
     "occupation_changes": "hires, job-to-job, internal and in-house training moves into a different occupation",

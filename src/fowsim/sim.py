@@ -41,6 +41,10 @@ class Simulation(State):
     evaluation: Evaluation
     lotteries: dict[str, Lottery]
 
+    def tied_regions(self) -> np.ndarray:
+        """(R,) bool: regions whose governments tie temporary migrants' visas to the sponsor (kafala)."""
+        return np.array([g.tied_visas for g in self.governments], dtype=bool)
+
     def run_policies(self) -> None:
         """Let each policy act this month, on its own stream (the `policies` phase calls this)."""
         raise NotImplementedError

@@ -52,8 +52,10 @@ REGION_PARAMETERS: dict[str, tuple[str, str]] = {
     "demand_follows_labour_force": ("flag", "1: labour demand follows the run's own labour force; 0: its own path"),
     "demand_growth": ("real", "annual growth of labour demand where the calibration holds no demand path"),
     "demand_path_measured": ("flag", "1: demand's path is the baseline's labour force (calibration); 0: demand_growth"),
+    "employer_tied_visas": ("flag", "1: a temporary migrant's work visa is tied to the sponsoring employer (kafala)"),
 }
-OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0}  # a row regions.csv may leave out, and its value then
+# rows regions.csv may leave out, and their values then: demand follows the baseline's labour force; visas are not tied
+OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0, "employer_tied_visas": 0.0}
 OCCUPATION_COLUMNS = (
     "occupation",
     "isco",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fowsim import kernels
-from fowsim.codes import TERTIARY
+from fowsim.codes import TEMPORARY, TERTIARY
 from fowsim.phases.base import Phase
 from fowsim.sim import Simulation
 
@@ -32,6 +32,7 @@ class SearchAndMatching(Phase):
         # the unemployed, and a few employed workers with one application each (on-the-job search)
         key = rng.integers(0, 2**63, dtype=np.uint64)
         unemployed, looking = kernels.searchers(ws.status, p["on_the_job_search_rate"], key)
+        looking = tied_visa_searchers(model, looking, rng)
         U = np.concatenate([unemployed, looking])
         if U.size == 0 or mk.V.sum() == 0:
             mk.carry_vacancies()
@@ -77,6 +78,8 @@ class SearchAndMatching(Phase):
         mk.fill(f, o)
         tally.count("hires", region[~from_job])
         tally.count("job_to_job", region[from_job])
+        tied = from_job & (ws.mig[who] == TEMPORARY) & model.tied_regions()[region]
+        tally.count("tied_job_to_job", region[tied])
         tally.count("occupation_changes", region, (u_occ[hired] != o).astype(float))
         over = (ws.cred[who] == TERTIARY) & w.low_skill[o] & ~from_job
         tally.count("overqualified_hires", region, over.astype(float))
@@ -86,3 +89,26 @@ class SearchAndMatching(Phase):
         mk.reopen(ws.employer[movers], ws.occ[movers])
         mk.hire(who, f, o, np.clip(carried[chosen], 0.0, 1.0).astype(np.float32))
         mk.carry_vacancies()
+
+
+def tied_visa_searchers(model: Simulation, looking: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The on-the-job searchers who may leave their employer: a worker on an employer-tied visa needs a release.
+
+    A temporary migrant in a region whose government ties visas to the sponsor (`Government.tied_visas`)
+    searches on only if the sponsor releases them (probability `sponsor_release_share`) or a reform
+    lets them move after `Government.free_after` months in the job; the searches refused are counted.
+    """
+    tied_region = model.tied_regions()
+    if looking.size == 0 or not tied_region.any():
+        return looking
+    ws = model.ws
+    region = ws.region[looking]
+    tied = tied_region[region] & (ws.mig[looking] == TEMPORARY)
+    if not tied.any():
+        return looking
+    free_after = np.array([g.free_after for g in model.governments])[region]
+    reformed = (free_after >= 0) & (model.t - ws.since[looking] >= free_after)
+    released = rng.random(looking.size) < model.params["sponsor_release_share"]
+    refused = tied & ~reformed & ~released
+    model.tally.count("tied_searches_refused", region[refused])
+    return looking[~refused]

@@ -24,6 +24,7 @@ from fowsim.policies.mobility import (
     MobilityRestrictions,
     PreDeparture,
     SkillsPartnership,
+    SponsorshipReform,
 )
 from fowsim.policies.params import Param, param
 from fowsim.policies.recognition import Recognition
@@ -45,6 +46,7 @@ __all__ = [
     "EntrepreneurshipTraining",
     "LongTermMobility",
     "MobilityRestrictions",
+    "SponsorshipReform",
     "OnlineTraining",
     "Param",
     "Policy",

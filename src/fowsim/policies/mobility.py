@@ -434,3 +434,41 @@ class MobilityRestrictions(Policy):
     def apply(self, model: Simulation) -> None:
         for r in self._r:
             model.governments[r].set_borders(not self.active(model.t))
+
+
+@register
+@dataclass
+class SponsorshipReform(Policy):
+    """Tied visas reformed: a worker on an employer-tied visa may change employer without the sponsor's consent.
+
+    From `start_month`, in `regions` whose visas are tied to the sponsor (kafala), a temporary migrant
+    who has been `min_tenure_months` in the job may take another job without a release (a
+    No-Objection Certificate). Qatar removed the certificate in 2020, Saudi Arabia's Labour Reform
+    Initiative allowed transfers after 12 months from March 2021, Oman from 2021 and the UAE in 2022.
+    """
+
+    name: ClassVar[str] = "sponsorship_reform"
+    ENROLS: ClassVar[bool] = False  # acts on everyone concerned
+    start_month: int = param(14, kind="whole", lo=0, unit="month of the run",
+                             basis="March 2021 in a run starting 2020-01: Saudi Arabia's Labour Reform Initiative "
+                                   "(in force 14 March 2021), the largest labour market of the GCC")  # fmt: skip
+    min_tenure_months: int = param(12, kind="whole", lo=0, hi=600, unit="months in the job before a free transfer",
+                                   basis="Saudi Arabia's Labour Reform Initiative: a transfer without the employer's "
+                                         "consent at the end of the contract or after 12 months; Qatar's Law No. 19 "
+                                         "of 2020 asks only for notice (0 here)")  # fmt: skip
+    regions: list[str] | None = param(None, kind="names", optional=True,
+                                      unit="regions that reform; null: every region with tied visas",
+                                      basis="every region whose visas are tied (employer_tied_visas)")  # fmt: skip
+
+    def check(self, world: World) -> None:
+        super().check(world)
+        self._r = regions(world, self.key("regions"), self.regions)
+        tied = [world.regions[r] for r in self._r if world.rp("employer_tied_visas")[r] > 0]
+        if self.regions is not None and len(tied) < len(self._r):
+            untied = [world.regions[r] for r in self._r if world.regions[r] not in tied]
+            raise ConfigError(self.key("regions"), untied[0], f"a region whose visas are tied, one of {tied}")
+
+    def apply(self, model: Simulation) -> None:
+        on = self.active(model.t)
+        for r in self._r:
+            model.governments[r].allow_transfers(self.min_tenure_months if on else None)
