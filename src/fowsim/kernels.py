@@ -337,7 +337,8 @@ def census(
     (credential, region); pending recognitions by region; and trained workers (any completed
     programme) living in their origin region, by region; skills-partnership graduates in the labour
     force by (all 0 / employed 1, region); the wages of the employed summed by (region,
-    occupation), and summed and counted by (natives 0 / the foreign-born 1 / returnees 2, region).
+    occupation), and summed and counted by (natives 0 / the foreign-born 1 / returnees 2, region);
+    and the wages of the employed foreign-born summed by (origin, region).
     """
     unemp = np.zeros((n_regions, low_skill.size))
     ltu = np.zeros(n_regions)
@@ -357,6 +358,7 @@ def census(
     wage_cell = np.zeros((n_regions, low_skill.size))
     wage_group = np.zeros((3, n_regions))
     emp_group = np.zeros((3, n_regions))
+    earnings = np.zeros((n_origins, n_regions))
     for i in range(status.size):
         s = status[i]
         if s == VACANT:
@@ -402,6 +404,7 @@ def census(
             emp_group[o, r] += 1.0
             if foreign:
                 foreign_emp[r] += 1.0
+                earnings[origin[i], r] += pay
             if c == TERTIARY:
                 f = 1 if foreign else 0
                 tert[f, r] += 1.0
@@ -429,7 +432,7 @@ def census(
             lf[g, r] += 1.0
             un[g, r] += u
     return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
-            trained_home, partner, wage_cell, wage_group, emp_group)  # fmt: skip
+            trained_home, partner, wage_cell, wage_group, emp_group, earnings)  # fmt: skip
 
 
 @jit

@@ -137,6 +137,8 @@ OUTPUTS: dict[str, Output] = {
     "mean_wage_by_occupation": Output(O, "EUR month-1", "mean monthly wage of the employed by occupation"),
     "going_wage_index": Output(O, "1", "going wage of a new hire relative to the start of the run (phase wages)"),
     "migrant_stock": Output(OR, "people", "foreign workers from origin living in destination"),
+    "migrant_earnings": Output(OR, "EUR month-1", "wages of employed foreign workers from origin in destination"),
+    "remittances": Output(OR, "EUR month-1", "sent home to origin by its migrants in destination (remittance_share)"),
     "migration_flow": Output(OR, "people month-1", "moves from origin to destination"),
     "return_flow": Output(OR, "people month-1", "returns home to origin from destination"),
     "stock": Output(("region", "state"), "people", "workers by region and state"),
@@ -165,6 +167,7 @@ class Census(NamedTuple):
     wage_cell: np.ndarray  # (R, O) wages of the employed, summed
     wage_group: np.ndarray  # (natives 0 / foreign-born 1 / returnees 2, R) wages of the employed, summed
     employed_group: np.ndarray  # of those, the employed
+    migrant_earnings: np.ndarray  # (origins, R) wages of the employed foreign-born, summed
 
 
 class Recorder:
@@ -239,6 +242,8 @@ class Recorder:
         d["long_term_unemployment_rate"][t] = c.long_term / np.maximum(lf, 1)
         d["vacancy_rate"][t] = vac / np.maximum(emp + vac, 1)
         d["migrant_stock"][t] = c.stock * s
+        d["migrant_earnings"][t] = c.migrant_earnings * s
+        d["remittances"][t] = c.migrant_earnings * s * m.params["remittance_share"]
         d["migrant_share_employed"][t] = c.foreign_employed / np.maximum(emp, 1)
         d["overqualification_native"][t] = c.tertiary_low[0] / np.maximum(c.tertiary[0], 1)
         d["overqualification_migrant"][t] = c.tertiary_low[1] / np.maximum(c.tertiary[1], 1)
