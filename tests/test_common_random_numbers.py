@@ -29,9 +29,11 @@ NULL = {
     "mobility_restrictions": {"regions": ["west_africa"], "end_month": None},  # no corridor leads into it
     "demand_led_training": {"seats": 0},
     "entrepreneurship_training": {"seats": 0},
+    "sponsorship_reform": {"min_tenure_months": 600},  # no one is 50 years in one job
 }  # fmt: skip
 # the same policies doing something: the comparison must be able to tell
-ACTIVE = {"reskilling": {"seats": 2e6}, "recognition": {"speedup": 4.0, "approval": 1.0}}
+ACTIVE = {"reskilling": {"seats": 2e6}, "recognition": {"speedup": 4.0, "approval": 1.0},
+          "sponsorship_reform": {"min_tenure_months": 0}}  # fmt: skip
 
 
 def run(policy: dict | None = None, workers: int = 4000, months: int = 18, **kw) -> xr.Dataset:

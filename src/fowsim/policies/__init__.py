@@ -7,10 +7,10 @@ only from its own random stream. Policies that train run their own `TrainingProv
 `training` phase advances and pays; every euro of public money is charged to the policy's `budget`,
 which spending never exceeds.
 
-The twelve policies of the catalogue, by family: `fowsim.policies.training` (reskilling,
+The thirteen policies of the catalogue, by family: `fowsim.policies.training` (reskilling,
 upskilling, online, diaspora, demand-led and entrepreneurship training),
 `fowsim.policies.mobility` (pre-departure training, skills partnerships, circular and long-term
-mobility, mobility restrictions) and `fowsim.policies.recognition`. They are registered in
+mobility, mobility restrictions, the reform of employer-tied visas) and `fowsim.policies.recognition`. They are registered in
 `REGISTRY` under their config names; a config composes them as `policy=[reskilling,recognition]`,
 each under `policy.<name>`.
 """
