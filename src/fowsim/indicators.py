@@ -228,6 +228,10 @@ INDICATORS: dict[str, Indicator] = {
                   "employment", 2),
         Indicator("labour_force_end", "labour force, last month", "million people", "",
                   _at_end("labour_force", 1e6), "the labour force", 2),
+        Indicator("remittances", "remittances sent home by migrants, last year", "EUR billion a year", "",
+                  _last_year_mean("remittances", 1e9 / 12), "remittances sent home", 2),
+        Indicator("tied_job_changes", "job changes on employer-tied visas, last year", "thousand a year", "",
+                  _last_year_mean("tied_job_to_job", 1e3 / 12), "job changes of sponsored workers", 1),
     )
 }  # fmt: skip
 
