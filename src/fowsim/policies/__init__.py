@@ -10,9 +10,9 @@ which spending never exceeds.
 The thirteen policies of the catalogue, by family: `fowsim.policies.training` (reskilling,
 upskilling, online, diaspora, demand-led and entrepreneurship training),
 `fowsim.policies.mobility` (pre-departure training, skills partnerships, circular and long-term
-mobility, mobility restrictions, the reform of employer-tied visas) and `fowsim.policies.recognition`. They are registered in
-`REGISTRY` under their config names; a config composes them as `policy=[reskilling,recognition]`,
-each under `policy.<name>`.
+mobility, mobility restrictions, the reform of employer-tied visas) and
+`fowsim.policies.recognition`. They are registered in `REGISTRY` under their config names; a
+config composes them as `policy=[reskilling,recognition]`, each under `policy.<name>`.
 """
 
 from __future__ import annotations
