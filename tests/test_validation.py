@@ -96,9 +96,10 @@ def test_a_thirty_year_reallocation_leaves_unemployment_near_or_below_its_start(
 
 
 REALLOCATION_NORTH_AFRICA = (
-    "North Africa ends 1.3 to 2.4 points above its start, against at most 1.5: +1.28 in the full form (2 seeds of "
-    "100,000), +1.70 in the quick one (1 seed of 40,000), +2.39 in one seed of 60,000, +0.7 before the Gulf's "
-    "demand growth was fitted (which moved the shared migration stream): the row is at the edge of the seeds' noise"
+    "North Africa ends -1.1 to +2.4 points from its start, against at most +1.5: +1.81 in the full form (2 seeds of "
+    "100,000) and -1.11 in the quick one (1 seed of 40,000) with the calibration refitted for employer-tied visas in "
+    "the Gulf; before it, +1.28 and +1.70, and +2.39 in one seed of 60,000: the row is within the seeds' noise of its "
+    "bound"
 )
 
 
@@ -157,9 +158,12 @@ KNOWN_MISSES = {  # the full form's (`fowsim validate`; the slow test below chec
     "skill still leaves them -0.6 points behind at 24 months (2 seeds of 60,000; -0.8 at 0.6 of it, -2.9 at a "
     "quarter), while the lottery's winners gain +8.4 on those who lost (check training_effects): what a trainee "
     "gains on others, a programme for everyone does not gain on the baseline (Crepon et al. 2013's displacement)",
-    "calibration": "East Africa's unemployment and long-term share: the fit stops at 3.3% and 45% (2 seeds of "
-    "60,000 workers; full form 3.2% and 45.7%, quick form 3.2%) against 4.4 +- 1 and 34 +- 10: the region's opening "
-    "rate and separation rate, with the wages' feedback on demand, do not reach both (cost 16.6 over 14 targets)",
+    "calibration": "East Africa's unemployment and long-term share: the fit stops at 3.4% and 48% (2 seeds of "
+    "60,000 workers over 15 years; full form 3.1% and 46.9%, quick form 3.1% and 43.4%) against 4.4 +- 1 and "
+    "34 +- 10: the region's opening rate and separation rate, with the wages' feedback on demand, do not reach both "
+    "(cost 22.4 over 14 targets). North Africa's unemployment drifts up after the fit's 15 years: 12.5% in the fit, "
+    "13.2% over the full form's 20 years, against 12.1 +- 1",
+    "reallocation": REALLOCATION_NORTH_AFRICA,
 }
 
 
