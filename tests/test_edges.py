@@ -16,6 +16,7 @@ import xarray as xr
 
 from fowsim import LabourMarketModel, kernels
 from fowsim.codes import DOWNGRADED, LONG_TERM_MONTHS, NATIVE, NOT_NEEDED, PENDING, RECOGNISED, UNEMPLOYED
+from fowsim.phases import matching
 from fowsim.policies import Reskilling
 from fowsim.workforce import Workforce, effective_credential
 from tests.conftest import small
@@ -39,8 +40,15 @@ def test_matching_counts_downgraded_graduates_at_the_level_below(monkeypatch):
 
     def searchers(status, rate, key):
         unemployed, looking = real_searchers(status, rate, key)
-        captured["U"] = np.concatenate([unemployed, looking])
+        captured["unemployed"] = unemployed
         return unemployed, looking
+
+    real_tied = matching.tied_visa_searchers
+
+    def tied_visa_searchers(model, looking, rng):  # the on-the-job searchers who may leave (tied visas)
+        free = real_tied(model, looking, rng)
+        captured["U"] = np.concatenate([captured["unemployed"], free])
+        return free
 
     def urn_ball(rows, n_app, indptr, cols, cum, region, quality, own, transfer, credential, *rest):
         captured["credential"] = credential.copy()
@@ -48,6 +56,7 @@ def test_matching_counts_downgraded_graduates_at_the_level_below(monkeypatch):
 
     real_urn_ball = kernels.urn_ball
     monkeypatch.setattr(kernels, "searchers", searchers)
+    monkeypatch.setattr(matching, "tied_visa_searchers", tied_visa_searchers)
     monkeypatch.setattr(kernels, "urn_ball", urn_ball)
     m.step()
     U, credential = captured["U"], captured["credential"]

@@ -207,6 +207,19 @@ def _add(name, row):
     return lambda d: (d / name).write_text((d / name).read_text() + row)
 
 
+def _fitted(change):
+    """calibration.yaml read, changed by `change` (a function of the record) and written back."""
+
+    def edit(d):
+        import yaml
+
+        record = yaml.safe_load((d / "calibration.yaml").read_text())
+        change(record)
+        (d / "calibration.yaml").write_text(yaml.safe_dump(record))
+
+    return edit
+
+
 def _rename(name, to):
     return lambda d: (d / name).rename(d / to)
 
@@ -230,34 +243,38 @@ WORLD = [
     ("calibration.yaml a word", _put("calibration.yaml", "hello\n"), "calibration.yaml='hello': a mapping"),
     (
         "calibration value text",
-        _edit("calibration.yaml", "    eu: 1.0439", "    eu: lots"),
+        _fitted(lambda c: c["values"]["opening_multiplier"].update(eu="lots")),
         "values.opening_multiplier.eu='lots': a finite number",
     ),
-    ("calibration value nan", _edit("calibration.yaml", "    eu: 1.0439", "    eu: .nan"), "eu=nan: a finite number"),
     (
-        "calibration values a list",
-        _edit("calibration.yaml", "values:\n", "values: [1]\nold_values:\n"),
-        "values=[1]: a mapping",
+        "calibration value nan",
+        _fitted(lambda c: c["values"]["opening_multiplier"].update(eu=float("nan"))),
+        "values.opening_multiplier.eu=nan: a finite number",
     ),
+    ("calibration values a list", _fitted(lambda c: c.update(values=[1])), "values=[1]: a mapping"),
     (
         "calibration parameter text",
-        _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: lots"),
+        _fitted(lambda c: c["parameters"].update(training_yield="lots")),
         "parameters.training_yield='lots': a number in [0, 10]",
     ),
     (
         "calibration parameter range",
-        _edit("calibration.yaml", "training_yield: 0.4328", "training_yield: 99"),
+        _fitted(lambda c: c["parameters"].update(training_yield=99)),
         "parameters.training_yield=99: a number in [0, 10]",
     ),
     (
         "calibration unknown parameter",
-        _edit("calibration.yaml", "training_yield: 0.4328", "training_yeild: 0.4"),
+        _fitted(lambda c: c["parameters"].update(training_yeild=0.4)),
         "parameters.training_yeild=0.4: one of",
     ),
-    ("calibration demand path text", _edit("calibration.yaml", "  - 0.99824", "  - x"), "demand_path.eu[1]='x'"),
+    (
+        "calibration demand path text",
+        _fitted(lambda c: c["demand_path"]["eu"].__setitem__(1, "x")),
+        "demand_path.eu[1]='x'",
+    ),
     (
         "calibration demand path a number",
-        _edit("calibration.yaml", "demand_path:\n  eu:\n  - 1.0\n", "demand_path:\n  eu: 1.0\n  old:\n  - 1.0\n"),
+        _fitted(lambda c: c["demand_path"].update(eu=1.0)),
         "demand_path.eu=1.0: a non-empty list of finite numbers",
     ),
     (

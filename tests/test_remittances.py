@@ -32,7 +32,7 @@ def test_no_remittances_without_a_share():
 def test_the_indicators_read_a_years_remittances_and_sponsored_job_changes():
     from fowsim.indicators import value
 
-    ds = LabourMarketModel(compose(["workers=5000", "months=14"])).run().results()
+    ds = LabourMarketModel(compose(["workers=20000", "months=14"])).run().results()
     year = ds.isel(time=slice(-12, None))
     assert value(ds, "remittances") == pytest.approx(float(year["remittances"].sum()) / 1e9, rel=1e-12)
     gulf = float(year["tied_job_to_job"].sel(region="gulf").sum()) / 1e3
