@@ -79,3 +79,16 @@ def test_a_sensitivity_outcome_may_name_an_indicator(ds):
 
     with pytest.raises(ConfigError, match="sensitivity.outcomes.x.indicator='nope': one of"):
         parse({"parameters": {"shock.size": [0, 1]}, "outcomes": {"x": {"indicator": "nope"}}})
+
+
+def test_women_and_youth_unemployment_are_pooled_from_their_own_counts():
+    from fowsim import compose
+
+    ds = simulate(compose(["workers=10000", "months=13"]))
+    rate = ds["unemployed_female"] / ds["labour_force_female"]
+    np.testing.assert_allclose(rate.values, ds["unemployment_rate_female"].values, rtol=1e-9)
+    year = ds.isel(time=slice(-12, None))
+    for group, name in (("female", "unemployment_rate_women"), ("youth", "unemployment_rate_youth")):
+        pooled = 100 * float(year[f"unemployed_{group}"].sum() / year[f"labour_force_{group}"].sum())
+        assert value(ds, name) == pytest.approx(pooled, rel=1e-12)
+        assert 0 < float(year[f"labour_force_{group}"].sum()) < float(year["labour_force"].sum())

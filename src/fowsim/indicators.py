@@ -190,6 +190,10 @@ INDICATORS: dict[str, Indicator] = {
                   "unemployment at the start", 2),
         Indicator("unemployment_rate", "unemployment rate, last year", "%", "lower",
                   _share("unemployed", "labour_force", LAST_YEAR), "unemployment", 2),
+        Indicator("unemployment_rate_women", "unemployment rate of women, last year", "%", "lower",
+                  _share("unemployed_female", "labour_force_female", LAST_YEAR), "women's unemployment", 2),
+        Indicator("unemployment_rate_youth", "unemployment rate of youth (15-24), last year", "%", "lower",
+                  _share("unemployed_youth", "labour_force_youth", LAST_YEAR), "youth unemployment", 2),
         Indicator("unemployment_rate_peak", "unemployment rate, peak month", "%", "lower", _unemployment_peak,
                   "the peak of unemployment", 2),
         Indicator("long_term_unemployment_rate", "long-term unemployment rate, last year", "% of labour force",
@@ -247,8 +251,9 @@ RUN_TABLE = (
     "migrant_overqualification",
 )
 SUMMARY = (*RUN_TABLE, "displaced", "labour_force_end", "spending")
-REPORT = ("unemployment_rate", "long_term_unemployment_rate", "displaced_employed_24m", "migrant_overqualification",
-          "trained_emigrants", "returnees", "spending", "employment")  # fmt: skip
+REPORT = ("unemployment_rate", "unemployment_rate_women", "unemployment_rate_youth", "long_term_unemployment_rate",
+          "displaced_employed_24m", "migrant_overqualification", "trained_emigrants", "returnees", "spending",
+          "employment")  # fmt: skip
 COMPARE = ("employment", "spending", "public_spending", "displaced_employed_6m", "displaced_employed_24m",
            "migrant_overqualification", "long_term_unemployed", "migration", "completions")  # fmt: skip
 

@@ -94,6 +94,10 @@ OUTPUTS: dict[str, Output] = {
     "employer_spending": Output(R, "EUR month-1", "employers' spending on training and mobility programmes"),
     "private_spending": Output(R, "EUR month-1", "diaspora and other private spending on programmes"),
     "unemployment_rate_female": Output(R, "1", "unemployment rate of women"),
+    "labour_force_female": Output(R, "people", "women in the labour force"),
+    "unemployed_female": Output(R, "people", "unemployed women"),
+    "labour_force_youth": Output(R, "people", "workers aged 15-24 in the labour force"),
+    "unemployed_youth": Output(R, "people", "unemployed workers aged 15-24"),
     "unemployment_rate_youth": Output(R, "1", "unemployment rate of workers aged 15-24"),
     "unemployment_rate_native": Output(R, "1", "unemployment rate of natives (born in the region, never migrated)"),
     "unemployment_rate_migrant": Output(
@@ -215,6 +219,8 @@ class Recorder:
         lf = emp + unemp
         lf_g, un_g = c.group_lf, c.group_unemployed
         d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
+        d["labour_force_female"][t], d["unemployed_female"][t] = lf_g[0] * s, un_g[0] * s
+        d["labour_force_youth"][t], d["unemployed_youth"][t] = lf_g[1] * s, un_g[1] * s
         d["unemployment_rate_youth"][t] = un_g[1] / np.maximum(lf_g[1], 1)
         d["unemployment_rate_migrant"][t] = un_g[3] / np.maximum(lf_g[3], 1)
         d["unemployment_rate_native"][t] = un_g[4] / np.maximum(lf_g[4], 1)
