@@ -300,9 +300,7 @@ def _interruptible(between_months: bool = True):
 
 def _stop_workers() -> None:
     """End the worker processes of joblib's pool (an interrupted sweep leaves none behind)."""
-    import sys as _sys
-
-    loky = _sys.modules.get("joblib.externals.loky.reusable_executor")
+    loky = sys.modules.get("joblib.externals.loky.reusable_executor")
     executor = getattr(loky, "_executor", None) if loky else None
     if executor is not None:
         executor.shutdown(wait=False, kill_workers=True)

@@ -21,7 +21,7 @@ import yaml
 
 from fowsim.evaluation import simulated_participants
 from fowsim.lottery import PEOPLE, PEOPLE_DIMS
-from fowsim.manifest import MANIFEST, error_line, run_state
+from fowsim.manifest import MANIFEST, as_number, error_line, run_state
 from fowsim.manifest import read as read_manifest
 from fowsim.recorder import open_results
 
@@ -56,17 +56,8 @@ def _values(overrides: list[str]) -> dict[str, Any]:
     for item in overrides:
         if "=" in item:
             key, value = item.split("=", 1)
-            out[key.lstrip("+~")] = _as_number(value)
+            out[key.lstrip("+~")] = as_number(value)
     return out
-
-
-def _as_number(value: str) -> Any:
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
 
 
 def _check_results(path: Path, overrides: list[str], keys: list[str]) -> int | str:

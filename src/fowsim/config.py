@@ -126,17 +126,39 @@ def compose(overrides: list[str] | tuple[str, ...] = (), config_dir_extra: str |
     What Hydra refuses (an unknown key, a value of the wrong type, a group option that does not
     exist, a config file that is not YAML) raises `ConfigError` with the CLI's one line.
     """
+    return with_sample(_compose(normalise_overrides(overrides), config_dir_extra, shown=list(overrides)))
+
+
+def compose_with_hydra(
+    overrides: list[str], config_dir_extra: str | Path | None = None, what: str = "sweep"
+) -> DictConfig:
+    """The config of `overrides` with Hydra's own node: an experiment's `hydra.sweeper`, the `hydra.launcher`."""
+    return _compose(overrides, config_dir_extra, hydra=True, what=what)
+
+
+def _compose(
+    overrides: list[str],
+    config_dir_extra: str | Path | None = None,
+    hydra: bool = False,
+    what: str = "run",
+    shown: list[str] | None = None,
+) -> DictConfig:
+    """Hydra's composition of fowsim's configs (and the user's folder); its errors as the one line of `ConfigError`.
+
+    `shown`: the overrides the error line names (as the user typed them), `overrides` by default.
+    """
     register_schema()
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
-            cfg = _hydra_compose(config_name="config", overrides=[*extra, *normalise_overrides(overrides)])
+            return _hydra_compose(config_name="config", overrides=[*extra, *overrides], return_hydra_config=hydra)
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - Hydra's and YAML's errors, as one line
-        raise composition_error(exc, list(overrides)) from None
-    return with_sample(cfg)
+        raise composition_error(exc, shown if shown is not None else overrides, what=what) from None
+    finally:
+        GlobalHydra.instance().clear()
 
 
 def composition_error(exc: BaseException, overrides: list[str] | tuple[str, ...], what: str = "run") -> ConfigError:

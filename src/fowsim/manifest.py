@@ -16,6 +16,17 @@ RUNNING = ".running"  # in a run folder while a process runs it: left behind, it
 LOCK = ".sweep.lock"  # in a sweep folder: held by the one sweep using it
 
 
+def as_number(value: Any) -> Any:
+    """An override's value as the number it spells, where it spells one ("01" is 1, "0.50" is 0.5)."""
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
 def run_state(d: Path) -> str:
     """A run folder's state: done (it holds results.nc), failed (error.txt) or missing."""
     if (d / "results.nc").is_file():

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fowsim.errors import ConfigError
-from fowsim.manifest import ERROR_FILE, LOCK, MANIFEST, RUNNING, error_line, run_state
+from fowsim.manifest import ERROR_FILE, LOCK, MANIFEST, RUNNING, as_number, error_line, run_state
 
 LAUNCHER_KEYS = ("hydra/launcher", "hydra.launcher.")
 SWEEP_STARTED = "FOWSIM_SWEEP_STARTED"  # set by the sweep for its runs: when this invocation started
@@ -82,44 +82,22 @@ def _parse_one(override: str):
 
 def _sweeper_params(fixed: list[str], config_dir_extra: str | None = None) -> list[str]:
     """`hydra.sweeper.params` of the config the fixed overrides compose (an experiment's sweep)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from fowsim.config import composition_error, config_dir, register_schema
+    from fowsim.config import compose_with_hydra
 
-    register_schema()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            extra = [f"hydra.searchpath=[file://{Path(config_dir_extra).resolve()}]"] if config_dir_extra else []
-            cfg = compose(config_name="config", overrides=[*extra, *fixed], return_hydra_config=True)
-    except Exception as exc:  # noqa: BLE001 - Hydra's composition errors (and YAML's), as one line
-        raise composition_error(exc, fixed, what="sweep") from None
-    finally:
-        GlobalHydra.instance().clear()
+    cfg = compose_with_hydra(fixed, config_dir_extra, what="sweep")
     node = cfg.hydra.sweeper.get("params")
     params = OmegaConf.to_container(node, resolve=False) if node is not None else {}
     assert isinstance(params, dict)
     return [f"{k!s}={' '.join(str(v).split())}" for k, v in params.items()]
 
 
-def _as_number(value: Any) -> Any:
-    """A swept value as the number it spells, where it spells one ("01" is 1, "0.50" is 0.5)."""
-    if isinstance(value, str):
-        for kind in (int, float):
-            try:
-                return kind(value)
-            except ValueError:
-                pass
-    return value
-
-
 def _refuse_duplicates(o: Any) -> None:
     """Refuse a swept key whose values repeat (`seed=0,0`, `seed=1,01`, `shock.size=0.5,0.50`): one cell, two runs."""
     seen: list[Any] = []
     for value in o.sweep_iterator():
-        v = _as_number(value)
+        v = as_number(value)
         if any(v == w for w in seen):
             why = f"distinct values ({value!r} repeats one given before: each would be the same run)"
             raise ConfigError(o.get_key_element(), o.input_line.split("=", 1)[1], why)
@@ -201,24 +179,13 @@ def check_launcher(p: Plan) -> None:
     A launcher that is not installed, a misspelt setting (`hydra.launcher.partitoin=`) or a value of
     the wrong type fails here, not after the sweep folder and `sweep.json` exist.
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from fowsim.config import composition_error, config_dir, register_schema
+    from fowsim.config import compose_with_hydra
     from fowsim.extension import import_target
 
     launcher = launcher_overrides(p)
-    register_schema()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=launcher, return_hydra_config=True)
-        node = OmegaConf.to_container(cfg.hydra.launcher, resolve=False)
-    except Exception as exc:  # noqa: BLE001 - Hydra's composition errors, as one line
-        raise composition_error(exc, launcher, what="launcher") from None
-    finally:
-        GlobalHydra.instance().clear()
+    node = OmegaConf.to_container(compose_with_hydra(launcher, what="launcher").hydra.launcher, resolve=False)
     assert isinstance(node, dict)
     import_target(str(node.get("_target_")), "hydra/launcher")
 
