@@ -126,10 +126,12 @@ class NaiveModel(mesa.Model):
 
 def core_model(cfg) -> LabourMarketModel:
     """An array model running only the core phases the naive reference shares with it."""
-    # the reference has neither on-the-job search, internal moves nor discouragement
+    # the reference has neither on-the-job search, internal moves, discouragement nor informal work (its informal
+    # workers sit out: they neither search nor leave, and unemployment is counted over formal jobs and the unemployed)
     params = {
         **cfg["world"].get("params", {}),
         "on_the_job_search_rate": 0.0,
+        "informal_search_rate": 0.0,
         "internal_fill_rate": 0.0,
         "search_persistence": 1e12,
     }

@@ -26,7 +26,7 @@ NULL = {
     "long_term_mobility": {"annual_quota": 0, "family_rate": 0.0},
     "online_training": {"seats": 0},
     "diaspora_training": {"places_per_thousand": 0.0},
-    "mobility_restrictions": {"regions": ["west_africa"], "end_month": None},  # no corridor leads into it
+    "mobility_restrictions": {"regions": ["west_africa"], "start_month": 600, "end_month": None},  # after the run
     "demand_led_training": {"seats": 0},
     "entrepreneurship_training": {"seats": 0},
     "sponsorship_reform": {"min_tenure_months": 600},  # no one is 50 years in one job

@@ -38,10 +38,10 @@ def test_matching_counts_downgraded_graduates_at_the_level_below(monkeypatch):
     captured = {}
     real_searchers = kernels.searchers
 
-    def searchers(status, rate, key):
-        unemployed, looking = real_searchers(status, rate, key)
-        captured["unemployed"] = unemployed
-        return unemployed, looking
+    def searchers(status, rate, informal_rate, key):
+        unemployed, informal, looking = real_searchers(status, rate, informal_rate, key)
+        captured["unemployed"] = np.concatenate([unemployed, informal])
+        return unemployed, informal, looking
 
     real_tied = matching.tied_visa_searchers
 

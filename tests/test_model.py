@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fowsim import LabourMarketModel, simulate
-from fowsim.codes import EMPLOYED, TRAINING, UNEMPLOYED, VACANT
+from fowsim.codes import EMPLOYED, INFORMAL, N_STATES, TRAINING, UNEMPLOYED, VACANT
 from fowsim.io import write_dataset
 from fowsim.validation import checks
 from tests.conftest import small
@@ -40,8 +40,8 @@ def check_accounting(m: LabourMarketModel, prev: np.ndarray) -> np.ndarray:
     R = m.world.n_regions
     live = ws.status != VACANT
     # each live worker is in exactly one state, and the stocks match the arrays
-    assert set(np.unique(ws.status)) <= {VACANT, EMPLOYED, UNEMPLOYED, TRAINING}
-    stocks = np.zeros((R, 4), dtype=np.int64)
+    assert set(np.unique(ws.status)) <= {VACANT, EMPLOYED, UNEMPLOYED, TRAINING, INFORMAL}
+    stocks = np.zeros((R, N_STATES), dtype=np.int64)
     np.add.at(stocks, (ws.region[live].astype(int), ws.status[live].astype(int)), 1)
     np.testing.assert_array_equal(stocks, m.market.S)
     # stocks change only by recorded flows

@@ -12,7 +12,7 @@ from fowsim.scenario import build_scenario
 from tests.conftest import small
 
 DEFAULT = ["wages", "automation", "separations_and_vacancies", "policies", "training", "migration",
-           "recognition", "search_and_matching", "demography", "record"]  # fmt: skip
+           "recognition", "search_and_matching", "informal_work", "demography", "record"]  # fmt: skip
 
 
 class Counter(Phase):
@@ -29,7 +29,7 @@ def test_the_default_schedule_is_the_documented_one_each_phase_with_its_own_stre
     s = default_schedule()
     assert s.names == DEFAULT == list(PHASES)
     streams = [p.stream for p in s if p.stream is not None]
-    assert len(streams) == len(set(streams)) == 7  # wages, policies and record draw nothing of their own
+    assert len(streams) == len(set(streams)) == 8  # wages, policies and record draw nothing of their own
 
 
 class Early(Counter):

@@ -64,7 +64,7 @@ def test_wages_hold_through_the_reference_year_then_fall_where_automation_slacke
 
 
 def test_without_the_wages_phase_nobody_is_renegotiated_and_the_going_wage_never_moves():
-    m = LabourMarketModel(small("shock=rapid", "phases.remove=[wages]", workers=6000, months=40))
+    m = LabourMarketModel(small("shock=rapid", "phases.remove=[wages]", workers=10_000, months=40))
     ds = m.run().results()
     assert np.all(ds.going_wage_index.values == 1.0)
     ws = m.ws

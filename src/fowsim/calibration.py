@@ -12,11 +12,19 @@ Free parameters and the targets that pin them down (targets from `regions.csv`, 
   Rio-Chanona et al. (2021) fit theirs;
 - `on_the_job_search_rate` (share of the employed searching a month), for the world: job-to-job
   mobility (targets.csv);
+- `informal_queue_factor` (how much less often, per credential level, the unemployed take up informal
+  work: the educated queue for formal jobs), for the world: with the informal take-up it sets how long
+  the unemployed stay unemployed where there is informal work, so the long-term shares of those regions;
 - `quota_multiplier` (on corridors.csv's annual quotas from the simulated regions into a region),
   per region with a fitted migrant stock (targets.csv): that stock over the last five years of
   the fit. The inflows are held to the quotas, which are assumptions built on a few verified
   permit counts; the stock the data start from then holds rather than drains through returns
   and retirements.
+- `informal_entry_rate` (the monthly chance that an unemployed worker takes up informal work), per
+  region with informal work: the informal share of employment (regions.csv `informal_share`);
+- `remittance_share` (the share of their earnings migrants send home), per destination with a fitted
+  outflow (targets.csv `remittance_outflow`): that outflow over the calibrated baseline's migrant
+  earnings there (`remittance_shares`, a ratio, after the rest);
 - `demand_growth` (labour demand's steady annual growth), per region whose labour force follows
   demand (the Gulf): no trend in the baseline's unemployment over thirty years
   (`steady_demand_growth`, fitted before the rest).
@@ -77,13 +85,15 @@ from fowsim.world import World, load_world, resolve_data_dir
 
 # residual scales: about half of each quantity's tolerance in the validation table
 TOLERANCE = {"unemployment_rate": 0.005, "ltu_share": 0.04, "migrant_overqualification": 0.03,
-             "occupational_mobility": 0.01, "job_to_job": 0.01, "migrant_stock": 0.5}  # fmt: skip
+             "occupational_mobility": 0.01, "job_to_job": 0.01, "migrant_stock": 0.5,
+             "informal_share": 0.01}  # fmt: skip
 STOCK_MONTHS = 60  # a fitted migrant stock is the mean of the fit's last five years
 REGION_PARAMETERS = ("opening_multiplier", "separation_rate")  # fitted, one value per region
-WORLD_PARAMETERS = ("network_self_loop", "on_the_job_search_rate")  # fitted, one value for all regions
+WORLD_PARAMETERS = ("network_self_loop", "on_the_job_search_rate", "informal_queue_factor")  # one value for all
 BOUNDS = {"opening_multiplier": (0.2, 5.0), "separation_rate": (0.002, 0.08), "recognition_multiplier": (0.3, 3.0),
           "network_self_loop": (0.2, 0.97), "on_the_job_search_rate": (0.005, 0.5),
-          "quota_multiplier": (0.3, 5.0)}  # fmt: skip
+          "quota_multiplier": (0.3, 5.0), "informal_entry_rate": (0.005, 0.95),
+          "informal_queue_factor": (0.05, 1.0)}  # fmt: skip
 
 
 def world_target(world: World, quantity: str) -> float:
@@ -277,21 +287,22 @@ def baseline_moments(
 
     `x` holds per-region arrays for `REGION_PARAMETERS` and `recognition_multiplier` (NaN where
     not fitted) and scalars for `WORLD_PARAMETERS`. Returns per-region unemployment rate,
-    long-term share of the unemployed and migrants' over-qualification, and, for all regions
-    together, annual occupational mobility (occupation changes a year / employed) and annual
+    long-term share of the unemployed, informal share of employment and migrants' over-qualification,
+    and, for all regions together, annual occupational mobility (occupation changes a year / employed) and annual
     job-to-job mobility (moves from one employer to another a year / employed), and the migrant
     stocks `stocks` (targets.csv `where`, 'origins->destination'), in millions of people, over the
-    last `STOCK_MONTHS` months. `x` may hold per-region `quota_multiplier` (NaN where not fitted).
+    last `STOCK_MONTHS` months; and migrants' earnings by destination, billion EUR a year. `x` may
+    hold per-region `quota_multiplier` and `informal_entry_rate` (NaN where not fitted).
     `path` and `growth`: labour demand's (`with_demand_path`).
     """
     keys = ("unemployment_rate", "ltu_share", "migrant_overqualification", "occupational_mobility", "job_to_job",
-            "migrant_stock")  # fmt: skip
+            "migrant_stock", "informal_share", "migrant_earnings")  # fmt: skip
     out: dict[str, list] = {k: [] for k in keys}
     for seed in range(seeds):
         params = {**(cfg["world"].get("params") or {}), **{k: float(x[k]) for k in WORLD_PARAMETERS}}
         run_cfg = {**cfg, "seed": seed, "world": {**cfg["world"], "params": params}}
         scenario = with_demand_path(build_scenario(run_cfg), path, growth)
-        for k in (*REGION_PARAMETERS, "recognition_multiplier", "quota_multiplier"):
+        for k in (*REGION_PARAMETERS, "recognition_multiplier", "quota_multiplier", "informal_entry_rate"):
             if k in x:
                 scenario.world.calibration[k] = np.asarray(x[k], float)
         # the wage bargain's reference for these very parameters, as the calibration will store it
@@ -303,6 +314,8 @@ def baseline_moments(
         out["unemployment_rate"].append(ds["unemployment_rate"].mean("time").values)
         out["ltu_share"].append((ds["long_term_unemployed"] / ds["unemployed"]).mean("time").values)
         out["migrant_overqualification"].append(ds["overqualification_migrant"].mean("time").values)
+        out["informal_share"].append(ds["informal_share"].mean("time").values)
+        out["migrant_earnings"].append(ds["migrant_earnings"].sum("origin").mean("time").values * 12 / 1e9)
         out["occupational_mobility"].append([annual_rate(ds, "occupation_changes")])
         out["job_to_job"].append([annual_rate(ds, "job_to_job")])
     return {k: np.mean(v, axis=0) for k, v in out.items()}
@@ -324,11 +337,20 @@ def _per_region(a: np.ndarray, regions: tuple[str, ...] | list[str], digits: int
     return {regions[i]: round(float(v), digits) for i, v in zip(idx, a)}
 
 
-def _achieved(moments: dict[str, np.ndarray], regions, oq_regions: np.ndarray, stocks: tuple[str, ...]) -> dict:
-    """The record's `achieved`: the fit's moments (migrants' over-qualification over `oq_regions` only)."""
+def _achieved(moments: dict[str, np.ndarray], regions, oq_regions: np.ndarray, stocks: tuple[str, ...],
+              informal_regions: np.ndarray) -> dict:  # fmt: skip
+    """The record's `achieved`: the fit's moments.
+
+    Migrants' over-qualification and the informal share are given for `oq_regions` and `informal_regions` only.
+    """
     return {
         "unemployment_rate": _per_region(moments["unemployment_rate"], regions, 4),
         "ltu_share": _per_region(moments["ltu_share"], regions, 4),
+        **(
+            {"informal_share": _per_region(moments["informal_share"], regions, 4, informal_regions)}
+            if informal_regions.size
+            else {}
+        ),  # fmt: skip
         "migrant_overqualification": _per_region(moments["migrant_overqualification"], regions, 4, oq_regions),
         "occupational_mobility": round(float(moments["occupational_mobility"][0]), 4),
         "job_to_job": round(float(moments["job_to_job"][0]), 4),
@@ -372,6 +394,8 @@ def calibrate(
     stocks = tuple(t.where for t in stock_targets)
     stock_regions = np.array([world.regions.index(w.split("->")[1]) for w in stocks], int)
     S = stock_regions.size
+    informal_regions = np.flatnonzero(world.rp("informal_share") > 0)
+    Inf = informal_regions.size
     W = len(WORLD_PARAMETERS)
     target = {
         "unemployment_rate": world.rp("unemployment_target"),
@@ -380,17 +404,20 @@ def calibrate(
         "occupational_mobility": np.array([world_target(world, "occupational_mobility")]),
         "job_to_job": np.array([world_target(world, "job_to_job")]),
         "migrant_stock": np.array([t.value for t in stock_targets]),
+        "informal_share": world.rp("informal_share")[informal_regions],
     }
-    # the parameter vector (logs): openings (R), separations (R), approval multipliers (E), world
+    # the parameter vector (logs): openings (R), separations (R), approval multipliers (E), quota
+    # multipliers (S), informal take-up (Inf), world
     start = np.concatenate([
         world.fitted("opening_multiplier", 1.0),
         world.separation_rate(),
         world.fitted("recognition_multiplier", 1.0)[oq_regions],
         world.fitted("quota_multiplier", 1.0)[stock_regions],
+        world.fitted("informal_entry_rate", world.params["informal_entry_rate"])[informal_regions],
         [world.params[k] for k in WORLD_PARAMETERS],
     ])  # fmt: skip
     names = [*["opening_multiplier"] * R, *["separation_rate"] * R, *["recognition_multiplier"] * E,
-             *["quota_multiplier"] * S, *WORLD_PARAMETERS]  # fmt: skip
+             *["quota_multiplier"] * S, *["informal_entry_rate"] * Inf, *WORLD_PARAMETERS]  # fmt: skip
     lo, hi = np.log(np.array([BOUNDS[n] for n in names])).T
     x0 = np.clip(np.log(start), lo + 1e-9, hi - 1e-9)
 
@@ -400,32 +427,41 @@ def calibrate(
         recognition[oq_regions] = v[2 * R : 2 * R + E]
         quota = np.full(R, np.nan)
         quota[stock_regions] = v[2 * R + E : 2 * R + E + S]
-        world_values = {k: v[2 * R + E + S + i] for i, k in enumerate(WORLD_PARAMETERS)}
+        informal = np.full(R, np.nan)
+        informal[informal_regions] = v[2 * R + E + S : 2 * R + E + S + Inf]
+        world_values = {k: v[2 * R + E + S + Inf + i] for i, k in enumerate(WORLD_PARAMETERS)}
         return {"opening_multiplier": v[:R], "separation_rate": v[R : 2 * R], "recognition_multiplier": recognition,
-                "quota_multiplier": quota, **world_values}  # fmt: skip
+                "quota_multiplier": quota, "informal_entry_rate": informal, **world_values}  # fmt: skip
 
     seen: list[tuple[float, np.ndarray, dict[str, np.ndarray]]] = []
 
     def residuals(z: np.ndarray) -> np.ndarray:
         moments = baseline_moments(cfg, unpack(z), seeds, burn_in, path, stocks, growth)
         moments["migrant_overqualification"] = moments["migrant_overqualification"][oq_regions]
+        moments["informal_share"] = moments["informal_share"][informal_regions]
         res = np.concatenate([(moments[k] - target[k]) / TOLERANCE[k] for k in target])
         seen.append((float(np.sum(res**2)), z.copy(), moments))
         log(f"evaluation {len(seen)}: cost {seen[-1][0]:.2f} u {np.round(moments['unemployment_rate'], 4).tolist()} "
             f"ltu {np.round(moments['ltu_share'], 3).tolist()} "
             f"migrant over-qualification {np.round(moments['migrant_overqualification'], 3).tolist()} "
             f"mobility {moments['occupational_mobility'][0]:.3f} job-to-job {moments['job_to_job'][0]:.3f} "
-            f"stocks {np.round(moments['migrant_stock'], 2).tolist()}")  # fmt: skip  # noqa: E501
+            f"stocks {np.round(moments['migrant_stock'], 2).tolist()} "
+            f"informal {np.round(moments['informal_share'], 3).tolist()}")  # fmt: skip  # noqa: E501
         return res
 
     # a region's unemployment and long-term share depend on its own openings and separations; the
     # migrants' over-qualification on the region's approval multiplier; everything on the world
     # parameters. Finite differences then take four runs per Jacobian, whatever the number of regions.
-    n_res, n_par = 2 * R + E + 2 + S, 2 * R + E + S + W
+    n_res, n_par = 2 * R + E + 2 + S + Inf, 2 * R + E + S + Inf + W
     sparsity = lil_matrix((n_res, n_par), dtype=int)
     for r in range(R):
         for row in (r, R + r):
             sparsity[row, r] = sparsity[row, R + r] = 1
+    # a region's informal share, unemployment and long-term share depend on its informal take-up too
+    for i, r in enumerate(informal_regions.tolist()):
+        row, col = 2 * R + E + 2 + S + i, 2 * R + E + S + i
+        sparsity[row, col] = sparsity[row, r] = sparsity[row, R + r] = 1
+        sparsity[r, col] = sparsity[R + r, col] = 1
     for e in range(E):
         sparsity[2 * R + e, 2 * R + e] = 1
     # a fitted stock depends on its destination's quota multiplier, openings and separations (and the
@@ -434,13 +470,14 @@ def calibrate(
         row, col = 2 * R + E + 2 + i, 2 * R + E + i
         sparsity[row, col] = sparsity[row, r] = sparsity[row, R + r] = 1
         sparsity[r, col] = sparsity[R + r, col] = 1
-    sparsity[:, 2 * R + E + S :] = 1
+    sparsity[:, 2 * R + E + S + Inf :] = 1
     # steps of 0.2 in log parameters: large against the simulation noise of the moments
     result = least_squares(residuals, x0, bounds=(lo, hi), jac_sparsity=sparsity, diff_step=0.2, x_scale=1.0,
                            max_nfev=max_evaluations, method="trf")  # fmt: skip
     log(f"least_squares stopped: {result.message}")
     cost, z, moments = min(seen, key=lambda s: s[0])
     fit = unpack(z)
+    shares = remittance_shares(world, moments["migrant_earnings"])
 
     def per_region(a: np.ndarray, digits: int, where: np.ndarray | None = None) -> dict[str, float]:
         return _per_region(a, regions, digits, where)
@@ -457,8 +494,14 @@ def calibrate(
             "occupational_mobility": float(target["occupational_mobility"][0]),
             "job_to_job": float(target["job_to_job"][0]),
             **({"migrant_stock": {w: float(v) for w, v in zip(stocks, target["migrant_stock"])}} if stocks else {}),
+            **({"informal_share": per_region(target["informal_share"], 4, informal_regions)} if Inf else {}),
+            **(
+                {"remittance_outflow": {t.where: t.value for t in world.targets_of("remittance_outflow", fitted=True)}}
+                if shares
+                else {}
+            ),  # fmt: skip
         },
-        "achieved": _achieved(moments, regions, oq_regions, stocks),
+        "achieved": _achieved(moments, regions, oq_regions, stocks, informal_regions),
         "values": {
             "opening_multiplier": per_region(fit["opening_multiplier"], 4),
             "separation_rate": per_region(fit["separation_rate"], 5),
@@ -466,7 +509,13 @@ def calibrate(
             **(
                 {"quota_multiplier": per_region(fit["quota_multiplier"][stock_regions], 4, stock_regions)} if S else {}
             ),  # fmt: skip
+            **(
+                {"informal_entry_rate": per_region(fit["informal_entry_rate"][informal_regions], 4, informal_regions)}
+                if Inf
+                else {}
+            ),  # fmt: skip
             **_growth_entry(growth, regions),
+            **({"remittance_share": {r: round(v, 4) for r, v in shares.items()}} if shares else {}),
         },
         "parameters": {k: round(float(fit[k]), 4) for k in WORLD_PARAMETERS},
         **(
@@ -479,6 +528,20 @@ def calibrate(
             }
         ),  # fmt: skip
     }
+
+
+def remittance_shares(world: World, earnings: np.ndarray) -> dict[str, float]:
+    """The share of their earnings that migrants in each destination send home, from its fitted outflow.
+
+    `earnings`: migrants' earnings by destination in the calibrated baseline, billion EUR a year; a
+    destination with a fitted `remittance_outflow` row (targets.csv) sends that outflow: its share is
+    outflow / earnings (at most 1). The others keep parameters.csv's `remittance_share`.
+    """
+    out = {}
+    for t in world.targets_of("remittance_outflow", fitted=True):
+        r = world.regions.index(t.where)
+        out[t.where] = float(min(1.0, t.value / max(float(earnings[r]), 1e-9)))
+    return out
 
 
 def write_calibration(record: dict[str, Any], world_dir: str | Path) -> Path:
@@ -509,6 +572,7 @@ def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, 
         "separation_rate": world.separation_rate(),
         "recognition_multiplier": world.fitted("recognition_multiplier", np.nan),
         "quota_multiplier": world.fitted("quota_multiplier", np.nan),
+        "informal_entry_rate": world.fitted("informal_entry_rate", np.nan),
         **{k: world.params[k] for k in WORLD_PARAMETERS},
     }
     stocks = tuple(t.where for t in world.targets_of("migrant_stock", fitted=True))
@@ -517,7 +581,9 @@ def refit_demand_growth(cfg: dict[str, Any], seeds: int = 2, burn_in: int = 36, 
     moments = baseline_moments(cfg, x, seeds, burn_in, stocks=stocks, growth=growth)
     moments["migrant_overqualification"] = moments["migrant_overqualification"][oq]
     record["values"].update(_growth_entry(growth, world.regions))
-    record["achieved"] = {**record["achieved"], **_achieved(moments, world.regions, oq, stocks)}
+    informal = np.flatnonzero(world.rp("informal_share") > 0)
+    moments["informal_share"] = moments["informal_share"][informal]
+    record["achieved"] = {**record["achieved"], **_achieved(moments, world.regions, oq, stocks, informal)}
     record["method"] = (
         f"{record['method']}; then demand_growth fitted again, the rest held ({_dt.date.today().isoformat()}, "
         f"fowsim.calibration.steady_demand_growth), and achieved measured again with it"

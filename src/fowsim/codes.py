@@ -5,10 +5,11 @@ A leaf module: every other module may import it, it imports nothing of fowsim.
 
 from __future__ import annotations
 
-# status: every slot is in exactly one
-VACANT, EMPLOYED, UNEMPLOYED, TRAINING = 0, 1, 2, 3
-STATUS_NAMES = ("vacant", "employed", "unemployed", "training")
-N_STATES = 4
+# status: every slot is in exactly one; EMPLOYED is a formal job at an employer, INFORMAL work outside them
+VACANT, EMPLOYED, UNEMPLOYED, TRAINING, INFORMAL = 0, 1, 2, 3, 4
+STATUS_NAMES = ("vacant", "employed", "unemployed", "training", "informal")
+N_STATES = 5
+ACTIVE = (EMPLOYED, UNEMPLOYED, INFORMAL)  # in the labour force and on the market (not in full-time training)
 # migration status
 NATIVE, TEMPORARY, PERMANENT, REFUGEE, RETURNEE = 0, 1, 2, 3, 4
 MIGRATION_NAMES = ("native", "temporary_migrant", "permanent_migrant", "refugee", "returnee")

@@ -30,17 +30,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from fowsim.codes import EMPLOYED, TRAINING
+from fowsim.codes import EMPLOYED, INFORMAL, TRAINING
 from fowsim.effects import Effect, paired
 from fowsim.lottery import HORIZONS, NOT_REACHED, decode
 from fowsim.recorder import open_results
 
 OUTCOMES = {
-    "employed": "employed",
+    "employed": "employed in a formal job",
+    "informal": "in informal work",
     "overqualified": "employed below their qualification (a tertiary graduate in a skill level 1-2 job)",
     "moved": "living in another region than at the lottery",
     "in_training": "in full-time training",
-    "earnings": "monthly earnings (EUR; 0 out of work)",
+    "earnings": "monthly earnings (EUR; informal pay in informal work; 0 out of work)",
 }
 # outcomes that are amounts, not shares: their effects are in their own units, not points
 AMOUNTS = {"earnings": "EUR a month"}
@@ -156,6 +157,7 @@ def measures(code: np.ndarray, region0: np.ndarray, earnings: np.ndarray | None 
     d = decode(code)
     vals = {
         "employed": d["status"] == EMPLOYED,
+        "informal": d["status"] == INFORMAL,
         "overqualified": d["overqualified"],
         "moved": (d["region"] != region0[:, None]) & (d["status"] != 0),
         "in_training": d["status"] == TRAINING,

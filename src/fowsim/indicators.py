@@ -140,6 +140,21 @@ def _native_overqualification(ds: xr.Dataset) -> xr.DataArray:
     return 100 * low / total(graduates).where(total(graduates) > 0)
 
 
+@reads("informal", "employed")
+def _informal_share(ds: xr.Dataset) -> xr.DataArray:
+    d = last(ds[["informal", "employed"]], LAST_YEAR)
+    working = total(d["informal"] + d["employed"])
+    return 100 * total(d["informal"]) / working.where(working > 0)
+
+
+@reads("informal_by_group", "labour_force_female", "unemployed_female")
+def _informal_share_women(ds: xr.Dataset) -> xr.DataArray:
+    d = last(ds[["informal_by_group", "labour_force_female", "unemployed_female"]], LAST_YEAR)
+    informal = total(d["informal_by_group"].sel(group="female"))
+    working = total(d["labour_force_female"] - d["unemployed_female"])
+    return 100 * informal / working.where(working > 0)
+
+
 def _sum(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
     @reads(name)
     def compute(ds: xr.Dataset) -> xr.DataArray:
@@ -228,10 +243,19 @@ INDICATORS: dict[str, Indicator] = {
                   "spending", 1),
         Indicator("public_spending", "public spending on programmes", "EUR million", "",
                   _spending_of("public_spending", scale=1e6), "public spending", 1),
-        Indicator("employment", "employment", "million person-years", "higher", _sum("employed", 12e6),
-                  "employment", 2),
+        Indicator("employment", "employment in formal jobs", "million person-years", "higher",
+                  _sum("employed", 12e6), "formal employment", 2),
         Indicator("labour_force_end", "labour force, last month", "million people", "",
                   _at_end("labour_force", 1e6), "the labour force", 2),
+        Indicator("informal_share", "informal share of employment, last year", "%", "lower", _informal_share,
+                  "informal work", 1),
+        Indicator("informal_share_women", "informal share of women's employment, last year", "%", "lower",
+                  _informal_share_women, "women's informal work", 1),
+        Indicator("formalisations", "moves from informal work into formal jobs", "thousand people", "higher",
+                  _sum("formalisations", 1e3), "formalisation", 1),
+        Indicator("informal_underemployment", "informal work lost to crowding, last year", "thousand full-time "
+                  "equivalents", "lower", _last_year_mean("informal_underemployment", 1e3),
+                  "underemployment in informal work", 1),
         Indicator("remittances", "remittances sent home by migrants, last year", "EUR billion a year", "",
                   _last_year_mean("remittances", 1e9 / 12), "remittances sent home", 2),
         Indicator("tied_job_changes", "job changes on employer-tied visas, last year", "thousand a year", "",
@@ -249,13 +273,15 @@ RUN_TABLE = (
     "migrant_share_employed",
     "native_overqualification",
     "migrant_overqualification",
+    "informal_share",
 )
 SUMMARY = (*RUN_TABLE, "displaced", "labour_force_end", "spending")
 REPORT = ("unemployment_rate", "unemployment_rate_women", "unemployment_rate_youth", "long_term_unemployment_rate",
-          "displaced_employed_24m", "migrant_overqualification", "trained_emigrants", "returnees", "spending",
-          "employment")  # fmt: skip
+          "informal_share", "informal_share_women", "displaced_employed_24m", "migrant_overqualification",
+          "trained_emigrants", "returnees", "spending", "employment", "formalisations")  # fmt: skip
 COMPARE = ("employment", "spending", "public_spending", "displaced_employed_6m", "displaced_employed_24m",
-           "migrant_overqualification", "long_term_unemployed", "migration", "completions")  # fmt: skip
+           "migrant_overqualification", "long_term_unemployed", "migration", "completions",
+           "formalisations")  # fmt: skip
 
 
 def value(ds: xr.Dataset, name: str, regions: Sequence[str] | None = None) -> float:

@@ -12,6 +12,7 @@ import numpy as np
 
 from fowsim.codes import (
     EMPLOYED,
+    INFORMAL,
     NATIVE,
     PARTNER,
     RETURNEE,
@@ -209,11 +210,17 @@ def renegotiate(
 
 
 @jit
-def searchers(status: np.ndarray, on_the_job: float, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
-    """The unemployed, and the employed searching on the job with probability `on_the_job`, in one pass."""
+def searchers(
+    status: np.ndarray, on_the_job: float, informal: float, key: np.uint64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The unemployed, informal workers searching (probability `informal`) and employed ones (`on_the_job`).
+
+    One pass; each searching worker's uniform comes from `key` and the slot index.
+    """
     unemployed = np.empty(status.size, np.int64)  # only the pages written are touched
     looking = np.empty(status.size, np.int64)
-    k = n = 0
+    informal_looking = np.empty(status.size, np.int64)
+    k = n = m = 0
     for i in range(status.size):
         st = status[i]
         if st == UNEMPLOYED:
@@ -222,7 +229,10 @@ def searchers(status: np.ndarray, on_the_job: float, key: np.uint64) -> tuple[np
         elif st == EMPLOYED and _uniform(key, i) < on_the_job:
             looking[n] = i
             n += 1
-    return unemployed[:k].copy(), looking[:n].copy()
+        elif st == INFORMAL and _uniform(key, i) < informal:
+            informal_looking[m] = i
+            m += 1
+    return unemployed[:k].copy(), informal_looking[:m].copy(), looking[:n].copy()
 
 
 @jit
@@ -244,6 +254,8 @@ def effective_skill(
         dt = np.float64(t - since[i])
         if status[i] == EMPLOYED:
             out[k] = 1.0 - (1.0 - s) * np.exp(-learn * dt)
+        elif status[i] == INFORMAL:  # informal work keeps a skill, but teaches nothing of a formal occupation
+            out[k] = s
         else:
             out[k] = s * np.exp(-decay * max(dt - grace, 0.0))
     return out
@@ -278,8 +290,9 @@ def transition(
     for k in range(idx.size):
         i = idx[k]
         s_old, r_old, r_new = status[i], region[i], new_region[k]
-        if new_status != EMPLOYED and (s_old == EMPLOYED or s_old == VACANT):  # noqa: SIM109 (compiled)
-            jobless_since[i] = t  # time out of work runs from leaving a job (or entering)
+        leaves_work = s_old == EMPLOYED or s_old == VACANT or s_old == INFORMAL  # noqa: SIM109 (compiled)
+        if leaves_work and new_status != EMPLOYED and new_status != INFORMAL:
+            jobless_since[i] = t  # time out of work runs from leaving work, formal or informal (or entering)
         if s_old == EMPLOYED:
             E[employer[i], occ[i]] -= 1
             wage_out[r_old] += np.float64(wage[i])
@@ -338,7 +351,11 @@ def census(
     programme) living in their origin region, by region; skills-partnership graduates in the labour
     force by (all 0 / employed 1, region); the wages of the employed summed by (region,
     occupation), and summed and counted by (natives 0 / the foreign-born 1 / returnees 2, region);
-    and the wages of the employed foreign-born summed by (origin, region).
+    the wages of the employed foreign-born summed by (origin, region); and informal workers by
+    (credential, region), by (group, region) for the groups above, and by (region, occupation).
+
+    The labour force counts formal jobs, informal work and unemployment; "employed" counts formal
+    jobs (at employers) only.
     """
     unemp = np.zeros((n_regions, low_skill.size))
     ltu = np.zeros(n_regions)
@@ -359,6 +376,9 @@ def census(
     wage_group = np.zeros((3, n_regions))
     emp_group = np.zeros((3, n_regions))
     earnings = np.zeros((n_origins, n_regions))
+    informal_cred = np.zeros((4, n_regions))
+    informal_group = np.zeros((5, n_regions))
+    informal_cell = np.zeros((n_regions, low_skill.size))
     for i in range(status.size):
         s = status[i]
         if s == VACANT:
@@ -389,11 +409,16 @@ def census(
         if s == TRAINING:
             continue
         u = 0.0
+        inf = 0.0
         if s == UNEMPLOYED:
             u = 1.0
             unemp[r, occ[i]] += 1.0
             if t - since[i] >= ltu_months:
                 ltu[r] += 1.0
+        elif s == INFORMAL:
+            inf = 1.0
+            informal_cred[cred[i], r] += 1.0
+            informal_cell[r, occ[i]] += 1.0
         else:
             c = cred[i]
             emp_cred[c, r] += 1.0
@@ -417,22 +442,27 @@ def census(
                         oq[1, origin[i], r] += 1.0
         if scheme[i] & PARTNER:
             partner[0, r] += 1.0
-            partner[1, r] += 1.0 - u
+            partner[1, r] += 1.0 - u - inf
         if female[i]:
             lf[0, r] += 1.0
             un[0, r] += u
+            informal_group[0, r] += inf
         if t - birth[i] < YOUTH_MONTHS:
             lf[1, r] += 1.0
             un[1, r] += u
+            informal_group[1, r] += inf
         if m == RETURNEE:
             lf[2, r] += 1.0
             un[2, r] += u
+            informal_group[2, r] += inf
         g = 3 if foreign else (4 if m == NATIVE else -1)
         if g >= 0:
             lf[g, r] += 1.0
             un[g, r] += u
+            informal_group[g, r] += inf
     return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
-            trained_home, partner, wage_cell, wage_group, emp_group, earnings)  # fmt: skip
+            trained_home, partner, wage_cell, wage_group, emp_group, earnings, informal_cred,
+            informal_group, informal_cell)  # fmt: skip
 
 
 @jit

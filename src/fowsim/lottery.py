@@ -9,7 +9,7 @@ draw, every winner not followed yet and a random sample of the losers not follow
 following people changes nothing in the run). Each followed person's outcome is read at
 `HORIZONS` months after the draw (`Lottery.follow`, in the `record` phase): a one-byte code of
 status, over-qualification and region (`outcome_codes`), and their monthly earnings (the wage
-where employed, 0 out of work).
+where employed, informal pay in informal work, 0 out of work).
 
 Winners against losers of the same month is the direct effect of a place; a person's outcome
 against their own in the baseline run of the same seed (common random numbers, `Panel`) is the
@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from fowsim.codes import EMPLOYED, TERTIARY, VACANT
+from fowsim.codes import EMPLOYED, INFORMAL, TERTIARY, VACANT
 from fowsim.errors import ConfigError
 from fowsim.workforce import Workforce
 
 HORIZONS = (6, 12, 24, 36)  # months after the draw at which outcomes are read
 NOT_REACHED = 255  # the code of an outcome whose month lies beyond the run's horizon
-MAX_REGIONS = 31  # regions a code can hold (5 bits; 31 with status and flag set would be NOT_REACHED)
+MAX_REGIONS = 15  # regions a code can hold (4 bits; NOT_REACHED, 255, is status 7, which no worker has)
 _LOOKUP = np.full(max(HORIZONS) + 1, -1, dtype=np.int64)
 _LOOKUP[list(HORIZONS)] = np.arange(len(HORIZONS))
 PEOPLE = ("followed_", "panel_")  # prefixes of the results' per-person variables (not collected into sweep.nc)
@@ -82,7 +82,7 @@ def build_evaluation(spec: Any) -> Evaluation:
 
 
 def check_regions(n_regions: int) -> None:
-    """Outcome codes hold the region in 5 bits: a world of more regions cannot be followed."""
+    """Outcome codes hold the region in 4 bits: a world of more regions cannot be followed."""
     if n_regions > MAX_REGIONS:
         raise ConfigError("world", f"{n_regions} regions", f"at most {MAX_REGIONS} regions to follow policy lotteries")
 
@@ -90,19 +90,20 @@ def check_regions(n_regions: int) -> None:
 def outcome_codes(ws: Workforce, idx: np.ndarray, low_skill: np.ndarray) -> np.ndarray:
     """One byte for each worker `idx`: status, over-qualification and region.
 
-    Bits 0-1 hold the status, bit 2 whether the worker is over-qualified (a tertiary graduate in a
-    skill level 1-2 job), bits 3-7 the region. A vacant slot is 0.
+    Bits 0-2 hold the status (`fowsim.codes`: employed in a formal job, unemployed, in training, in
+    informal work), bit 3 whether the worker is over-qualified (a tertiary graduate in a skill level
+    1-2 formal job), bits 4-7 the region. A vacant slot is 0.
     """
     status = ws.status[idx].astype(np.uint8)
     over = (status == EMPLOYED) & (ws.cred[idx] == TERTIARY) & low_skill[ws.occ[idx]]
-    code = status | (over.astype(np.uint8) << 2) | (ws.region[idx].astype(np.uint8) << 3)
+    code = status | (over.astype(np.uint8) << 3) | (ws.region[idx].astype(np.uint8) << 4)
     return np.where(status == VACANT, np.uint8(0), code).astype(np.uint8)
 
 
 def decode(code: np.ndarray) -> dict[str, np.ndarray]:
     """The parts of outcome codes: `status`, `overqualified`, `region` (mask NOT_REACHED entries first)."""
     c = np.asarray(code, dtype=np.uint8)
-    return {"status": c & 3, "overqualified": (c >> 2) & 1 == 1, "region": (c >> 3).astype(np.int64)}
+    return {"status": c & 7, "overqualified": (c >> 3) & 1 == 1, "region": (c >> 4).astype(np.int64)}
 
 
 class Lottery:
@@ -198,7 +199,7 @@ class Lottery:
             return out
         known = who < self._status.size
         w = who[known]
-        out[known] = self._status[w].astype(np.uint8) | (self._region[w].astype(np.uint8) << 3)
+        out[known] = self._status[w].astype(np.uint8) | (self._region[w].astype(np.uint8) << 4)
         return out
 
     def follow(self, model: Any) -> None:
@@ -220,8 +221,14 @@ class Lottery:
         left = model.ws.birth[slots] != cols["birth"][due]
         code[left] = 0  # another occupant: the person has left
         self.outcome[due, _LOOKUP[d[due]]] = code
-        # monthly earnings: the wage where employed, 0 out of work; unknown (NaN) for a person who left
-        pay = np.where(model.ws.status[slots] == EMPLOYED, model.ws.wage[slots], 0.0)
+        # monthly earnings: the wage where employed, informal pay in informal work, 0 out of work; unknown
+        # (NaN) for a person who left
+        ws = model.ws
+        status = ws.status[slots]
+        pay = np.where(status == EMPLOYED, ws.wage[slots], 0.0)
+        informal = status == INFORMAL
+        if informal.any():
+            pay[informal] = model.market.informal_pay(ws.region[slots[informal]], ws.occ[slots[informal]])
         gone = left | (model.ws.status[slots] == VACANT)  # left, whether or not the slot has a new occupant
         self.earnings[due, _LOOKUP[d[due]]] = np.where(gone, np.nan, pay)
 

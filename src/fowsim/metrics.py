@@ -115,6 +115,7 @@ SHORT = {
     "migrant_share_employed": "migr. empl.",
     "native_overqualification": "overq. nat.",
     "migrant_overqualification": "overq. migr.",
+    "informal_share": "informal",
 }
 
 
@@ -127,6 +128,6 @@ def format_table(ds: xr.Dataset) -> str:
         lines.append(region.ljust(width) + "".join(f"{row[n]:12.1f}%" if np.isfinite(row[n]) else f"{'-':>13}"
                                                    for n in RUN_TABLE))  # fmt: skip
     lines.append("")
-    lines.append("last yr: the last 12 months; overq. migr.: the last 24 months; -: no one to count "
-                 "(fowsim.indicators)")  # fmt: skip
+    lines.append("last yr: the last 12 months; overq. migr.: the last 24 months; informal: the informal share of "
+                 "employment, last 12 months; -: no one to count (fowsim.indicators)")  # fmt: skip
     return "\n".join(lines)

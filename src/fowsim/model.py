@@ -75,7 +75,8 @@ class LabourMarketModel(Simulation):
         for policy in self.policies:
             policy.bind(self)
         self.lotteries = {p.name: p.lottery for p in self.policies if p.lottery is not None}
-        self.migration.observe(self.recorder.census().stock)
+        census = self.recorder.census()
+        self.migration.observe(census.stock, census.migrant_earnings, self.scale)
 
     # ---------------------------------------------------------------- construction
     def _build_employers(self) -> tuple[np.ndarray, ...]:
@@ -171,7 +172,22 @@ class LabourMarketModel(Simulation):
                     )
                 )
                 self.providers[-1].wage_indexed = True  # its cost is a share of the region's wage
-        self.provider_of = np.array([[pr.index for pr in self.providers if pr.region == r] for r in range(w.n_regions)])
+        # households' own training: TVET courses paid from the remittances a region receives (seats set monthly,
+        # `fowsim.phases.training.fund_household_training`)
+        for r in range(w.n_regions):
+            targets, award, min_cred, _ = spec["tvet"]
+            self.providers.append(
+                self.agent_classes["training_provider"](
+                    self, len(self.providers), r, "household", seats=0.0, duration=int(p["tvet_months"]),
+                    completion=p["tvet_completion_rate"],
+                    cost_per_month=p["tvet_cost_share"] * self.market.region_wage[r],
+                    award=award, min_credential=min_cred, targets=targets, skill_after=p["tvet_skill"],
+                    public_share=0.0, payer="private",
+                )
+            )  # fmt: skip
+            self.providers[-1].wage_indexed = True
+        self.provider_of = np.array([[pr.index for pr in self.providers if pr.region == r and pr.kind in TRAINING_TYPES]
+                                     for r in range(w.n_regions)])  # fmt: skip
 
     # ---------------------------------------------------------------- the schedule
     def run_policies(self) -> None:

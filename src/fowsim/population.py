@@ -11,7 +11,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from fowsim.codes import DOWNGRADED, EMPLOYED, NATIVE, NOT_NEEDED, PENDING, RECOGNISED, TEMPORARY, UNEMPLOYED
+from fowsim.codes import (
+    DOWNGRADED,
+    EMPLOYED,
+    INFORMAL,
+    NATIVE,
+    NOT_NEEDED,
+    PENDING,
+    RECOGNISED,
+    TEMPORARY,
+    UNEMPLOYED,
+)
 from fowsim.workforce import Workforce, effective_credential
 from fowsim.world import EDUCATION, World
 
@@ -84,6 +94,25 @@ def draw_categories(rng: np.random.Generator, group: np.ndarray, cum: np.ndarray
     return out
 
 
+def informal_probability(cred: np.ndarray, share: float, slope: float) -> np.ndarray:
+    """Probability that a worker of credential `cred` works informally, given the region's `share` of informal work.
+
+    Log-odds fall by `slope` per credential level (informality falls with education, ILO 2018); the
+    level is set so that the mean over `cred` is `share`.
+    """
+    if share <= 0.0 or cred.size == 0:
+        return np.zeros(cred.size)
+    if share >= 1.0:
+        return np.ones(cred.size)
+    levels, n = np.unique(cred, return_counts=True)
+
+    def gap(a: float) -> float:
+        return float((n / (1.0 + np.exp(-(a + slope * levels)))).sum() / n.sum() - share)
+
+    a = brentq(gap, -50.0, 50.0)
+    return 1.0 / (1.0 + np.exp(-(a + slope * cred)))
+
+
 def populate(world: World, workers: int, rng: np.random.Generator, capacity: int) -> tuple[Workforce, float]:
     """Build the initial workforce of `workers` slots (plus vacant room up to `capacity`)."""
     p = world.params
@@ -131,6 +160,12 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         occ = draw_categories(rng, eff, np.cumsum(table, axis=1))
         # status, durations, ages
         unemployed = rng.random(n) < world.rp("unemployment_target")[r]
+        # of those who work, informal workers: more often the less educated (ILO 2018)
+        share = float(world.rp("informal_share")[r])
+        informal = np.zeros(n, dtype=bool)
+        if share > 0.0:  # (no draw where there is no informal work: such a region's sample is as before)
+            p_informal = informal_probability(cred, share, p["informal_credential_slope"])
+            informal = ~unemployed & (rng.random(n) < p_informal) & (mig != TEMPORARY)
         q = world.rp("ltu_share_target")[r] ** (1.0 / 12.0)  # P(duration >= 12) = ltu share
         spell = rng.geometric(1.0 - q, size=n) - 1
         ret_age = world.rp("retirement_age")[r]
@@ -143,12 +178,13 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         ws.cred[sl] = cred
         ws.recog[sl] = recog
         ws.occ[sl] = occ
-        ws.status[sl] = np.where(unemployed, UNEMPLOYED, EMPLOYED)
+        ws.status[sl] = np.where(unemployed, UNEMPLOYED, np.where(informal, INFORMAL, EMPLOYED))
         ws.since[sl] = np.where(unemployed, -spell, -tenure)
         ws.jobless_since[sl] = np.where(unemployed, -spell, 0)
-        ws.skill[sl] = np.where(unemployed, 0.6, 0.3)
+        # skill: rising with tenure in a formal job from 0.3; held in informal work, at the unemployed's 0.6
+        ws.skill[sl] = np.where(unemployed | informal, 0.6, 0.3)
         ws.birth[sl] = birth
         ws.retire_at[sl] = birth + int(round(ret_age * 12))
-        ws.female[sl] = rng.random(n) < world.rp("female_share")[r]
+        ws.female[sl] = rng.random(n) < world.female_probability[r, occ]  # where women work (segregation)
         ws.visa_end[sl] = np.where(mig == TEMPORARY, rng.integers(1, int(p["temporary_visa_months"]) + 1, n), -1)
     return ws, scale

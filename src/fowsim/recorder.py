@@ -20,6 +20,7 @@ from fowsim._version import __version__
 from fowsim.codes import (
     CREDENTIAL_NAMES,
     EMPLOYED,
+    INFORMAL,
     LONG_TERM_MONTHS,
     N_CREDENTIALS,
     N_STATES,
@@ -44,6 +45,9 @@ TALLIES = {
     "separations": "job separations into unemployment",
     "displaced": "demand-driven (automation) layoffs",
     "hires": "hires from unemployment",
+    "formalisations": "hires of informal workers into formal jobs",
+    "informal_entries": "unemployed workers taking up informal work",
+    "informal_exits": "informal workers whose informal work ended (into unemployment)",
     "job_to_job": "moves from one job to another (on-the-job search)",
     "tied_job_to_job": "job-to-job moves of temporary migrants on employer-tied visas (kafala)",
     "tied_searches_refused": "on-the-job searches of workers on employer-tied visas that the sponsor did not release",
@@ -72,15 +76,29 @@ TALLIES = {
     "business_starts": "graduates of entrepreneurship training who became self-employed",
     "family_joiners": "family members joining migrants on long-term channels",
 }
-GROUP_TALLIES = ("enrolments", "completions", "dropouts")  # also counted for women and youth (15-24)
+# also counted for women and youth (15-24)
+GROUP_TALLIES = ("enrolments", "completions", "dropouts", "informal_entries", "informal_exits")
 OUTPUTS: dict[str, Output] = {
-    "labour_force": Output(R, "people", "labour force (employed + unemployed)"),
-    "employed": Output(R, "people", "employed"),
+    "labour_force": Output(R, "people", "labour force (in formal jobs, in informal work, or unemployed)"),
+    "employed": Output(R, "people", "employed in formal jobs (at employers)"),
+    "informal": Output(R, "people", "in informal work (at no employer: own-account, casual, family work)"),
     "unemployed": Output(R, "people", "unemployed"),
+    "informal_share": Output(
+        R, "1", "informal work as a share of all work, formal and informal (ILO informal employment)"
+    ),
+    "informal_pay": Output(R, "EUR month-1", "mean monthly earnings of informal workers"),
+    "informal_underemployment": Output(
+        R,
+        "people",
+        "full-time equivalents of informal work lost to crowding since the start (time-related "
+        "underemployment beyond the start's)",
+    ),
+    "informal_by_credential": Output(("credential", "region"), "people", "in informal work by highest credential"),
+    "informal_by_group": Output(("group", "region"), "people", "in informal work, women and youth (15-24)"),
     "in_training": Output(R, "people", "in full-time training (off the market)"),
     "long_term_unemployed": Output(R, "people", "unemployed for 12 months or more"),
     "vacancies": Output(R, "jobs", "open vacancies"),
-    "unemployment_rate": Output(R, "1", "unemployment rate"),
+    "unemployment_rate": Output(R, "1", "unemployment rate (unemployed / labour force)"),
     "long_term_unemployment_rate": Output(R, "1", "long-term unemployed as a share of the labour force"),
     "vacancy_rate": Output(R, "1", "vacancies / (employment + vacancies)"),
     "migrant_share_employed": Output(R, "1", "share of the employed who are foreign (temporary, permanent, refugee)"),
@@ -142,7 +160,10 @@ OUTPUTS: dict[str, Output] = {
     "going_wage_index": Output(O, "1", "going wage of a new hire relative to the start of the run (phase wages)"),
     "migrant_stock": Output(OR, "people", "foreign workers from origin living in destination"),
     "migrant_earnings": Output(OR, "EUR month-1", "wages of employed foreign workers from origin in destination"),
-    "remittances": Output(OR, "EUR month-1", "sent home to origin by its migrants in destination (remittance_share)"),
+    "remittances": Output(
+        OR, "EUR month-1", "sent home to origin by its migrants in destination (the destination's remittance_share)"
+    ),
+    "remittance_training": Output(R, "people", "training seats paid by households from remittances received"),
     "migration_flow": Output(OR, "people month-1", "moves from origin to destination"),
     "return_flow": Output(OR, "people month-1", "returns home to origin from destination"),
     "stock": Output(("region", "state"), "people", "workers by region and state"),
@@ -172,6 +193,9 @@ class Census(NamedTuple):
     wage_group: np.ndarray  # (natives 0 / foreign-born 1 / returnees 2, R) wages of the employed, summed
     employed_group: np.ndarray  # of those, the employed
     migrant_earnings: np.ndarray  # (origins, R) wages of the employed foreign-born, summed
+    informal_by_credential: np.ndarray  # (C, R) in informal work
+    group_informal: np.ndarray  # (women, youth, returnees, foreign-born, natives; R) in informal work
+    informal_cell: np.ndarray  # (R, O) in informal work, by trade
 
 
 class Recorder:
@@ -216,7 +240,15 @@ class Recorder:
         mk, tally, mig = m.market, m.tally, m.migration
         Rn = w.n_regions
         emp, unemp = mk.S[:, EMPLOYED].astype(float), mk.S[:, UNEMPLOYED].astype(float)
-        lf = emp + unemp
+        informal = mk.S[:, INFORMAL].astype(float)
+        lf = emp + unemp + informal
+        d["informal"][t] = informal * s
+        d["informal_share"][t] = informal / np.maximum(emp + informal, 1)
+        pay = (c.informal_cell * mk.informal_pay(np.arange(Rn)[:, None], np.arange(w.n_occupations)[None, :])).sum(1)
+        d["informal_pay"][t] = pay / np.maximum(informal, 1)
+        d["informal_underemployment"][t] = informal * np.maximum(0.0, 1.0 - mk.informal_factor) * s
+        d["informal_by_credential"][t] = c.informal_by_credential * s
+        d["informal_by_group"][t] = c.group_informal[:2] * s
         lf_g, un_g = c.group_lf, c.group_unemployed
         d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
         d["labour_force_female"][t], d["unemployed_female"][t] = lf_g[0] * s, un_g[0] * s
@@ -249,7 +281,9 @@ class Recorder:
         d["vacancy_rate"][t] = vac / np.maximum(emp + vac, 1)
         d["migrant_stock"][t] = c.stock * s
         d["migrant_earnings"][t] = c.migrant_earnings * s
-        d["remittances"][t] = c.migrant_earnings * s * m.params["remittance_share"]
+        d["remittances"][t] = mig.remittances
+        d["remittance_training"][t] = [sum(pr.seats for pr in m.providers if pr.kind == "household" and pr.region == r)
+                                       * s for r in range(Rn)]  # fmt: skip
         d["migrant_share_employed"][t] = c.foreign_employed / np.maximum(emp, 1)
         d["overqualification_native"][t] = c.tertiary_low[0] / np.maximum(c.tertiary[0], 1)
         d["overqualification_migrant"][t] = c.tertiary_low[1] / np.maximum(c.tertiary[1], 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fowsim.codes import EMPLOYED, N_CREDENTIALS, UNEMPLOYED
+from fowsim.codes import EMPLOYED, INFORMAL, N_CREDENTIALS, TEMPORARY, UNEMPLOYED
 from fowsim.extension import checked, checked_shape
 from fowsim.population import match_weights
 from fowsim.sampling import categorical
@@ -71,13 +71,52 @@ class WorkerRules:
 
         The unemployed take it above a reservation wage (a share of the region's going wage) that
         falls with the time out of work; the employed (on-the-job search) if it pays more
-        than their job.
+        than their job; informal workers if it pays more than their informal work (`Market.informal_pay`).
         """
         p, ws, mk = model.params, model.ws, model.market
         region = ws.region[idx]
+        status = ws.status[idx]
         base = mk.region_wage[region] * mk.pay_level()[region] * p["reservation_wage"]
         months = (model.t - ws.jobless_since[idx]).astype(float)  # time out of work, training included
-        return np.where(ws.status[idx] == EMPLOYED, wage > ws.wage[idx], wage >= base * np.exp(-months / 12.0))
+        out = np.where(status == EMPLOYED, wage > ws.wage[idx], wage >= base * np.exp(-months / 12.0))
+        informal = status == INFORMAL
+        if informal.any():
+            out[informal] = wage[informal] > mk.informal_pay(region[informal], ws.occ[idx[informal]])
+        return out
+
+    def takes_informal_work(self, model: State, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Whether unemployed workers `idx`, who found no formal job this month, take up informal work.
+
+        Where the region has informal work, with the region's monthly chance (`informal_entry_rate`,
+        fitted to its informal share) times `informal_queue_factor` for each credential level above
+        primary: the educated queue for formal jobs (Harris & Todaro 1970). Temporary migrants,
+        whose visa is tied to a job, do not.
+        """
+        ws, mk = model.ws, model.market
+        region = ws.region[idx]
+        rate = mk.informal_entry_rate[region] * model.params["informal_queue_factor"] ** ws.cred[idx]
+        rate = np.where(ws.mig[idx] == TEMPORARY, 0.0, rate)
+        return rng.random(idx.size) < rate
+
+    def return_hazard(self, model: State, idx: np.ndarray) -> np.ndarray:
+        """Monthly probability that settled migrants `idx` (permanent migrants, refugees) go home.
+
+        `permanent_return_rate`, times `return_unemployed_factor` for those out of work abroad
+        (unemployment abroad hastens return: Bijwaard, Schluter & Wahba 2014), times
+        exp(-`return_gain_sensitivity` x the change since the start in the gap between abroad and
+        home: the log of the going wage of the migrant's occupation abroad over at home, and of the
+        employment rates there, each against its start (a better exchange rate abroad slows return:
+        Yang 2006). Conditions that improve at home, or worsen abroad, bring migrants home.
+        """
+        p, ws, mk, w = model.params, model.ws, model.market, model.world
+        abroad, home, occ = ws.region[idx].astype(np.int64), ws.origin[idx].astype(np.int64), ws.occ[idx]
+        employment = np.log(np.clip(1.0 - mk.unemployment_rate_now, 1e-6, None))
+        employment0 = np.log(np.clip(1.0 - mk.unemployment_rate0, 1e-6, None))
+        conditions = np.log(mk.wage_index) + (employment - employment0)[:, None]  # (R, O) against the start
+        simulated = home < w.n_regions
+        change = conditions[abroad, occ] - np.where(simulated, conditions[np.minimum(home, w.n_regions - 1), occ], 0.0)
+        hazard = p["permanent_return_rate"] * np.exp(-p["return_gain_sensitivity"] * change)
+        return hazard * np.where(ws.status[idx] == UNEMPLOYED, p["return_unemployed_factor"], 1.0)
 
     def seeks_training(self, model: State, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Whether unemployed workers `idx` (drawn at the monthly seek rate) want to train.
@@ -117,9 +156,10 @@ class WorkerRules:
         home, dest = ws.region[idx], w.corridors.destination[corridor]
         occ = ws.occ[idx]
         emp_rate = 1.0 - mk.unemployment_rate_now
-        employed = ws.status[idx] == EMPLOYED
+        status = ws.status[idx]
         home_wage = mk.going_wage(home, occ)
-        home_income = home_wage * np.where(employed, 1.0, emp_rate[home])
+        home_income = home_wage * np.where(status == EMPLOYED, 1.0, emp_rate[home])
+        home_income = np.where(status == INFORMAL, mk.informal_pay(home, occ), home_income)
         away_income = mk.going_wage(dest, occ) * emp_rate[dest] * (1.0 - p["migrant_wage_penalty"])
         cost = w.corridors.migration_cost[corridor] * p.get("migration_cost_scale", 1.0)
         cost = cost / (p["migration_horizon"] * home_wage)
@@ -163,6 +203,15 @@ class Decisions:
     def accept(self, idx: np.ndarray, wage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """`WorkerRules.accept`, checked: one bool per worker."""
         return checked("WorkerRules.accept", self.rules.accept(self.model, idx, wage, rng), idx.size, "b")
+
+    def takes_informal_work(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """`WorkerRules.takes_informal_work`, checked: one bool per worker."""
+        answer = self.rules.takes_informal_work(self.model, idx, rng)
+        return checked("WorkerRules.takes_informal_work", answer, idx.size, "b")
+
+    def return_hazard(self, idx: np.ndarray) -> np.ndarray:
+        """`WorkerRules.return_hazard`, checked: one probability per worker."""
+        return checked("WorkerRules.return_hazard", self.rules.return_hazard(self.model, idx), idx.size, "f")
 
     def seeks_training(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """`WorkerRules.seeks_training`, checked: one bool per worker."""

@@ -33,6 +33,7 @@ import numpy as np
 from fowsim import kernels
 from fowsim.codes import (
     EMPLOYED,
+    INFORMAL,
     N_STATES,
     NOT_NEEDED,
     PENDING,
@@ -193,8 +194,37 @@ class Market:
         self.exposed_d0 = self.D0 * world.exposure[None, :]  # (F, O) the exposed part of each employer's demand
         self.reference_wage, self.reference_spread = self._reference_wage()
         self.unemployment_rate_now = world.rp("unemployment_target").copy()
+        self.unemployment_rate0 = self.unemployment_rate_now.copy()  # what conditions are measured against
         emp_mask = ws.status == EMPLOYED
         self.wage_sum = np.bincount(ws.region[emp_mask], weights=ws.wage[emp_mask], minlength=R)
+        # informal work: its share of all work at the start, and what crowding has done to its pay since
+        self.informal_share0 = self.informal_share()
+        self.labour_force0 = self.labour_force().astype(float)  # the base the entrants' cohorts are measured on
+        self.informal_factor = np.ones(R)
+        # the monthly chance that an unemployed worker takes up informal work (primary credential), by region:
+        # fitted to the region's informal share (calibration.yaml), none where the region has no informal work
+        has_informal = world.rp("informal_share") > 0
+        self.informal_entry_rate = np.where(
+            has_informal, world.fitted("informal_entry_rate", params["informal_entry_rate"]), 0.0
+        )
+
+    def informal_share(self) -> np.ndarray:
+        """Informal workers as a share of all who work, formal and informal, by region (R,)."""
+        working = self.S[:, EMPLOYED] + self.S[:, INFORMAL]
+        return self.S[:, INFORMAL] / np.maximum(working, 1)
+
+    def informal_pay(self, region: np.ndarray, occ: np.ndarray) -> np.ndarray:
+        """What informal work in `region` and trade `occ` earns a month (EUR).
+
+        `informal_pay_ratio` of the going formal wage of the occupation there, times the crowding
+        factor of the region's informal work (`set_informal_factor`, phase `informal_work`).
+        """
+        ratio = self.params["informal_pay_ratio"]
+        return self.going_wage(region, occ) * ratio * self.informal_factor[region]
+
+    def set_informal_factor(self, factor: np.ndarray) -> None:
+        """Informal pay by region relative to its start (R,): less work to share as informal work crowds."""
+        self.informal_factor = factor
 
     def _pay_initial_wages(self) -> None:
         """The initial employed workers' wages, from their employer, occupation and skill."""
@@ -228,7 +258,7 @@ class Market:
         )
 
     def labour_force(self) -> np.ndarray:
-        """Employed plus unemployed plus in training, by region (simulated workers)."""
+        """Employed (formal), unemployed, in training and in informal work, by region (simulated workers)."""
         return self.S[:, 1:].sum(axis=1)
 
     # ---------------------------------------------------------------- the month's bookkeeping
@@ -255,7 +285,9 @@ class Market:
     def observe(self, unemployed_by_occupation: np.ndarray) -> None:
         """This month's census: unemployment by (region, occupation), and the unemployment rate by region."""
         self.U_region = unemployed_by_occupation
-        self.unemployment_rate_now = self.S[:, 2] / np.maximum(1, self.S[:, 1] + self.S[:, 2])
+        S = self.S
+        working_or_looking = S[:, EMPLOYED] + S[:, UNEMPLOYED] + S[:, INFORMAL]
+        self.unemployment_rate_now = S[:, UNEMPLOYED] / np.maximum(1, working_or_looking)
 
     def follow_labour_force(self, tau: float) -> None:
         """Move the smoothed log labour force and its trend one month on (Holt's linear method, time constant `tau`)."""
@@ -486,6 +518,10 @@ class Migration:
         self.migrant_stock = np.zeros(len(c))
         self.foreign_stock = np.zeros((len(world.origins), R))  # by (origin, region), from the census
         self.flow = np.zeros((len(world.origins), R))  # moves this month, simulated workers
+        # remittances sent home by (origin, destination), EUR a month (real units), from the last census, and
+        # the share of earnings migrants in each destination send (remittance_share, fitted where calibrated)
+        self.remittance_share = world.fitted("remittance_share", params["remittance_share"])
+        self.remittances = np.zeros((len(world.origins), R))
         self.return_flow = np.zeros((len(world.origins), R))
         self._return_gains: list[ReturnGain] = []
 
@@ -494,18 +530,28 @@ class Migration:
         self.flow[:] = 0.0
         self.return_flow[:] = 0.0
 
-    def observe(self, stock: np.ndarray) -> None:
-        """Each corridor's diaspora: migrants of the origin in the destination, over the origin's labour force.
+    def observe(self, stock: np.ndarray, earnings: np.ndarray | None = None, scale: float = 1.0) -> None:
+        """Each corridor's diaspora, and the remittances sent home, from the month's census.
 
-        `stock` is the foreign-born count by (origin, region), as the monthly census gives it.
+        `stock` is the foreign-born count by (origin, region), `earnings` the wages of the employed
+        foreign-born summed by (origin, region), as the monthly census gives them (simulated
+        workers; `scale` people each). A corridor's diaspora is the migrants of the origin in the
+        destination over the origin's labour force; remittances are the destination's
+        `remittance_share` of those earnings, EUR a month.
         """
         w = self.world
         c = w.corridors
+        if earnings is not None:
+            self.remittances = np.asarray(earnings, dtype=float) * scale * self.remittance_share[None, :]
         self.foreign_stock = stock
         self.migrant_stock = np.asarray(stock, dtype=float)[c.origin, c.destination]
         lf = self.market.labour_force().astype(float)
         origin_lf = np.where(c.origin < w.n_regions, lf[np.minimum(c.origin, w.n_regions - 1)], np.inf)
         self.diaspora_share = self.migrant_stock / origin_lf
+
+    def remittances_received(self) -> np.ndarray:
+        """Remittances received by each simulated region from its migrants everywhere (R,), EUR a month."""
+        return self.remittances[: self.world.n_regions].sum(axis=1)
 
     def on_return(self, hook: ReturnGain) -> None:
         """Register `hook(ws, idx)`: extra skill (an array over `idx`, or None) that returnees `idx` bring home."""

@@ -8,6 +8,7 @@ checks every figure, and returns a `World` of plain numpy arrays. The default wo
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.optimize import brentq
 
 from fowsim.codes import PERMANENT, REFUGEE, TEMPORARY
 from fowsim.errors import ConfigError
@@ -53,9 +55,11 @@ REGION_PARAMETERS: dict[str, tuple[str, str]] = {
     "demand_growth": ("real", "annual growth of labour demand where the calibration holds no demand path"),
     "demand_path_measured": ("flag", "1: demand's path is the baseline's labour force (calibration); 0: demand_growth"),
     "employer_tied_visas": ("flag", "1: a temporary migrant's work visa is tied to the sponsoring employer (kafala)"),
+    "informal_share": ("fraction", "informal employment as a share of all employment (0: no informal work)"),
 }
-# rows regions.csv may leave out, and their values then: demand follows the baseline's labour force; visas are not tied
-OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0, "employer_tied_visas": 0.0}
+# rows regions.csv may leave out, and their values then: demand follows the baseline's labour force; visas are not
+# tied; no informal work
+OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0, "employer_tied_visas": 0.0, "informal_share": 0.0}
 OCCUPATION_COLUMNS = (
     "occupation",
     "isco",
@@ -78,7 +82,8 @@ CORRIDOR_COLUMNS = (
     "recognition_approval",
 )
 WORLD_FILES = ("regions.csv", "occupations.csv", "employment.csv", "corridors.csv", "parameters.csv")
-OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml")
+OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml", "cohorts.csv")
+COHORT_COLUMNS = ("region", "year", "entering_age", "working_age", "source")
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,8 @@ class Corridors:
 TARGET_QUANTITIES = ("migrant_share_employed", "migrant_stock", "overqualification_native", "overqualification_migrant",
                      "occupational_mobility", "job_to_job", "training_effect_6m", "training_effect_24m",
                      "training_direct_effect_short", "training_direct_effect_medium", "training_direct_effect_long",
-                     "training_direct_effect_rise")  # fmt: skip
+                     "training_direct_effect_rise", "remittance_outflow", "remittance_inflow",
+                     "informal_share_primary", "africans_in_africa", "women_unemployment_gap")  # fmt: skip
 TARGET_COLUMNS = ("quantity", "where", "value", "tolerance", "rule", "unit", "fitted", "source")
 
 
@@ -180,6 +186,7 @@ class World:
     min_credential: np.ndarray  # (O,) 0..3
     exposure: np.ndarray  # (O,) automation exposure probability
     relative_wage: np.ndarray  # (O,)
+    women_share: np.ndarray  # (O,) women's share of the occupation where measured (occupations.csv), NaN elsewhere
     tasks: np.ndarray  # (O, 5)
     employment: np.ndarray  # (R, O) employment shares, rows sum to 1
     network: np.ndarray  # (O, O) row-stochastic occupational mobility, self-loop on the diagonal
@@ -192,6 +199,7 @@ class World:
     targets: tuple[Target, ...] = ()  # published figures the baseline is checked against (targets.csv)
     network_kind: str = "similarity"  # observed (the world's network.csv), similarity, or the CSV's path
     demand_path: np.ndarray | None = None  # (R, years + 1) labour demand relative to its start, year by year
+    cohorts: Cohorts | None = None  # projected population reaching working age, and of working age (cohorts.csv)
     # (R, O) the wage bargain's reference log tightness (calibration.yaml), where measured on this network
     tightness_reference: np.ndarray | None = None
 
@@ -229,6 +237,33 @@ class World:
     def low_skill(self) -> np.ndarray:
         """Occupations (bool, O) of ISCO skill level 1-2: a tertiary graduate there is over-qualified."""
         return self.skill_level <= 2
+
+    @functools.cached_property
+    def female_probability(self) -> np.ndarray:
+        """Probability (R, O) that a worker of region r in occupation o is a woman: occupational segregation.
+
+        Each occupation's odds of a woman are its measured odds (`women_share`, occupations.csv) times
+        the region's factor, which is set so that the region's employment (employment.csv) holds its
+        `female_share` of women (regions.csv): the pattern of where women work is the data's, its
+        level the region's. Without a measured share, an occupation holds the region's share.
+        """
+        share = self.rp("female_share")
+        measured = np.isfinite(self.women_share)
+        w = np.clip(np.where(measured, self.women_share, 0.5), 1e-3, 1 - 1e-3)
+        log_odds = np.where(measured, np.log(w / (1 - w)), 0.0)
+        out = np.empty((self.n_regions, self.n_occupations))
+        for r in range(self.n_regions):
+            f = float(np.clip(share[r], 1e-6, 1 - 1e-6))
+            if not measured.any() or f in (1e-6, 1 - 1e-6):
+                out[r] = share[r]
+                continue
+            emp = self.employment[r]
+
+            def prob(a: float, f: float = f) -> np.ndarray:
+                return np.where(measured, 1.0 / (1.0 + np.exp(-(a + log_odds))), f)
+
+            out[r] = prob(brentq(lambda a, emp=emp, f=f, prob=prob: float((emp * prob(a)).sum() - f), -30.0, 30.0))
+        return out
 
     def region(self, name: str) -> int:
         """Index of region `name`."""
@@ -381,6 +416,7 @@ ROW_KEYS = {
     "corridors.csv": ("origin", "destination"),
     "parameters.csv": ("parameter",),
     "targets.csv": ("quantity", "where"),
+    "cohorts.csv": ("region", "year"),
 }
 
 
@@ -485,6 +521,14 @@ def _occupations(path: Path) -> pd.DataFrame:
     } | dict.fromkeys(TASKS, "fraction")
     for col, kind in kinds.items():
         df[col] = [_number("occupations.csv", f"{o}.{col}", v, kind) for o, v in zip(df["occupation"], df[col])]
+    # optional: women's share of the occupation's employment (occupational segregation by sex)
+    if "women_share" in df.columns:
+        df["women_share"] = [
+            _number("occupations.csv", f"{o}.women_share", v, "fraction") if str(v).strip() else np.nan
+            for o, v in zip(df["occupation"], df["women_share"])
+        ]
+    else:
+        df["women_share"] = np.nan
     return df
 
 
@@ -530,8 +574,8 @@ def _corridors(
             raise ConfigError("corridors.csv.origin", o, f"one of {list(origins)}")
         if d not in regions:
             raise ConfigError("corridors.csv.destination", d, f"one of {list(regions)}")
-        if o == d or (o, d) in seen:
-            raise ConfigError("corridors.csv", f"{o}->{d}", "distinct origin and destination, each pair once")
+        if (o, d) in seen:  # (origin = destination: migrants between the countries of one region)
+            raise ConfigError("corridors.csv", f"{o}->{d}", "each origin and destination pair once")
         seen.add((o, d))
         orig.append(origins.index(o))
         dest.append(regions.index(d))
@@ -612,6 +656,65 @@ def _targets(path: Path) -> tuple[Target, ...]:
                           str(row.rule).strip(), str(row.unit).strip(), str(row.fitted).strip() == "yes",
                           str(row.source).strip()))  # fmt: skip
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    """Projected population by region (cohorts.csv): those reaching working age, and the working-age population.
+
+    `years` (Y,) calendar years; `entering` and `working_age` (R, Y) in thousands, NaN for a region
+    without rows. Year `years[0]` is the world's base year, step 0 of a run.
+    """
+
+    years: np.ndarray
+    entering: np.ndarray
+    working_age: np.ndarray
+
+    def index(self, which: str, t: float) -> np.ndarray:
+        """`which` ("entering" or "working_age") at month `t` relative to the base year, by region (NaN: no data).
+
+        Linear between the years given; held at the last year's value beyond it.
+        """
+        table = getattr(self, which)
+        year = self.years[0] + t / 12.0
+        out = np.full(table.shape[0], np.nan)
+        for r, row in enumerate(table):
+            if np.isfinite(row).all():
+                out[r] = np.interp(year, self.years, row) / row[0]
+        return out
+
+
+def _cohorts(path: Path, regions: tuple[str, ...]) -> Cohorts | None:
+    """The world's `cohorts.csv` (merged over its bases'), checked; None where no layer has one."""
+    if not any((layer / "cohorts.csv").is_file() for layer in world_layers(path)):
+        return None
+    df = _table(path, "cohorts.csv", COHORT_COLUMNS)
+    rows = {}
+    for row in df.itertuples(index=False):
+        r, key = str(row.region).strip(), f"{str(row.region).strip()},{str(row.year).strip()}"
+        if r not in regions:
+            continue  # a region the world does not simulate
+        year = _number("cohorts.csv", f"{key}.year", row.year)
+        if year != int(year) or not 1900 <= year <= 2300:
+            raise ConfigError(f"cohorts.csv[{key}].year", row.year, "a calendar year from 1900 to 2300")
+        values = tuple(_number("cohorts.csv", f"{key}.{c}", getattr(row, c), "positive") for c in COHORT_COLUMNS[2:4])
+        if not str(row.source).strip():
+            raise ConfigError(f"cohorts.csv[{key}].source", "", "the publication the figures come from")
+        rows[(r, int(year))] = values
+    if not rows:
+        return None
+    years = np.array(sorted({y for _, y in rows}), dtype=float)
+    table = np.full((2, len(regions), years.size), np.nan)
+    for (r, y), values in rows.items():
+        table[:, regions.index(r), int(np.searchsorted(years, y))] = values
+    for i, r in enumerate(regions):
+        have = np.isfinite(table[0, i])
+        if have.any() and not have.all():
+            missing = [int(y) for y in years[~have]]
+            raise ConfigError(
+                f"cohorts.csv[{r}]", f"no row for {missing[0]}", f"a row for each year {years.astype(int).tolist()}"
+            )
+    return Cohorts(years, table[0], table[1])
 
 
 def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: float, neighbours: int) -> np.ndarray:
@@ -881,6 +984,7 @@ def _read_world(cfg: Any) -> World:
         min_credential=occ["min_credential"].to_numpy(np.int64),
         exposure=occ["automation_exposure"].to_numpy(float),
         relative_wage=occ["relative_wage"].to_numpy(float),
+        women_share=occ["women_share"].to_numpy(float),
         tasks=tasks,
         employment=_employment(path, regions, occupations, dropped),
         network=network,
@@ -894,4 +998,5 @@ def _read_world(cfg: Any) -> World:
         sources=sources,
         param_ranges=ranges,
         targets=_targets(path),
+        cohorts=_cohorts(path, regions),
     )

@@ -10,8 +10,9 @@
 | 5 | `migration` | migration | returns, sponsored recruitment, emigration, arrivals |
 | 6 | `recognition` | recognition | pending foreign credentials decided |
 | 7 | `search_and_matching` | matching | applications, urn-ball matching, best offer |
-| 8 | `demography` | demography | retirement, young entrants |
-| 9 | `record` | none | the census and the monthly aggregates |
+| 8 | `informal_work` | informal | informal work ends or is taken up; its pay follows its crowding |
+| 9 | `demography` | demography | retirement, young entrants |
+| 10 | `record` | none | the census and the monthly aggregates |
 
 `default_schedule()` is this list; `schedule_from_config(spec)` applies a config's `phases` key to
 it (the order of matching, `timing`; add a collaborator's phase after or before a named one,
@@ -38,6 +39,7 @@ from fowsim.extension import import_target
 from fowsim.phases.automation import Automation
 from fowsim.phases.base import Phase, Schedule
 from fowsim.phases.demography import Demography
+from fowsim.phases.informal import InformalWork
 from fowsim.phases.labour import SeparationsAndVacancies
 from fowsim.phases.matching import SearchAndMatching
 from fowsim.phases.migration import Migration
@@ -59,6 +61,7 @@ PHASES: dict[str, type[Phase]] = {
         Migration,
         Recognition,
         SearchAndMatching,
+        InformalWork,
         Demography,
         Record,
     )
@@ -149,6 +152,7 @@ __all__ = [
     "TIMINGS",
     "Automation",
     "Demography",
+    "InformalWork",
     "Migration",
     "Phase",
     "Policies",

@@ -15,7 +15,14 @@ from fowsim.world import EDUCATION
 
 
 class Demography(Phase):
-    """Workers reaching their retirement month leave; young entrants arrive with education levels."""
+    """Workers reaching their retirement month leave; young entrants arrive with education levels.
+
+    Entrants a month are `entry_rate` / 12 of the region's labour force at the start, times the
+    projected size of the cohort reaching working age (aged 15-19) against the base year's
+    (`World.cohorts`, cohorts.csv from UN World Population Prospects): Africa's growing cohorts and
+    Europe's shrinking ones. In a region without projected cohorts, `entry_rate` / 12 of its labour
+    force now.
+    """
 
     name = "demography"
     stream = "demography"
@@ -27,8 +34,12 @@ class Demography(Phase):
         retiring = retiring[ws.status[retiring] != VACANT]
         model.tally.count("retirements", ws.region[retiring])
         mk.transition(retiring, VACANT)
-        lf = mk.labour_force()
-        n_new = rng.poisson(lf * w.rp("entry_rate") / 12.0)
+        # entrants: the region's entry rate of its starting labour force, times the size of the cohort reaching
+        # working age against the base year's (cohorts.csv, UN World Population Prospects); a region without
+        # projected cohorts takes its entry rate of its labour force now
+        index = w.cohorts.index("entering", model.t) if w.cohorts is not None else np.full(w.n_regions, np.nan)
+        base = np.where(np.isfinite(index), mk.labour_force0 * np.nan_to_num(index), mk.labour_force())
+        n_new = rng.poisson(base * w.rp("entry_rate") / 12.0)
         total = int(n_new.sum())
         if total == 0:
             return
@@ -53,7 +64,7 @@ def new_workers(model: Simulation, idx: np.ndarray, region: np.ndarray | int, rn
     ws.birth[idx] = (model.t - np.round(entry_age * 12)).astype(np.int16)
     ws.retire_at[idx] = ws.birth[idx] + np.round(w.rp("retirement_age")[region] * 12).astype(np.int16)
     ws.cred[idx] = cred
-    ws.female[idx] = rng.random(n) < w.rp("female_share")[region]
+    u_female = rng.random(n)  # (drawn here, used once the occupation is known: women's share differs by occupation)
     ws.origin[idx] = region
     ws.mig[idx] = NATIVE
     ws.recog[idx] = NOT_NEEDED
@@ -66,5 +77,6 @@ def new_workers(model: Simulation, idx: np.ndarray, region: np.ndarray | int, rn
     # entry occupation: where the credential fits and jobs are to be had (`WorkerRules.entry_weights`)
     weights = model.decide.entry_weights()
     ws.occ[idx] = categorical(np.cumsum(weights, axis=2)[region, cred], rng.random(n))
+    ws.female[idx] = u_female < w.female_probability[region, ws.occ[idx]]
     ws.skill[idx] = p["entrant_skill"]
     ws.region[idx] = region

@@ -15,7 +15,9 @@ class SearchAndMatching(Phase):
 
     Applications go to occupations in the worker's own region, weighted by `WorkerRules.search_weights`;
     a share `on_the_job_search_rate` of the employed send one application a month too, and move
-    if the offer pays more (a job-to-job move frees their old job). Matching is urn-ball, as in
+    if the offer pays more (a job-to-job move frees their old job); so does a share
+    `informal_search_rate` of informal workers, who take a formal job that pays more than their
+    informal work (a formalisation). Matching is urn-ball, as in
     del Rio-Chanona et al. (2021): each application lands on a random
     vacancy of its (region, occupation), and a vacancy that received any offers the job to the best
     of them (skill, credential fit); a worker with several offers takes the best paid one if it
@@ -29,16 +31,18 @@ class SearchAndMatching(Phase):
         assert rng is not None
         ws, p, w, mk, tally = model.ws, model.params, model.world, model.market, model.tally
         R, O = w.n_regions, w.n_occupations
-        # the unemployed, and a few employed workers with one application each (on-the-job search)
+        # the unemployed, and a few informal and employed workers with one application each
         key = rng.integers(0, 2**63, dtype=np.uint64)
-        unemployed, looking = kernels.searchers(ws.status, p["on_the_job_search_rate"], key)
+        unemployed, informal, looking = kernels.searchers(
+            ws.status, p["on_the_job_search_rate"], p["informal_search_rate"], key
+        )
         looking = tied_visa_searchers(model, looking, rng)
-        U = np.concatenate([unemployed, looking])
+        U = np.concatenate([unemployed, informal, looking])
         if U.size == 0 or mk.V.sum() == 0:
             mk.carry_vacancies()
             return
-        n_app = np.concatenate([model.decide.applications(unemployed, rng), np.ones(looking.size, dtype=np.int64)])
-        n_app = n_app.astype(np.int64)
+        one_each = np.ones(U.size - unemployed.size, np.int64)
+        n_app = np.concatenate([model.decide.applications(unemployed, rng), one_each]).astype(np.int64)
         weights = model.decide.search_weights()
         # each row of weights has few non-zero targets (the network's neighbours): draw among those
         indptr, cols, cum = kernels.sparse_rows(weights.reshape(-1, O))
@@ -74,9 +78,11 @@ class SearchAndMatching(Phase):
         chosen = chosen[model.decide.accept(U[offer[chosen]], wage[chosen], rng)]
         hired, f, o = offer[chosen], vac_f[chosen], vac_o[chosen]
         who, region = U[hired], u_region[hired]
-        from_job = hired >= unemployed.size
+        from_job = hired >= unemployed.size + informal.size
+        from_informal = (hired >= unemployed.size) & ~from_job
         mk.fill(f, o)
-        tally.count("hires", region[~from_job])
+        tally.count("hires", region[~from_job & ~from_informal])
+        tally.count("formalisations", region[from_informal])
         tally.count("job_to_job", region[from_job])
         tied = from_job & (ws.mig[who] == TEMPORARY) & model.tied_regions()[region]
         tally.count("tied_job_to_job", region[tied])

@@ -13,6 +13,7 @@ import numpy as np
 from fowsim.codes import (
     CIRCULAR,
     EMPLOYED,
+    INFORMAL,
     NATIVE,
     NOT_NEEDED,
     PERMANENT,
@@ -57,7 +58,8 @@ class Migration(Phase):
 
         def prob(idx: np.ndarray) -> np.ndarray:
             r = ws.region[idx]
-            ok = (ws.status[idx] == EMPLOYED) | (ws.status[idx] == UNEMPLOYED)
+            st = ws.status[idx]
+            ok = (st == EMPLOYED) | (st == UNEMPLOYED) | (st == INFORMAL)
             ok &= (ws.mig[idx] == NATIVE) | (ws.mig[idx] == RETURNEE)
             age = (t - ws.birth[idx]) / 12.0
             return np.where(ok & has_route[r] & (age < 45), base, 0.0)
@@ -148,12 +150,13 @@ def recruit(
         return arrive_from_outside(model, k, np.full(n, TEMPORARY), rng)
     # working-age natives and returnees of the origin, drawn at a rate that yields a few per visa
     S = model.market.S
-    pool = max(1.0, float(S[origin, 1] + S[origin, 2]))
+    pool = max(1.0, float(S[origin, EMPLOYED] + S[origin, UNEMPLOYED] + S[origin, INFORMAL]))
     rate = min(1.0, 4.0 * n / pool)
     t = model.t
 
     def prob(idx: np.ndarray) -> np.ndarray:
-        ok = (ws.region[idx] == origin) & ((ws.status[idx] == EMPLOYED) | (ws.status[idx] == UNEMPLOYED))
+        st = ws.status[idx]
+        ok = (ws.region[idx] == origin) & ((st == EMPLOYED) | (st == UNEMPLOYED) | (st == INFORMAL))
         ok &= ((ws.mig[idx] == NATIVE) | (ws.mig[idx] == RETURNEE)) & ((t - ws.birth[idx]) < 45 * 12)
         return np.where(ok, rate, 0.0)
 
@@ -178,7 +181,7 @@ def arrive_from_outside(model: Simulation, k: int, channel: np.ndarray, rng: np.
 
 
 def returns(model: Simulation, rng: np.random.Generator) -> None:
-    """Temporary visas end or lapse, permanent migrants and refugees return at a low rate; returnees go home."""
+    """Temporary visas end or lapse, permanent migrants and refugees decide to return; returnees go home."""
     ws, p, w, mk, t = model.ws, model.params, model.world, model.market, model.t
     live = ws.status != VACANT
     temp = np.flatnonzero(live & (ws.mig == TEMPORARY))
@@ -190,17 +193,17 @@ def returns(model: Simulation, rng: np.random.Generator) -> None:
     ws.visa_end[ended[renew]] = t + int(p["temporary_visa_months"])
     jobless = temp[(ws.status[temp] != EMPLOYED) & (t - ws.since[temp] >= p["temporary_jobless_months"])]
     leave = np.union1d(ended[~renew], jobless)
-    # permanent migrants and refugees return at a low monthly hazard
-    settled = thinned(
-        rng,
-        len(ws),
-        lambda i: np.where(
-            (ws.status[i] != VACANT) & ((ws.mig[i] == PERMANENT) | (ws.mig[i] == REFUGEE)),
-            p["permanent_return_rate"],
-            0.0,
-        ),
-        p["permanent_return_rate"],
-    )
+    # permanent migrants and refugees decide to return, more often when out of work abroad or when
+    # conditions at home have improved against those abroad (`WorkerRules.return_hazard`)
+    most = min(1.0, 4.0 * p["permanent_return_rate"] * max(1.0, p["return_unemployed_factor"]))
+
+    def hazard(i: np.ndarray) -> np.ndarray:
+        settled = (ws.status[i] != VACANT) & ((ws.mig[i] == PERMANENT) | (ws.mig[i] == REFUGEE))
+        out = np.zeros(i.size)
+        out[settled] = np.minimum(model.decide.return_hazard(i[settled]), most)
+        return out
+
+    settled = thinned(rng, len(ws), hazard, most)
     leave = np.union1d(leave, settled)
     if leave.size == 0:
         return

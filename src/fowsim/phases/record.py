@@ -24,7 +24,7 @@ class Record(Phase):
         census = model.recorder.census()
         model.market.observe(census.unemployed)
         model.market.refresh()
+        model.migration.observe(census.stock, census.migrant_earnings, model.scale)
         model.recorder.record(census)
-        model.migration.observe(census.stock)
         for lottery in model.lotteries.values():  # the people of each policy's lotteries, at their follow-ups
             lottery.follow(model)

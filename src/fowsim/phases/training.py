@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fowsim import kernels
-from fowsim.codes import EMPLOYED, NOT_NEEDED, TRAINED, TRAINING, UNEMPLOYED, VACANT
+from fowsim.codes import ACTIVE, EMPLOYED, NOT_NEEDED, TRAINED, TRAINING, UNEMPLOYED, VACANT
 from fowsim.phases.base import Phase
 from fowsim.sampling import thinned
 from fowsim.sim import Simulation
@@ -46,7 +46,7 @@ class Training(Phase):
         # trainees on the market: completion is a monthly hazard 1/duration, drop-out one that leaves
         # the provider's completion share finishing
         I = np.flatnonzero(ws.programme >= 0)
-        I = I[(ws.status[I] == EMPLOYED) | (ws.status[I] == UNEMPLOYED)]
+        I = I[np.isin(ws.status[I], ACTIVE)]  # (an informal worker graduates as the unemployed do)
         if tally.started:  # who started this month trains this month
             I = I[~np.isin(I, np.concatenate(tally.started))]
         if I.size:
@@ -63,6 +63,7 @@ class Training(Phase):
             tally.count_people("dropouts", I[drop])
             ws.programme[I[drop]] = -1
         count_trainees(model)  # the seats the month's leavers freed
+        fund_household_training(model)
         enrol_unemployed(model, rng)
         enrol_employed(model, rng)
         pay_providers(model, rng)  # every month in a programme is paid, the first one too
@@ -204,6 +205,23 @@ def upskill(model: Simulation, rng: np.random.Generator, idx: np.ndarray, k: np.
     ws.scheme[idx] |= flag | TRAINED
     model.tally.count_people("completions", idx)
     completed(model, k)
+
+
+def fund_household_training(model: Simulation) -> None:
+    """Households pay for training from the remittances they receive: the seats of each region's `household` provider.
+
+    A share `remittance_training_share` of the remittances a region received last month
+    (`Migration.remittances_received`) buys trainee-months of a TVET course at its monthly cost:
+    that many seats, in simulated workers. Remittances pay for schooling and training at home (Yang
+    2008; Ambler, Aycinena & Yang 2015; the share spent on adults' training is an ASSUMPTION).
+    """
+    received = model.migration.remittances_received()
+    share = model.params["remittance_training_share"]
+    pay = model.market.pay_level()
+    for pr in model.providers:
+        if pr.kind == "household":
+            unit = pr.monthly_cost(pay) * model.scale
+            pr.seats = share * received[pr.region] / unit if unit > 0 else 0.0
 
 
 def enrol_unemployed(model: Simulation, rng: np.random.Generator) -> None:

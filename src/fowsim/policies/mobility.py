@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fowsim.codes import (
+    ACTIVE,
     CIRCULAR,
-    EMPLOYED,
     FAMILY_DONE,
     LONG_TERM,
     NATIVE,
@@ -127,9 +127,7 @@ class PreDeparture(Policy):
             free = int(pr.seats - pr.enrolled) + 1
             if pr.seats <= 0:
                 continue
-            pool = np.flatnonzero(
-                home & ((ws.status == EMPLOYED) | (ws.status == UNEMPLOYED)) & ((ws.scheme & PREPARED) == 0)
-            )
+            pool = np.flatnonzero(home & np.isin(ws.status, ACTIVE) & ((ws.scheme & PREPARED) == 0))
             pool = pool[(ws.cred[pool] >= self.min_credential) & working_age(model, pool, 20, 40)]
             # the programme serves those who mean to go: candidates who would choose the move
             pool = rng.permutation(pool)[: 20 * max(1, free)]
@@ -264,7 +262,7 @@ class SkillsPartnership(Policy):
 
     def _place(self, model: Simulation) -> None:
         ws, mk, t = model.ws, model.market, model.t
-        at_home = (ws.region == self._o) & ((ws.status == EMPLOYED) | (ws.status == UNEMPLOYED))
+        at_home = (ws.region == self._o) & np.isin(ws.status, ACTIVE)
         away = np.flatnonzero(at_home & ((ws.scheme & (PARTNER | PREPARED)) == PARTNER | PREPARED))
         # the partnership's own visas, where the corridor exists and the destination's borders are open
         can_go = self._k >= 0 and model.governments[self._d].borders_open
@@ -378,7 +376,7 @@ class LongTermMobility(Policy):
             o, d = int(c.origin[k]), int(c.destination[k])
             if not model.governments[d].borders_open:
                 continue
-            home = np.flatnonzero((ws.region == o) & ((ws.status == EMPLOYED) | (ws.status == UNEMPLOYED)))
+            home = np.flatnonzero((ws.region == o) & np.isin(ws.status, ACTIVE))
             home = home[((ws.mig[home] == NATIVE) | (ws.mig[home] == RETURNEE)) & working_age(model, home, 18, 45)]
             n = int(self._allowance[i])
             if n > 0 and home.size:

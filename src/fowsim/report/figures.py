@@ -392,11 +392,64 @@ def exposure(src: Source, facet: dict):
     return fig
 
 
+def work(src: Source, facet: dict):
+    """Of everyone who works, the share in informal work, by region with informal work: each arm's mean and 5-95% band.
+
+    Formal jobs are at employers; informal work (own-account, casual, family work) is at none. An arm that
+    opens formal jobs lowers the share; one that pushes workers out of formal jobs raises it.
+    """
+    ds = _sel(src, facet)
+    if "informal" not in ds or float(ds["informal"].sum()) == 0:
+        return None
+    keep = [str(r) for r in ds.region.values if float(ds["informal"].sel(region=r).sum()) > 0]
+    share = 100 * ds["informal"] / (ds["informal"] + ds["employed"])
+    fig, axes = _figure(8.8, 2.4, len(keep), 1)
+    with plt.rc_context(STYLE):
+        for ax, region in zip(axes, keep):
+            for arm, (colour, ls) in colours(src.arms).items():
+                v = share.sel({src.arm: arm, "region": region})
+                ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=_label(arm))
+                if ds.sizes["seed"] > 1:
+                    ax.fill_between(_months(ds), v.quantile(0.05, "seed"), v.quantile(0.95, "seed"), color=colour,
+                                    alpha=0.15, lw=0)  # fmt: skip
+            ax.set_title(region)
+            _dates(ax, maxticks=4)
+        axes[0].set_ylabel("informal share of employment, %")
+        _legend(fig, axes, src)
+    return fig
+
+
+def by_sex(src: Source, facet: dict):
+    """Women's (solid) and men's (dashed) unemployment rate by region, for each arm's mean across seeds."""
+    ds = _sel(src, facet)
+    regions = [str(r) for r in ds.region.values]
+    women = 100 * ds["unemployed_female"] / ds["labour_force_female"]
+    men = 100 * (ds["unemployed"] - ds["unemployed_female"]) / (ds["labour_force"] - ds["labour_force_female"])
+    cols = min(3, len(regions))
+    rows = int(np.ceil(len(regions) / cols))
+    fig, axes = _figure(8.8, 2.1 * rows + 0.4, cols, rows)
+    with plt.rc_context(STYLE):
+        for ax, region in zip(axes, regions):
+            for arm, (colour, _) in colours(src.arms).items():
+                sel = {src.arm: arm, "region": region}
+                ax.plot(_months(ds), women.sel(sel).mean("seed"), color=colour, lw=1.1, label=_label(arm))
+                ax.plot(_months(ds), men.sel(sel).mean("seed"), color=colour, lw=0.9, ls="--")
+            ax.set_title(region)
+            ax.set_ylabel("unemployment rate, %")
+            _dates(ax, maxticks=4)
+        for ax in axes[len(regions) :]:
+            ax.set_visible(False)
+        _legend(fig, axes, src)
+    return fig
+
+
 FIGURES = (
     ("unemployment", "Unemployment by region", lambda s, f: rates_over_time(s, f, "unemployment_rate",
                                                                              "unemployment rate, %")),
     ("long_term_unemployment", "Long-term unemployment by region",
      lambda s, f: rates_over_time(s, f, "long_term_unemployment_rate", "long-term unemployed, % of labour force")),
+    ("work", "Formal and informal work", work),
+    ("by_sex", "Unemployment of women and men", by_sex),
     ("beveridge", "Beveridge curves", beveridge),
     ("displaced", "Displaced workers' paths", displaced),
     ("migration", "Migration by corridor", migration),

@@ -866,3 +866,111 @@ def training_effects(quick: bool, workdir: Path) -> Result:
             else "One seed: no standard error."
         ),
     )
+
+
+# ---------------------------------------------------------------- 8. Africa and the Gulf
+AFRICA_YEARS = 20  # the baseline's horizon for the slow quantities: cohorts, stocks within Africa, who works
+
+
+@check("africa_gulf", "Africa and the Gulf: informal work, migration within Africa, remittances, who works, cohorts")
+def africa_gulf(quick: bool, workdir: Path) -> Result:
+    """The default world's baseline over twenty years against published figures for Africa and the Gulf."""
+    workers, seeds = (40_000, 1) if quick else (200_000, 2)
+    months = 12 * AFRICA_YEARS + 6
+    runs = []
+    for seed in range(seeds):
+        cfg = as_dict(compose([f"workers={workers}", f"months={months}", f"seed={seed}"]))
+        model = LabourMarketModel(build_scenario(cfg))
+        runs.append(model.run().results())
+    world = model.world
+    ds = xr.concat(runs, "seed").mean("seed")
+    late = ds.isel(time=slice(36, None)).mean("time")
+    end = ds.isel(time=slice(-12, None)).mean("time")  # the twentieth year
+    rows: list[Row] = []
+    regions = list(world.regions)
+    src = "regions.csv: informal_share (the source of each region's row)"
+    for i, r in enumerate(regions):
+        if world.rp("informal_share")[i] > 0:
+            share = 100 * float(late.informal_share.sel(region=r))
+            rows.append(Row(f"informal share of employment, {r} (fitted)", share,
+                            100 * float(world.rp("informal_share")[i]), 5.0, src, "%"))  # fmt: skip
+    for t in world.targets_of("informal_share_primary"):
+        where = t.where.split("+")
+        inf = float(end.informal_by_credential.sel(credential="primary", region=where).sum())
+        emp = float(end.employed_by_credential.sel(credential="primary", region=where).sum())
+        rows.append(Row(f"informal share of workers with a primary credential, {', '.join(where)}, year "
+                        f"{AFRICA_YEARS}", 100 * inf / max(inf + emp, 1e-9), t.value, t.tolerance,
+                        f"targets.csv: {t.source}", t.unit, t.rule))  # fmt: skip
+    for t in world.targets_of("africans_in_africa"):
+        african = t.where.split("+")
+        stock = end.migrant_stock.sel(origin=african, destination=african).sum()
+        model_value = float(stock) / world.params["migrant_activity_rate"] / 1e6
+        rows.append(Row(f"Africans living in another country of the simulated African regions, year {AFRICA_YEARS}",
+                        model_value, t.value, t.tolerance, f"targets.csv: {t.source}", t.unit, t.rule))  # fmt: skip
+    for t in world.targets_of("remittance_outflow"):
+        out = float(late.remittances.sel(destination=t.where).sum()) * 12 / 1e9
+        rows.append(Row(f"remittances sent from {t.where}" + (" (fitted)" if t.fitted else ""), out, t.value,
+                        t.tolerance, f"targets.csv: {t.source}", t.unit, t.rule))  # fmt: skip
+    for t in world.targets_of("remittance_inflow"):
+        origins = t.where.split("+")
+        received = float(late.remittances.sel(origin=origins).sum()) * 12 / 1e9
+        rows.append(Row(f"remittances received by {', '.join(origins)}", received, t.value, t.tolerance,
+                        f"targets.csv: {t.source}", t.unit, t.rule))  # fmt: skip
+    src = ("regions.csv: female_share (the source of each region's row), which also sets the start: the row checks "
+           "that entry, migration and retirement keep it")  # fmt: skip
+    for i, r in enumerate(regions):
+        share = float(end.labour_force_female.sel(region=r) / end.labour_force.sel(region=r))
+        rows.append(Row(f"women's share of the labour force, {r}, year {AFRICA_YEARS}", 100 * share,
+                        100 * float(world.rp("female_share")[i]), 3.0, src, "%"))  # fmt: skip
+    for t in world.targets_of("women_unemployment_gap"):
+        lf_f, u_f = (
+            float(late.labour_force_female.sel(region=t.where)),
+            float(late.unemployed_female.sel(region=t.where)),
+        )
+        lf, u = float(late.labour_force.sel(region=t.where)), float(late.unemployed.sel(region=t.where))
+        gap = 100 * (u_f / lf_f - (u - u_f) / (lf - lf_f))
+        rows.append(Row(f"women's unemployment less men's, {t.where}", gap, t.value, t.tolerance,
+                        f"targets.csv: {t.source}", t.unit, t.rule))  # fmt: skip
+    labour = (ds.labour_force + ds.in_training).values  # (T, R)
+    series = {"labour_force_index": labour / labour[0], "regions": regions}
+    if world.cohorts is not None:
+        wpp = world.cohorts.index("working_age", 12 * AFRICA_YEARS)
+        series["working_age_index"] = np.array([world.cohorts.index("working_age", t) for t in range(months)])
+        src = ("cohorts.csv: UN World Population Prospects 2019, population aged 15-64 in 2040 against 2020; the "
+               "labour force of the baseline against its start (entrants follow the cohort aged 15-19, cohorts.csv; "
+               "retirement, migration and participation are the model's)")  # fmt: skip
+        for i, r in enumerate(regions):
+            if np.isfinite(wpp[i]):
+                index = float(labour[12 * AFRICA_YEARS - 6 : 12 * AFRICA_YEARS + 6, i].mean() / labour[0, i])
+                rows.append(Row(f"labour force after {AFRICA_YEARS} years against its start, {r}", index,
+                                float(wpp[i]), 0.1, src, "index"))  # fmt: skip
+
+    def draw(fig) -> None:
+        ax1, ax2 = fig.subplots(1, 2)
+        years = np.arange(months) / 12
+        for i, r in enumerate(series["regions"]):
+            line = ax1.plot(years, series["labour_force_index"][:, i], lw=0.8, label=r)[0]
+            if "working_age_index" in series:
+                ax1.plot(years, series["working_age_index"][:, i], lw=0.8, ls=":", color=line.get_color())
+        ax1.set_xlabel("years")
+        ax1.set_ylabel("labour force against its start (dotted: UN WPP aged 15-64)")
+        ax1.legend(fontsize=6)
+        for r in regions:
+            if float(late.informal.sel(region=r)) > 0:
+                ax2.plot(years, 100 * ds.informal_share.sel(region=r).values, lw=0.8, label=r)
+        ax2.set_xlabel("years")
+        ax2.set_ylabel("informal share of employment, %")
+        ax2.legend(fontsize=6)
+
+    return Result(
+        rows,
+        draw,
+        f"Default world, baseline (no shock, no policy), {workers:,} workers x {seeds} seed(s), {AFRICA_YEARS} years; "
+        "shares and remittances are means over months 36 onwards, stocks, the labour force and its composition are "
+        f"read in year {AFRICA_YEARS}. The informal shares and the remittances sent from the EU and the Gulf are "
+        "fitted (python -m fowsim.calibration); the rest are not: the informal share of the least educated, the "
+        "remittances received by African regions (which also come from senders the world leaves out, such as North "
+        "America), the stock of Africans within Africa, women's share of the labour force and their unemployment, "
+        "and the labour force's growth against the UN's projected working-age population.",
+        series,
+    )

@@ -1,0 +1,121 @@
+"""Who works and who moves: cohorts from population projections, where women work, return as a decision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fowsim import LabourMarketModel, compose, load_world
+from fowsim.codes import PERMANENT, REFUGEE, UNEMPLOYED, VACANT
+from fowsim.world import Cohorts
+
+
+def default_world():
+    return load_world({"data": "default", "external_origins": ["rest_of_world"]})
+
+
+def test_cohorts_interpolate_between_the_projected_years_and_hold_after_the_last():
+    c = Cohorts(np.array([2020.0, 2025.0, 2030.0]), np.array([[10.0, 20.0, 30.0], [np.nan] * 3]),
+                np.array([[100.0, 110.0, 120.0], [np.nan] * 3]))  # fmt: skip
+    assert c.index("entering", 0)[0] == 1.0 and np.isnan(c.index("entering", 0)[1])
+    assert c.index("entering", 30)[0] == pytest.approx(1.5)  # mid-2022: half way to 2025's 20
+    assert c.index("entering", 12 * 30)[0] == pytest.approx(3.0)  # held after 2030
+    assert c.index("working_age", 12 * 10)[0] == pytest.approx(1.2)
+
+
+def test_the_default_world_projects_africas_cohorts_growing_and_europes_shrinking():
+    w = default_world()
+    ten = w.cohorts.index("entering", 120)
+    assert ten[w.region("west_africa")] > 1.25 and ten[w.region("east_africa")] > 1.2
+    assert ten[w.region("eu")] < 1.0
+    assert w.cohorts.index("working_age", 360)[w.region("eu")] < 0.85
+
+
+def test_entrants_follow_the_cohort_reaching_working_age():
+    """Over 25 years West Africa's entrants grow with its cohort aged 15-19; the EU's shrink with its own."""
+    m = LabourMarketModel(compose(["workers=20000", "months=300"])).run()
+    ds = m.results()
+    w = m.world
+    for name in ("west_africa", "eu"):
+        r = w.region(name)
+        entrants = ds.entrants.sel(region=name).values / m.scale
+        first, last = entrants[:36].mean(), entrants[-36:].mean()
+        expected = m.market.labour_force0[r] * w.rp("entry_rate")[r] / 12
+        assert first == pytest.approx(expected * w.cohorts.index("entering", 18)[r], rel=0.1)
+        assert last / first == pytest.approx(w.cohorts.index("entering", 282)[r] / w.cohorts.index("entering", 18)[r],
+                                             rel=0.12)  # fmt: skip
+
+
+def test_a_world_without_projected_cohorts_keeps_entry_in_proportion_to_its_labour_force():
+    m = LabourMarketModel(compose(["world=belgium_morocco", "workers=5000", "months=13"]))
+    assert m.world.cohorts is None  # the default world's cohorts are of other regions
+    ds = m.run().results()
+    lf = (ds.labour_force + ds.in_training).values / m.scale
+    expected = (lf[:-1] * m.world.rp("entry_rate") / 12).sum(axis=0)
+    got = ds.entrants.values[1:].sum(axis=0) / m.scale
+    np.testing.assert_allclose(got, expected, rtol=0.25)
+
+
+def test_women_work_where_the_data_put_them_and_each_region_keeps_its_female_share():
+    w = default_world()
+    p = w.female_probability
+    np.testing.assert_allclose((p * w.employment).sum(axis=1), w.rp("female_share"), atol=1e-9)
+    clerks, crafts = w.occupations.index("general_keyboard_clerks"), w.occupations.index("building_trades")
+    assert (p[:, clerks] > p[:, crafts]).all()
+    m = LabourMarketModel(compose(["workers=40000", "months=1"]))
+    ws = m.ws
+    live = ws.status != VACANT
+    women_clerks = ws.female[live & (ws.occ == clerks)].mean()
+    women_crafts = ws.female[live & (ws.occ == crafts)].mean()
+    assert women_clerks > 3 * women_crafts  # Eurostat: 65.8% of clerks, 11.1% of craft workers are women
+
+
+def settled_migrants(m: LabourMarketModel) -> np.ndarray:
+    ws = m.ws
+    return np.flatnonzero((ws.status != VACANT) & ((ws.mig == PERMANENT) | (ws.mig == REFUGEE)))
+
+
+def test_settled_migrants_return_more_when_out_of_work_abroad():
+    m = LabourMarketModel(compose(["workers=20000", "months=1"]))
+    idx = settled_migrants(m)
+    h = m.rules.return_hazard(m, idx)
+    base = m.params["permanent_return_rate"]
+    unemployed = m.ws.status[idx] == UNEMPLOYED
+    assert unemployed.any() and (~unemployed).any()
+    # at the start conditions are as they were: the hazard is the base rate, times the factor out of work
+    np.testing.assert_allclose(h[~unemployed], base)
+    np.testing.assert_allclose(h[unemployed], base * m.params["return_unemployed_factor"])
+
+
+def test_settled_migrants_return_more_when_conditions_abroad_worsen_against_home():
+    m = LabourMarketModel(compose(["workers=20000", "months=1"]))
+    idx = settled_migrants(m)
+    before = m.rules.return_hazard(m, idx)
+    abroad = m.ws.region[idx]
+    eu = m.world.region("eu")
+    in_eu = abroad == eu
+    index = m.market.wage_index.copy()
+    index[eu] *= 0.9  # what work pays in the EU falls by a tenth against home
+    m.market.set_wage_index(index)
+    after = m.rules.return_hazard(m, idx)
+    s = m.params["return_gain_sensitivity"]
+    np.testing.assert_allclose(after[in_eu], before[in_eu] * 0.9**-s)
+    np.testing.assert_allclose(after[~in_eu], before[~in_eu])
+    # and less when home catches up less: migrants in the Gulf from Africa, home's unemployment up
+    mk = m.market
+    mk.unemployment_rate_now = mk.unemployment_rate0.copy()
+    na = m.world.region("north_africa")
+    mk.unemployment_rate_now[na] = mk.unemployment_rate0[na] + 0.1
+    from_na = (m.ws.origin[idx] == na) & ~in_eu
+    fewer = m.rules.return_hazard(m, idx)
+    assert (fewer[from_na] < after[from_na]).all()
+
+
+def test_returns_of_settled_migrants_respond_to_unemployment_abroad_in_a_run():
+    """Settled migrants out of work abroad go home ten times as often: fewer of them are left after three years."""
+
+    def settled_left(factor: int) -> int:
+        cfg = compose(["workers=40000", "months=36", f"world.params.return_unemployed_factor={factor}"])
+        return settled_migrants(LabourMarketModel(cfg).run()).size
+
+    assert settled_left(10) < settled_left(1) - 20
