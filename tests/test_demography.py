@@ -115,7 +115,7 @@ def test_returns_of_settled_migrants_respond_to_unemployment_abroad_in_a_run():
     """Settled migrants out of work abroad go home ten times as often: fewer of them are left after three years."""
 
     def settled_left(factor: int) -> int:
-        cfg = compose(["workers=40000", "months=36", f"world.params.return_unemployed_factor={factor}"])
+        cfg = compose(["workers=60000", "months=48", f"world.params.return_unemployed_factor={factor}"])
         return settled_migrants(LabourMarketModel(cfg).run()).size
 
-    assert settled_left(10) < settled_left(1) - 20
+    assert settled_left(20) < settled_left(1) - 40

@@ -114,8 +114,9 @@ def test_the_unemployed_take_up_informal_work_at_the_fitted_rate_less_the_more_e
     rng = np.random.default_rng(0)
     take = m.rules.takes_informal_work(m, idx, rng)
     cred = ws.cred[idx]
+    queue = m.params["informal_queue_factor"]
     for c in (0, 3):
-        assert take[cred == c].mean() == pytest.approx(0.4 * 0.5**c, abs=0.02)
+        assert take[cred == c].mean() == pytest.approx(0.4 * queue**c, abs=0.02)
     eu = np.flatnonzero(ws.region == m.world.region("eu"))
     assert not m.rules.takes_informal_work(m, eu, rng).any()
 

@@ -303,7 +303,7 @@ def test_refitting_the_demand_growth_keeps_the_other_values_and_measures_the_fit
 
 def test_the_quotas_into_the_eu_decide_whether_its_african_stock_holds_and_are_fitted_to_it():
     """Inflows are held to the quotas: scaled down the stock drains, and the calibration scales them to hold it."""
-    from fowsim.calibration import STOCK_MONTHS, baseline_moments
+    from fowsim.calibration import STOCK_MONTHS, WORLD_PARAMETERS, baseline_moments
     from fowsim.world import load_world
     from tests.test_validation import load_calibration
 
@@ -318,8 +318,8 @@ def test_the_quotas_into_the_eu_decide_whether_its_african_stock_holds_and_are_f
     np.testing.assert_array_equal(world.annual_quota()[~into], c.annual_quota[~into])
     x = {"opening_multiplier": world.fitted("opening_multiplier", 1.0), "separation_rate": world.separation_rate(),
          "recognition_multiplier": world.fitted("recognition_multiplier", np.nan),
-         "network_self_loop": world.params["network_self_loop"],
-         "on_the_job_search_rate": world.params["on_the_job_search_rate"]}  # fmt: skip
+         "informal_entry_rate": world.fitted("informal_entry_rate", np.nan),
+         **{k: world.params[k] for k in WORLD_PARAMETERS}}  # fmt: skip
     cfg = small(workers=20_000, months=STOCK_MONTHS + 12)
     quota = world.fitted("quota_multiplier", 1.0)
     low = baseline_moments(cfg, {**x, "quota_multiplier": 0.3 * quota}, 1, 12, stocks=stocks)["migrant_stock"]

@@ -158,7 +158,7 @@ def format_effects(table: pd.DataFrame) -> str:
     short = {"employment": "employment", "spending": "spending", "public_spending": "public",
              "displaced_employed_6m": "displ.6m", "displaced_employed_24m": "displ.24m",
              "migrant_overqualification": "migr.overq.", "long_term_unemployed": "LTU", "migration": "migration",
-             "completions": "completions", "participants": "particip."}  # fmt: skip
+             "completions": "completions", "formalisations": "formalised", "participants": "particip."}  # fmt: skip
     width = {k: max(len(k), *(len(str(v)) for v in table[k])) for k in keys}
     head = " ".join(k.ljust(width[k]) for k in keys) + "".join(f"{short[n]:>17}" for n in COLUMNS)
     lines = [head + f"{'EUR/person-yr':>15}"]
