@@ -85,14 +85,13 @@ def test_reskilling_locks_displaced_workers_in_and_two_years_on_leaves_them_a_li
             assert early < metrics.displaced_reemployment(base, 6).sel(region=region) - 0.03  # in training, not at work
             after = metrics.displaced_reemployment(pol, 24) - metrics.displaced_reemployment(base, 24)
             gain[wages, region] = float(after.sel(region=region))
-    # two years on, still a little behind the baseline, with wages fixed or not: a nine-month course teaches a
-    # tenth of what its graduates lack in their new occupation (`taught_share`, yield fitted), they keep their
-    # time out of work, and where wages fall in the occupations the displaced crowd, the baseline's displaced
-    # find work back there (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a
-    # gain by then)
-    # (whether flexible wages widen the gap is within the noise of one seed of 40,000 workers: EU -4.2 flexible
-    # against -5.3 fixed in one run, -5.8 against -2.4 in another)
-    assert all(-0.08 < v < 0.01 for v in gain.values()), gain
+    # two years on, near the baseline, with wages fixed or not: behind it in the EU, where the graduates keep their
+    # time out of work and, where wages fall in the occupations the displaced crowd, the baseline's displaced find
+    # work back there (KNOWN_MISSES['reskilling'] in tests/test_validation.py: Card, Kluve & Weber find a gain by
+    # then); in North Africa, where the baseline's displaced go into informal work, within a few points of it
+    # either way (one seed of 40,000 workers: -5.0 to +3.6 points, 2026-12-07)
+    assert all(-0.08 < v < 0.06 for v in gain.values()), gain
+    assert gain["flexible", "eu"] < 0.01 and gain["fixed", "eu"] < 0.01, gain
 
 
 def test_the_skills_partnership_raises_skilled_employment_at_home_and_flows_in_its_corridor():

@@ -47,7 +47,7 @@ def test_validate_writes_a_figure_and_table_rows_per_check_and_names_every_miss(
     code, out, results = quick_report
     text = (out / "README.md").read_text()
     assert set(results["checks"]) == {"meanfield", "paper", "qualitative", "reallocation", "beveridge", "wage_curve",
-                                      "calibration", "reskilling", "training_effects"}  # fmt: skip
+                                      "calibration", "reskilling", "training_effects", "africa_gulf"}  # fmt: skip
     for name, res in results["checks"].items():
         assert res["title"] in text
         assert (out / f"{name}.png").stat().st_size > 10_000  # a drawn figure
@@ -95,19 +95,11 @@ def test_a_thirty_year_reallocation_leaves_unemployment_near_or_below_its_start(
     assert all(r["model"] < 5.0 for r in rows)
 
 
-REALLOCATION_NORTH_AFRICA = (
-    "North Africa ends -1.1 to +2.4 points from its start, against at most +1.5: +1.81 in the full form (2 seeds of "
-    "100,000) and -1.11 in the quick one (1 seed of 40,000) with the calibration refitted for employer-tied visas in "
-    "the Gulf; before it, +1.28 and +1.70, and +2.39 in one seed of 60,000: the row is within the seeds' noise of its "
-    "bound"
-)
-
-
 @pytest.mark.xdist_group("validation")
-@pytest.mark.xfail(strict=False, reason=REALLOCATION_NORTH_AFRICA)
 def test_after_a_thirty_year_reallocation_no_region_is_left_above_its_start(quick_report):
     # the Gulf's miss (1.9 points above its start) went with the reallocation's fix of 2026-12: each region's
-    # lost demand is now pooled across its employers, none created or destroyed
+    # lost demand is now pooled across its employers, none created or destroyed; North Africa's (+1.81 in the full
+    # form, within the seeds' noise of its bound) went with informal work there (full form +1.32, 2026-12-07)
     assert not _failed(quick_report[2]["checks"]["reallocation"]["rows"])
 
 
@@ -150,7 +142,7 @@ def test_training_direct_effects_are_compared_with_the_meta_analysis_by_horizon(
 
 KNOWN_MISSES = {  # the full form's (`fowsim validate`; the slow test below checks that exactly these miss)
     "reskilling": "two years after displacement the reskilled are behind the baseline, not above it (full form: all "
-    "regions -3.5, EU -5.4, North Africa -4.0 points; quick form -3.8, -7.2, -4.4): the check compares everyone "
+    "regions -3.2, EU -3.0, North Africa -0.9 points; quick form -3.5, -2.6, -1.2, 2026-12-07): the check compares everyone "
     "displaced with everyone displaced, and where every displaced worker trains the graduates compete with one "
     "another for the target occupations' vacancies, keep their time out of work, and where automation slackens the "
     "displaced's own occupations their going wage falls and their demand holds up, so the baseline's displaced find "
@@ -158,12 +150,18 @@ KNOWN_MISSES = {  # the full form's (`fowsim validate`; the slow test below chec
     "skill still leaves them -0.6 points behind at 24 months (2 seeds of 60,000; -0.8 at 0.6 of it, -2.9 at a "
     "quarter), while the lottery's winners gain +8.4 on those who lost (check training_effects): what a trainee "
     "gains on others, a programme for everyone does not gain on the baseline (Crepon et al. 2013's displacement)",
-    "calibration": "East Africa's unemployment and long-term share: the fit stops at 3.4% and 48% (2 seeds of "
-    "60,000 workers over 15 years; full form 3.1% and 46.9%, quick form 3.1% and 43.4%) against 4.4 +- 1 and "
-    "34 +- 10: the region's opening rate and separation rate, with the wages' feedback on demand, do not reach both "
-    "(cost 22.4 over 14 targets). North Africa's unemployment drifts up after the fit's 15 years: 12.5% in the fit, "
-    "13.2% over the full form's 20 years, against 12.1 +- 1",
-    "reallocation": REALLOCATION_NORTH_AFRICA,
+    "calibration": "North Africa's long-term share and unemployment: the fit stops at 60.7% long-term with the "
+    "region's separation rate at its lower bound (2 seeds of 60,000 workers over 15 years; full form 62.7%, quick "
+    "form 56.9%) against 77 +- 10: where the unemployed can take informal work, spells end sooner than the data's, "
+    "whatever the openings and separations; and its unemployment drifts up after the fit's 15 years: 12.7% in the fit, "
+    "13.2% over the full form's 20 years, against 12.1 +- 1 (cost 20.4 over 17 targets, 2026-12-07)",
+    "africa_gulf": "remittances received by North Africa, EUR 19.8 billion a year in the full form (20.3 quick) "
+    "against 33.4 +- 10: the world leaves out senders outside the EU and the Gulf (32% of Egypt's came from the "
+    "United States in 2006), and the EU's fitted share (5.0% of migrants' earnings, to Eurostat's extra-EU personal "
+    "transfers) is diluted by migrants whose transfers that figure does not count. The labour force after 20 years "
+    "in North Africa (1.28 of its start) and East Africa (1.58) against the UN's working-age population (1.40, "
+    "1.76): entry_rate (an assumption, about 3.5% of the labour force a year) is low against the UN's cohorts, and "
+    "North Africa loses emigrants",
 }
 
 
@@ -174,8 +172,8 @@ def test_training_direct_effects_match_card_kluve_weber(quick_report):
 
 
 CALIBRATION_MISSES = {  # KNOWN_MISSES['calibration']
-    "unemployment rate, east_africa (fitted)",
-    "long-term share of the unemployed, east_africa (fitted)",
+    "unemployment rate, north_africa (fitted)",
+    "long-term share of the unemployed, north_africa (fitted)",
 }
 
 
@@ -188,8 +186,8 @@ def test_fitted_calibration_targets_are_met(quick_report):
     assert not _failed([r for r in rows if r["quantity"] not in CALIBRATION_MISSES])
     missed = {q for q, _ in _failed(rows)}
     assert missed <= CALIBRATION_MISSES  # no other fitted row misses
-    east = next(r for r in rows if r["quantity"] == "unemployment rate, east_africa (fitted)")
-    assert east["model"] > 2.5  # the miss stays within two tolerances of the 4.4% target
+    north = next(r for r in rows if r["quantity"] == "long-term share of the unemployed, north_africa (fitted)")
+    assert north["model"] > 50  # the miss stays within three tolerances of the 77% target
 
 
 @pytest.mark.xdist_group("validation")
@@ -250,3 +248,34 @@ def test_the_full_validation_passes_every_check_but_the_known_misses(tmp_path):
     results = json.loads((tmp_path / "v" / "results.json").read_text())
     failed = {name: _failed(res["rows"]) for name, res in results["checks"].items() if _failed(res["rows"])}
     assert code == (1 if KNOWN_MISSES else 0) and set(failed) == set(KNOWN_MISSES), failed  # those named only
+
+
+@pytest.mark.xdist_group("validation")
+def test_africa_and_the_gulf_are_checked_against_published_figures(quick_report):
+    rows = quick_report[2]["checks"]["africa_gulf"]["rows"]
+    by = {r["quantity"]: r for r in rows}
+    informal = [r for r in rows if r["quantity"].startswith("informal share of employment")]
+    assert len(informal) == 3 and all(r["passed"] and "(fitted)" in r["quantity"] for r in informal)
+    assert all(r["passed"] for r in rows if "(fitted)" in r["quantity"])  # the remittance outflows too
+    primary = next(r for r in rows if "primary credential" in r["quantity"])
+    assert primary["passed"] and "ILO (2018)" in primary["source"]
+    growth = next(r for r in rows if r["quantity"].startswith("growth of the stock of Africans"))
+    assert growth["passed"] and growth["unit"] == "% a year"
+    women = [r for r in rows if r["quantity"].startswith("women's share of the labour force")]
+    assert len(women) == 5 and all(r["passed"] for r in women)
+    assert by["women's unemployment less men's, eu"]["passed"]
+    cohorts = [r for r in rows if r["quantity"].startswith("labour force after")]
+    assert len(cohorts) == 5 and all("World Population Prospects" in r["source"] for r in cohorts)
+    # the misses named in KNOWN_MISSES['africa_gulf'], and only those
+    missed = {q for q, _ in _failed(rows)}
+    assert missed <= {"remittances received by north_africa", "labour force after 20 years against its start, "
+                      "north_africa", "labour force after 20 years against its start, east_africa"}, missed
+
+
+def test_the_africa_check_can_fail_when_informal_work_is_left_out(tmp_path, monkeypatch):
+    """With no informal take-up the informal shares collapse: the fitted rows miss."""
+    real = checks.compose
+    monkeypatch.setattr(checks, "compose", lambda o: real([*o, "world.params.informal_exit_rate=0.2"]))
+    result = checks.CHECKS["africa_gulf"].run(True, tmp_path)
+    failed = {r.quantity for r in result.rows if not r.passed}
+    assert "informal share of employment, west_africa (fitted)" in failed
