@@ -323,8 +323,11 @@ WORLD = [
         "employment.csv[eu.managers]=-0.05: a probability or share in [0, 1]",
     ),
     ("corridor unknown origin", _add("corridors.csv", "atlantis,eu,1,1,0.1,0.1,1,1,0.5,x\n"), "origin='atlantis'"),
-    ("corridor twice", _add("corridors.csv", "north_africa,eu,1,1,0.1,0.1,1,1,0.5,x\n"),
-     "='north_africa/eu': each origin/destination once"),
+    (
+        "corridor twice",
+        _add("corridors.csv", "north_africa,eu,1,1,0.1,0.1,1,1,0.5,x\n"),
+        "='north_africa/eu': each origin/destination once",
+    ),
     ("corridor stock text", _edit("corridors.csv", "north_africa,eu,5600000", "north_africa,eu,many"), "='many'"),
     (
         "occupation skill level",

@@ -59,7 +59,9 @@ def test_the_initial_informal_share_matches_the_world_and_falls_with_credentials
     ds = m.results().isel(time=0)
     w = m.world
     for name in ("north_africa", "west_africa", "east_africa"):
-        assert float(ds.informal_share.sel(region=name)) == pytest.approx(w.rp("informal_share")[w.region(name)], abs=0.03)
+        assert float(ds.informal_share.sel(region=name)) == pytest.approx(
+            w.rp("informal_share")[w.region(name)], abs=0.03
+        )
         inf = ds.informal_by_credential.sel(region=name).values
         emp = ds.employed_by_credential.sel(region=name).values
         share = inf / (inf + emp)

@@ -142,7 +142,8 @@ def test_training_direct_effects_are_compared_with_the_meta_analysis_by_horizon(
 
 KNOWN_MISSES = {  # the full form's (`fowsim validate`; the slow test below checks that exactly these miss)
     "reskilling": "two years after displacement the reskilled are behind the baseline, not above it (full form: all "
-    "regions -3.2, EU -3.0, North Africa -0.9 points; quick form -3.5, -2.6, -1.2, 2026-12-07): the check compares everyone "
+    "regions -3.2, EU -3.0, North Africa -0.9 points; quick form -3.5, -2.6, -1.2, 2026-12-07): the check compares "
+    "everyone "
     "displaced with everyone displaced, and where every displaced worker trains the graduates compete with one "
     "another for the target occupations' vacancies, keep their time out of work, and where automation slackens the "
     "displaced's own occupations their going wage falls and their demand holds up, so the baseline's displaced find "
@@ -268,8 +269,11 @@ def test_africa_and_the_gulf_are_checked_against_published_figures(quick_report)
     assert len(cohorts) == 5 and all("World Population Prospects" in r["source"] for r in cohorts)
     # the misses named in KNOWN_MISSES['africa_gulf'], and only those
     missed = {q for q, _ in _failed(rows)}
-    assert missed <= {"remittances received by north_africa", "labour force after 20 years against its start, "
-                      "north_africa", "labour force after 20 years against its start, east_africa"}, missed
+    assert missed <= {
+        "remittances received by north_africa",
+        "labour force after 20 years against its start, north_africa",
+        "labour force after 20 years against its start, east_africa",
+    }, missed
 
 
 def test_the_africa_check_can_fail_when_informal_work_is_left_out(tmp_path, monkeypatch):

@@ -905,9 +905,9 @@ def africa_gulf(quick: bool, workdir: Path) -> Result:
         african = t.where.split("+")
         stock = ds.migrant_stock.sel(origin=african, destination=african).sum(("origin", "destination")).values
         growth = (stock[54:66].mean() / stock[:6].mean()) ** (1 / 5) - 1  # the fifth year against the first months
-        rows.append(Row("growth of the stock of Africans living in another country of the simulated African regions, "
-                        "first five years", float(100 * growth), t.value, t.tolerance, f"targets.csv: {t.source}", t.unit,
-                        t.rule))  # fmt: skip
+        label = "growth of the stock of Africans living in another country of the simulated African regions"
+        rows.append(Row(f"{label}, first five years", float(100 * growth), t.value, t.tolerance,
+                        f"targets.csv: {t.source}", t.unit, t.rule))  # fmt: skip
     for t in world.targets_of("remittance_outflow"):
         out = float(late.remittances.sel(destination=t.where).sum()) * 12 / 1e9
         rows.append(Row(f"remittances sent from {t.where}" + (" (fitted)" if t.fitted else ""), out, t.value,
