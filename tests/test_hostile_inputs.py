@@ -341,6 +341,42 @@ WORLD = [
     ),
     ("target rule", _edit("targets.csv", ",52,0,min,", ",52,0,sometimes,"), ".rule='sometimes': abs, min or max"),
     ("regions.csv unclosed quote", _add("regions.csv", 'eu,"unclosed\n'), "a UTF-8 CSV file (ParserError"),
+    (
+        "informal share above one",
+        _edit("regions.csv", "west_africa,informal_share,0.89", "west_africa,informal_share,1.7"),
+        "regions.csv[west_africa.informal_share]=1.7: a probability or share in [0, 1]",
+    ),
+    (
+        "cohort negative",
+        _edit("cohorts.csv", "eu,2030,22608.1", "eu,2030,-22608.1"),
+        "cohorts.csv[eu,2030.entering_age]=-22608.1: a number > 0",
+    ),
+    (
+        "cohort year not a year",
+        _edit("cohorts.csv", "gulf,2035,", "gulf,2035.5,"),
+        "cohorts.csv[gulf,2035.5].year='2035.5': a calendar year from 1900 to 2300",
+    ),
+    (
+        "cohort year missing for one region",
+        lambda d: (d / "cohorts.csv").write_text(
+            "".join(
+                line
+                for line in (d / "cohorts.csv").read_text().splitlines(True)
+                if not line.startswith("north_africa,2040,")
+            )
+        ),  # fmt: skip
+        "cohorts.csv[north_africa]='no row for 2040': a row for each year",
+    ),
+    (
+        "cohort without a source",
+        _add("cohorts.csv", "eu,2055,1,1,\n"),
+        "cohorts.csv[eu,2055].source='': the publication",
+    ),
+    (
+        "women's share text",
+        _edit("occupations.csv", ",0.347,", ",lots,"),
+        "occupations.csv[managers.women_share]='lots': a number",
+    ),
 ]
 
 
