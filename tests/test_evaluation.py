@@ -12,7 +12,7 @@ import xarray as xr
 from fowsim import compose, evaluation
 from fowsim.codes import UNEMPLOYED
 from fowsim.errors import ConfigError
-from fowsim.lottery import HORIZONS, NOT_REACHED
+from fowsim.lottery import HORIZONS, NOT_REACHED, decode
 from fowsim.model import LabourMarketModel
 from fowsim.policies import REGISTRY, Policy
 from fowsim.policies.params import param
@@ -103,7 +103,7 @@ def test_a_placebo_lottery_has_no_effect_beyond_sampling_noise_and_exactly_no_sp
 
 
 def test_people_are_found_in_the_baseline_by_slot_and_birth_and_leave_when_the_occupant_changes():
-    codes = np.array([[9, 9, 9, 9, 9, 9, 9, 9], [10, 10, 10, 10, 10, 10, 10, 10]], dtype=np.uint8)
+    codes = np.array([[17] * 8, [18] * 8], dtype=np.uint8)  # employed and unemployed in region 1
     base = xr.Dataset(
         {
             "panel_code": (("slot", "time"), codes),
@@ -114,17 +114,43 @@ def test_people_are_found_in_the_baseline_by_slot_and_birth_and_leave_when_the_o
         }
     )
     slot, birth, month = np.array([0, 1, 1, 0]), np.array([-300, -200, -200, -299]), np.array([1, 1, 1, 1])
-    before = np.array([9, 10, 255, 9], dtype=np.uint8)
+    before = np.array([17, 18, 255, 17], dtype=np.uint8)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(evaluation, "HORIZONS", (1, 7))
         out, found = evaluation.in_baseline(base, slot, birth, month, before)
     assert found.tolist() == [True, True, False, False]  # unknown situation, another person's birth
-    assert out[0].tolist() == [9, 255]  # slot 0 at month 2; month 8 is beyond the panel
-    assert out[1].tolist() == [10, 255]
+    assert out[0].tolist() == [17, 255]  # slot 0 at month 2; month 8 is beyond the panel
+    assert out[1].tolist() == [18, 255]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(evaluation, "HORIZONS", (2, 5))
         out, found = evaluation.in_baseline(base, slot[1:2], birth[1:2], month[1:2], before[1:2])
     assert out[0].tolist() == [0, 0]  # slot 1 has a new occupant from month 3: the person followed has left
+
+
+def test_people_in_informal_work_or_over_qualified_are_found_in_the_baseline_in_their_situation():
+    """`before` holds status and region; the baseline's panel code may add the over-qualified bit, never a status."""
+    from fowsim.codes import EMPLOYED, INFORMAL
+    from fowsim.lottery import OVERQUALIFIED, REGION_SHIFT
+
+    informal = INFORMAL | (3 << REGION_SHIFT)
+    over = EMPLOYED | OVERQUALIFIED | (2 << REGION_SHIFT)
+    codes = np.array([[informal] * 4, [over] * 4], dtype=np.uint8)
+    base = xr.Dataset(
+        {
+            "panel_code": (("slot", "time"), codes),
+            "panel_birth0": (("slot",), np.array([-300, -200], dtype=np.int16)),
+            "panel_change_slot": (("panel_change",), np.zeros(0, dtype=np.int32)),
+            "panel_change_month": (("panel_change",), np.zeros(0, dtype=np.int16)),
+            "panel_change_birth": (("panel_change",), np.zeros(0, dtype=np.int16)),
+        }
+    )
+    before = np.array([informal, EMPLOYED | (2 << REGION_SHIFT)], dtype=np.uint8)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation, "HORIZONS", (1,))
+        out, found = evaluation.in_baseline(base, np.array([0, 1]), np.array([-300, -200]), np.array([1, 1]), before)
+    assert found.tolist() == [True, True]
+    assert out[:, 0].tolist() == [informal, over]
+    assert decode(out[:, 0])["status"].tolist() == [INFORMAL, EMPLOYED]
 
 
 def test_person_years_never_exceed_the_follow_up():

@@ -32,7 +32,7 @@ import xarray as xr
 
 from fowsim.codes import EMPLOYED, INFORMAL, TRAINING
 from fowsim.effects import Effect, paired
-from fowsim.lottery import HORIZONS, NOT_REACHED, decode
+from fowsim.lottery import HORIZONS, NOT_REACHED, OVERQUALIFIED, decode
 from fowsim.recorder import open_results
 
 OUTCOMES = {
@@ -133,9 +133,12 @@ def in_baseline(
     key = s * (n_time + 2) + month  # changes in months < lottery month
     c_key = c_slot * (n_time + 2) + c_month
     pos = np.searchsorted(c_key, key, side="left") - 1
-    prior = (pos >= 0) & (c_slot[np.maximum(pos, 0)] == s)
-    occupant = np.where(prior, c_birth[np.maximum(pos, 0)], panel.birth0[s])
-    prev = codes[s, np.maximum(month - 1, 0)] & np.uint8(0b11111011)
+    if c_slot.size:
+        prior = (pos >= 0) & (c_slot[np.maximum(pos, 0)] == s)
+        occupant = np.where(prior, c_birth[np.maximum(pos, 0)], panel.birth0[s])
+    else:  # no slot changed occupant in the whole run
+        occupant = panel.birth0[s]
+    prev = codes[s, np.maximum(month - 1, 0)] & np.uint8(0xFF ^ OVERQUALIFIED)  # status and region, as `before`
     found = inside & (occupant == birth) & (month >= 1) & (before != NOT_REACHED) & (prev == before)
     out = np.full((slot.size, len(HORIZONS)), NOT_REACHED, dtype=np.uint8)
     for j, h in enumerate(HORIZONS):

@@ -35,6 +35,9 @@ from fowsim.workforce import Workforce
 HORIZONS = (6, 12, 24, 36)  # months after the draw at which outcomes are read
 NOT_REACHED = 255  # the code of an outcome whose month lies beyond the run's horizon
 MAX_REGIONS = 15  # regions a code can hold (4 bits; NOT_REACHED, 255, is status 7, which no worker has)
+STATUS_BITS = 0b111  # bits 0-2 of a code: the status (fowsim.codes)
+OVERQUALIFIED = 0b1000  # bit 3: over-qualified (a tertiary graduate in a skill level 1-2 formal job)
+REGION_SHIFT = 4  # bits 4-7: the region
 _LOOKUP = np.full(max(HORIZONS) + 1, -1, dtype=np.int64)
 _LOOKUP[list(HORIZONS)] = np.arange(len(HORIZONS))
 PEOPLE = ("followed_", "panel_")  # prefixes of the results' per-person variables (not collected into sweep.nc)
@@ -96,14 +99,17 @@ def outcome_codes(ws: Workforce, idx: np.ndarray, low_skill: np.ndarray) -> np.n
     """
     status = ws.status[idx].astype(np.uint8)
     over = (status == EMPLOYED) & (ws.cred[idx] == TERTIARY) & low_skill[ws.occ[idx]]
-    code = status | (over.astype(np.uint8) << 3) | (ws.region[idx].astype(np.uint8) << 4)
+    code = (
+        status | (over.astype(np.uint8) * np.uint8(OVERQUALIFIED)) | (ws.region[idx].astype(np.uint8) << REGION_SHIFT)
+    )
     return np.where(status == VACANT, np.uint8(0), code).astype(np.uint8)
 
 
 def decode(code: np.ndarray) -> dict[str, np.ndarray]:
     """The parts of outcome codes: `status`, `overqualified`, `region` (mask NOT_REACHED entries first)."""
     c = np.asarray(code, dtype=np.uint8)
-    return {"status": c & 7, "overqualified": (c >> 3) & 1 == 1, "region": (c >> 4).astype(np.int64)}
+    return {"status": c & STATUS_BITS, "overqualified": (c & OVERQUALIFIED) > 0,
+            "region": (c >> REGION_SHIFT).astype(np.int64)}  # fmt: skip
 
 
 class Lottery:
@@ -199,7 +205,7 @@ class Lottery:
             return out
         known = who < self._status.size
         w = who[known]
-        out[known] = self._status[w].astype(np.uint8) | (self._region[w].astype(np.uint8) << 4)
+        out[known] = self._status[w].astype(np.uint8) | (self._region[w].astype(np.uint8) << REGION_SHIFT)
         return out
 
     def follow(self, model: Any) -> None:
