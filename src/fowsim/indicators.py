@@ -277,8 +277,8 @@ RUN_TABLE = (
 )
 SUMMARY = (*RUN_TABLE, "displaced", "labour_force_end", "spending")
 REPORT = ("unemployment_rate", "unemployment_rate_women", "unemployment_rate_youth", "long_term_unemployment_rate",
-          "informal_share", "informal_share_women", "displaced_employed_24m", "migrant_overqualification",
-          "trained_emigrants", "returnees", "spending", "employment", "formalisations")  # fmt: skip
+          "informal_share", "displaced_employed_24m", "migrant_overqualification", "trained_emigrants", "returnees",
+          "spending", "employment")  # fmt: skip
 COMPARE = ("employment", "spending", "public_spending", "displaced_employed_6m", "displaced_employed_24m",
            "migrant_overqualification", "long_term_unemployed", "migration", "completions",
            "formalisations")  # fmt: skip

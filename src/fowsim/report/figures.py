@@ -393,9 +393,9 @@ def exposure(src: Source, facet: dict):
 
 
 def work(src: Source, facet: dict):
-    """Of everyone who works, the share in informal work, by region with informal work: each arm's mean and 5-95% band.
+    """Informal work's share of all work (solid) and of women's work (dashed), by region: each arm's mean.
 
-    Formal jobs are at employers; informal work (own-account, casual, family work) is at none. An arm that
+    Regions with informal work only; the 5-95% band across seeds around the share of all work. Formal jobs are at employers; informal work (own-account, casual, family work) is at none. An arm that
     opens formal jobs lowers the share; one that pushes workers out of formal jobs raises it.
     """
     ds = _sel(src, facet)
@@ -403,18 +403,21 @@ def work(src: Source, facet: dict):
         return None
     keep = [str(r) for r in ds.region.values if float(ds["informal"].sel(region=r).sum()) > 0]
     share = 100 * ds["informal"] / (ds["informal"] + ds["employed"])
+    women = 100 * ds["informal_by_group"].sel(group="female") / (ds["labour_force_female"] - ds["unemployed_female"])
     fig, axes = _figure(8.8, 2.4, len(keep), 1)
     with plt.rc_context(STYLE):
         for ax, region in zip(axes, keep):
             for arm, (colour, ls) in colours(src.arms).items():
                 v = share.sel({src.arm: arm, "region": region})
                 ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=_label(arm))
+                w = women.sel({src.arm: arm, "region": region})
+                ax.plot(_months(ds), w.mean("seed"), color=colour, ls="--", lw=0.8)
                 if ds.sizes["seed"] > 1:
                     ax.fill_between(_months(ds), v.quantile(0.05, "seed"), v.quantile(0.95, "seed"), color=colour,
                                     alpha=0.15, lw=0)  # fmt: skip
             ax.set_title(region)
             _dates(ax, maxticks=4)
-        axes[0].set_ylabel("informal share of employment, %")
+        axes[0].set_ylabel("informal, % of work (--: women)")
         _legend(fig, axes, src)
     return fig
 
