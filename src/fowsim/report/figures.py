@@ -395,8 +395,9 @@ def exposure(src: Source, facet: dict):
 def work(src: Source, facet: dict):
     """Informal work's share of all work (solid) and of women's work (dashed), by region: each arm's mean.
 
-    Regions with informal work only; the 5-95% band across seeds around the share of all work. Formal jobs are at employers; informal work (own-account, casual, family work) is at none. An arm that
-    opens formal jobs lowers the share; one that pushes workers out of formal jobs raises it.
+    Regions with informal work only; the 5-95% band across seeds around the share of all work. Formal
+    jobs are at employers; informal work (own-account, casual, family work) is at none. An arm that opens
+    formal jobs lowers the share; one that pushes workers out of formal jobs raises it.
     """
     ds = _sel(src, facet)
     if "informal" not in ds or float(ds["informal"].sum()) == 0:
