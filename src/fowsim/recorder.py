@@ -243,7 +243,7 @@ class Recorder:
         informal = mk.S[:, INFORMAL].astype(float)
         lf = emp + unemp + informal
         d["informal"][t] = informal * s
-        d["informal_share"][t] = informal / np.maximum(emp + informal, 1)
+        d["informal_share"][t] = mk.informal_share()
         pay = (c.informal_cell * mk.informal_pay(np.arange(Rn)[:, None], np.arange(w.n_occupations)[None, :])).sum(1)
         d["informal_pay"][t] = pay / np.maximum(informal, 1)
         d["informal_underemployment"][t] = informal * np.maximum(0.0, 1.0 - mk.informal_factor) * s
@@ -282,8 +282,9 @@ class Recorder:
         d["migrant_stock"][t] = c.stock * s
         d["migrant_earnings"][t] = c.migrant_earnings * s
         d["remittances"][t] = mig.remittances
-        d["remittance_training"][t] = [sum(pr.seats for pr in m.providers if pr.kind == "household" and pr.region == r)
-                                       * s for r in range(Rn)]  # fmt: skip
+        household = [pr for pr in m.providers if pr.kind == "household"]
+        seats = np.bincount([pr.region for pr in household], [pr.seats for pr in household], minlength=Rn)
+        d["remittance_training"][t] = seats * s
         d["migrant_share_employed"][t] = c.foreign_employed / np.maximum(emp, 1)
         d["overqualification_native"][t] = c.tertiary_low[0] / np.maximum(c.tertiary[0], 1)
         d["overqualification_migrant"][t] = c.tertiary_low[1] / np.maximum(c.tertiary[1], 1)

@@ -32,6 +32,7 @@ import numpy as np
 
 from fowsim import kernels
 from fowsim.codes import (
+    ACTIVE,
     EMPLOYED,
     INFORMAL,
     N_STATES,
@@ -285,9 +286,8 @@ class Market:
     def observe(self, unemployed_by_occupation: np.ndarray) -> None:
         """This month's census: unemployment by (region, occupation), and the unemployment rate by region."""
         self.U_region = unemployed_by_occupation
-        S = self.S
-        working_or_looking = S[:, EMPLOYED] + S[:, UNEMPLOYED] + S[:, INFORMAL]
-        self.unemployment_rate_now = S[:, UNEMPLOYED] / np.maximum(1, working_or_looking)
+        active = self.S[:, list(ACTIVE)].sum(axis=1)  # in a formal job, in informal work or unemployed
+        self.unemployment_rate_now = self.S[:, UNEMPLOYED] / np.maximum(1, active)
 
     def follow_labour_force(self, tau: float) -> None:
         """Move the smoothed log labour force and its trend one month on (Holt's linear method, time constant `tau`)."""

@@ -249,20 +249,21 @@ class World:
         """
         share = self.rp("female_share")
         measured = np.isfinite(self.women_share)
-        w = np.clip(np.where(measured, self.women_share, 0.5), 1e-3, 1 - 1e-3)
-        log_odds = np.where(measured, np.log(w / (1 - w)), 0.0)
-        out = np.empty((self.n_regions, self.n_occupations))
-        for r in range(self.n_regions):
-            f = float(np.clip(share[r], 1e-6, 1 - 1e-6))
-            if not measured.any() or f in (1e-6, 1 - 1e-6):
-                out[r] = share[r]
-                continue
-            emp = self.employment[r]
+        out = np.repeat(share[:, None], self.n_occupations, axis=1)
+        if not measured.any():
+            return out
+        w = np.clip(self.women_share, 1e-3, 1 - 1e-3)
+        log_odds = np.log(w / (1 - w))  # NaN where not measured: those keep the region's share
 
-            def prob(a: float, f: float = f) -> np.ndarray:
-                return np.where(measured, 1.0 / (1.0 + np.exp(-(a + log_odds))), f)
+        def held(a: float, f: float) -> np.ndarray:
+            return np.where(measured, 1.0 / (1.0 + np.exp(-(a + log_odds))), f)
 
-            out[r] = prob(brentq(lambda a, emp=emp, f=f, prob=prob: float((emp * prob(a)).sum() - f), -30.0, 30.0))
+        def gap(a: float, emp: np.ndarray, f: float) -> float:
+            return float(emp @ held(a, f)) - f
+
+        for r, f in enumerate(share):
+            if 0.0 < f < 1.0:  # (a region of all men or all women keeps its share everywhere)
+                out[r] = held(brentq(gap, -30.0, 30.0, args=(self.employment[r], f)), f)
         return out
 
     def region(self, name: str) -> int:

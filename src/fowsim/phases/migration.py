@@ -11,9 +11,9 @@ from collections.abc import Callable
 import numpy as np
 
 from fowsim.codes import (
+    ACTIVE,
     CIRCULAR,
     EMPLOYED,
-    INFORMAL,
     NATIVE,
     NOT_NEEDED,
     PERMANENT,
@@ -58,8 +58,7 @@ class Migration(Phase):
 
         def prob(idx: np.ndarray) -> np.ndarray:
             r = ws.region[idx]
-            st = ws.status[idx]
-            ok = (st == EMPLOYED) | (st == UNEMPLOYED) | (st == INFORMAL)
+            ok = np.isin(ws.status[idx], ACTIVE)
             ok &= (ws.mig[idx] == NATIVE) | (ws.mig[idx] == RETURNEE)
             age = (t - ws.birth[idx]) / 12.0
             return np.where(ok & has_route[r] & (age < 45), base, 0.0)
@@ -150,13 +149,12 @@ def recruit(
         return arrive_from_outside(model, k, np.full(n, TEMPORARY), rng)
     # working-age natives and returnees of the origin, drawn at a rate that yields a few per visa
     S = model.market.S
-    pool = max(1.0, float(S[origin, EMPLOYED] + S[origin, UNEMPLOYED] + S[origin, INFORMAL]))
+    pool = max(1.0, float(S[origin, list(ACTIVE)].sum()))
     rate = min(1.0, 4.0 * n / pool)
     t = model.t
 
     def prob(idx: np.ndarray) -> np.ndarray:
-        st = ws.status[idx]
-        ok = (ws.region[idx] == origin) & ((st == EMPLOYED) | (st == UNEMPLOYED) | (st == INFORMAL))
+        ok = (ws.region[idx] == origin) & np.isin(ws.status[idx], ACTIVE)
         ok &= ((ws.mig[idx] == NATIVE) | (ws.mig[idx] == RETURNEE)) & ((t - ws.birth[idx]) < 45 * 12)
         return np.where(ok, rate, 0.0)
 

@@ -6,6 +6,7 @@ returns a matplotlib Figure, or None where the data has nothing to show.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as plt  # figures are made without pyplot: no backend is chosen, none is changed
@@ -151,21 +152,40 @@ def rates_over_time(src: Source, facet: dict, name: str, label: str):
         if name in pooled:
             return pooled_rate_by_arm(src, facet, *pooled[name], label)
     ds = _sel(src, facet)
-    regions = [str(r) for r in ds.region.values]
+    return _region_panels(src, ds, [str(r) for r in ds.region.values], [(100 * ds[name], None, 1.1)], label)
+
+
+def _region_panels(
+    src: Source,
+    ds: xr.Dataset,
+    regions: list[str],
+    lines: Sequence[tuple[xr.DataArray, str | None, float]],
+    ylabel: str,
+    band: bool = True,
+    height: float = 2.2,
+    maxticks: int = 5,
+):
+    """A panel per region: for each arm, each of `lines` (values, line style or None for the arm's, width).
+
+    Each line is the arm's mean across seeds; the first one also gets its 5-95% band where `band`
+    and there are several seeds. The legend names the arms by the first line.
+    """
     cols = min(3, len(regions))
     rows = int(np.ceil(len(regions) / cols))
-    fig, axes = _figure(8.8, 2.2 * rows + 0.4, cols, rows)
+    fig, axes = _figure(8.8, height * rows + 0.4, cols, rows)
     with plt.rc_context(STYLE):
         for ax, region in zip(axes, regions):
             for arm, (colour, ls) in colours(src.arms).items():
-                v = 100 * ds[name].sel({src.arm: arm, "region": region})
-                ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=_label(arm))
-                if ds.sizes["seed"] > 1:
-                    lo, hi = v.quantile(0.05, "seed"), v.quantile(0.95, "seed")
-                    ax.fill_between(_months(ds), lo, hi, color=colour, alpha=0.15, lw=0)
+                for k, (values, style, width) in enumerate(lines):
+                    v = values.sel({src.arm: arm, "region": region})
+                    ax.plot(_months(ds), v.mean("seed"), color=colour, ls=style or ls, lw=width,
+                            label=_label(arm) if k == 0 else None)  # fmt: skip
+                    if k == 0 and band and ds.sizes["seed"] > 1:
+                        lo, hi = v.quantile(0.05, "seed"), v.quantile(0.95, "seed")
+                        ax.fill_between(_months(ds), lo, hi, color=colour, alpha=0.15, lw=0)
             ax.set_title(region)
-            ax.set_ylabel(label)
-            _dates(ax, maxticks=5)
+            ax.set_ylabel(ylabel)
+            _dates(ax, maxticks=maxticks)
         for ax in axes[len(regions) :]:
             ax.set_visible(False)
         _legend(fig, axes, src)
@@ -405,22 +425,8 @@ def work(src: Source, facet: dict):
     keep = [str(r) for r in ds.region.values if float(ds["informal"].sel(region=r).sum()) > 0]
     share = 100 * ds["informal"] / (ds["informal"] + ds["employed"])
     women = 100 * ds["informal_by_group"].sel(group="female") / (ds["labour_force_female"] - ds["unemployed_female"])
-    fig, axes = _figure(8.8, 2.4, len(keep), 1)
-    with plt.rc_context(STYLE):
-        for ax, region in zip(axes, keep):
-            for arm, (colour, ls) in colours(src.arms).items():
-                v = share.sel({src.arm: arm, "region": region})
-                ax.plot(_months(ds), v.mean("seed"), color=colour, ls=ls, lw=1.1, label=_label(arm))
-                w = women.sel({src.arm: arm, "region": region})
-                ax.plot(_months(ds), w.mean("seed"), color=colour, ls="--", lw=0.8)
-                if ds.sizes["seed"] > 1:
-                    ax.fill_between(_months(ds), v.quantile(0.05, "seed"), v.quantile(0.95, "seed"), color=colour,
-                                    alpha=0.15, lw=0)  # fmt: skip
-            ax.set_title(region)
-            _dates(ax, maxticks=4)
-        axes[0].set_ylabel("informal, % of work (--: women)")
-        _legend(fig, axes, src)
-    return fig
+    lines = [(share, None, 1.1), (women, "--", 0.8)]
+    return _region_panels(src, ds, keep, lines, "informal, % of work (--: women)", height=2.0, maxticks=4)
 
 
 def by_sex(src: Source, facet: dict):
@@ -429,22 +435,8 @@ def by_sex(src: Source, facet: dict):
     regions = [str(r) for r in ds.region.values]
     women = 100 * ds["unemployed_female"] / ds["labour_force_female"]
     men = 100 * (ds["unemployed"] - ds["unemployed_female"]) / (ds["labour_force"] - ds["labour_force_female"])
-    cols = min(3, len(regions))
-    rows = int(np.ceil(len(regions) / cols))
-    fig, axes = _figure(8.8, 2.1 * rows + 0.4, cols, rows)
-    with plt.rc_context(STYLE):
-        for ax, region in zip(axes, regions):
-            for arm, (colour, _) in colours(src.arms).items():
-                sel = {src.arm: arm, "region": region}
-                ax.plot(_months(ds), women.sel(sel).mean("seed"), color=colour, lw=1.1, label=_label(arm))
-                ax.plot(_months(ds), men.sel(sel).mean("seed"), color=colour, lw=0.9, ls="--")
-            ax.set_title(region)
-            ax.set_ylabel("unemployment rate, %")
-            _dates(ax, maxticks=4)
-        for ax in axes[len(regions) :]:
-            ax.set_visible(False)
-        _legend(fig, axes, src)
-    return fig
+    lines = [(women, "-", 1.1), (men, "--", 0.9)]
+    return _region_panels(src, ds, regions, lines, "unemployment rate, %", band=False, height=2.1, maxticks=4)
 
 
 FIGURES = (
