@@ -119,3 +119,80 @@ def test_returns_of_settled_migrants_respond_to_unemployment_abroad_in_a_run():
         return settled_migrants(LabourMarketModel(cfg).run()).size
 
     assert settled_left(20) < settled_left(1) - 40
+
+
+# ---------------------------------------------------------------- the labour force's ages (ages.csv)
+def _ages_world(tmp_path, rows: list[tuple[str, str, float, float]]):
+    """A world on the default one whose ages.csv holds `rows` (region, age, women, men) only."""
+    import csv
+
+    folder = tmp_path / "aged"
+    folder.mkdir()
+    (folder / "world.yaml").write_text("base: default\n")
+    with open(folder / "ages.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["region", "age", "women", "men", "source"])
+        w.writerows([[*row, "a test's setting"] for row in rows])
+    return folder
+
+
+def test_ages_draw_the_labour_force_from_the_population_of_each_sex_below_retirement():
+    from fowsim.world import Ages
+
+    lower = 15.0 + 5.0 * np.arange(10)  # 15-19 .. 60-64
+    women = np.zeros((1, 10))
+    women[0, 7] = 1.0  # every woman aged 50-54
+    men = np.ones((1, 10))
+    ages = Ages(lower, women, men, np.zeros((2, 1)))
+    rng = np.random.default_rng(0)
+    female = np.arange(20_000) % 2 == 0
+    got = ages.draw(rng, 0, female, youth_ratio=0.5, hi=62.0)
+    assert ((got[female] >= 50) & (got[female] < 55)).all()
+    assert got[~female].min() >= 15 and got[~female].max() < 62.0
+    # men: nine groups below 60 at weight 1 (two of them halved: ages 15-24) and 60-62 at 2/5 of one
+    young = np.mean(got[~female] < 25)
+    assert young == pytest.approx(1.0 / (7 + 1.0 + 0.4), abs=0.01)
+    assert ages.population(0, True, 15, 65) == 1.0 and ages.population(0, False, 15, 25) == 2.0
+    assert ages.population(0, False, 60, 62) == pytest.approx(0.4)
+
+
+def test_retirements_follow_the_ages_the_population_had_at_the_start(tmp_path):
+    """Every East African aged 45-49 at the start: they retire at 62 between the 13th and the 17th year, no one else."""
+    groups = [f"{a}-{a + 4}" for a in range(15, 70, 5)]
+    rows = [("east_africa", g, 1000.0 if g == "45-49" else 0.0, 1000.0 if g == "45-49" else 0.0) for g in groups]
+    m = LabourMarketModel(compose(["workers=6000", "months=1", f"world.data={_ages_world(tmp_path, rows)}"]))
+    ws, r = m.ws, m.world.region("east_africa")
+    natives = (ws.status != VACANT) & (ws.region == r) & (ws.origin == r)
+    age = (0 - ws.birth[natives]) / 12
+    assert natives.sum() > 500 and ((age >= 45) & (age <= 50)).all()  # (birth in whole months)
+    retire = ws.retire_at[natives] / 12
+    assert retire.min() >= 62 - 50 and retire.max() <= 62 - 45  # the retirement month, years from the start
+
+
+def test_the_default_world_starts_from_the_uns_ages_and_a_labour_force_younger_in_africa_than_in_europe():
+    w = default_world()
+    assert w.ages is not None and all(w.ages.has(r) for r in range(w.n_regions))
+    m = LabourMarketModel(compose(["workers=30000", "months=1"]))
+    ws = m.ws
+    live = ws.status != VACANT
+    age = (0 - ws.birth.astype(float)) / 12
+    median = {n: float(np.median(age[live & (ws.region == w.region(n)) & (ws.origin == w.region(n))]))
+              for n in ("eu", "west_africa")}  # fmt: skip
+    assert median["west_africa"] < median["eu"] - 5
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([("eu", "15-20", 1, 1)], "ages.csv[eu,15-20].age='15-20': a five-year group from 15"),
+        ([("eu", "80-84", 1, 1)], "every five-year group from 15-19 on"),  # (the default's rows stop at 65-69)
+        ([("eu", "15-19", -1, 1)], "ages.csv[eu,15-19.women]=-1.0: a number >= 0"),
+        ([("eu", "25+", 1, 1)], "ages.csv[eu,25+].age='25+': one open group per region"),  # the default has 70+
+    ],
+)
+def test_a_bad_ages_file_is_named_by_row_and_column(tmp_path, rows, message):
+    from fowsim.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        load_world({"data": str(_ages_world(tmp_path, rows)), "external_origins": ["rest_of_world"]})
+    assert message in str(err.value)

@@ -125,6 +125,7 @@ def test_a_partnership_without_open_borders_places_no_one_abroad():
     _, pol = run(
         {"skills_partnership": spec, "mobility_restrictions": {"start_month": 0, "end_month": None, "regions": ["eu"]}},
         months=24,
+        workers=100_000,  # a cohort of about 50 simulated trainees: at 30,000, 14, too few to place any at home
     )
     assert float(pol.placements_away.sum()) == 0 and float(pol.placements_home.sum()) > 0
 

@@ -20,7 +20,7 @@ from fowsim.report.data import INDICATORS
 from tests.conftest import fowsim_main
 
 ROOT = Path(__file__).parents[1]
-SECTIONS = ("summary", "headline", "charts", "assumptions", "appendix")
+SECTIONS = ("summary", "headline", "groups", "charts", "assumptions", "appendix")
 
 
 # `fowsim ...` in this process (`fowsim_main`)
@@ -85,6 +85,24 @@ def test_the_table_holds_the_numbers_of_the_dataset(sweep_report):
     assert float(cell.group(1)) == pytest.approx(float(spend.sel(policy="recognition").mean()), rel=1e-9)
     for ind in INDICATORS:
         assert html.escape(ind.label) in section(page, "headline")
+
+
+@pytest.mark.xdist_group("report")
+def test_the_outcomes_of_women_men_and_youth_are_the_datasets(sweep_report):
+    out, page = sweep_report
+    groups = section(page, "groups")
+    assert "<details><summary><b>recognition</b>" in groups  # the other arm folds away, the baseline is open
+    ds = xr.open_dataset(out / "sweep.nc").sel(seed=[0, 2], policy="baseline")  # seed 1 failed
+    late = ds.isel(time=slice(-12, None)).sum("time").sel(region="north_africa")
+    women = 100 * late.unemployed_female / late.labour_force_female
+    men = 100 * (late.unemployed - late.unemployed_female) / (late.labour_force - late.labour_force_female)
+    rows = {
+        m.group(1): m.group(2) for m in re.finditer(r"<tr><td>([^<]+)</td>(.*?)</tr>", groups.split("<details>")[0])
+    }
+    cells = [re.findall(r"<td>([^<]+)</td>", rows[f"north_africa: {g}"]) for g in ("women", "men")]
+    assert float(cells[0][1]) == pytest.approx(float(women.mean()), abs=0.051)  # the unemployment rate, column 2
+    assert float(cells[1][1]) == pytest.approx(float(men.mean()), abs=0.051)
+    assert float(cells[0][0]) + float(cells[1][0]) == pytest.approx(100, abs=0.11)  # shares of the labour force
 
 
 @pytest.mark.xdist_group("report")

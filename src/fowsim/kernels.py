@@ -351,8 +351,10 @@ def census(
     programme) living in their origin region, by region; skills-partnership graduates in the labour
     force by (all 0 / employed 1, region); the wages of the employed summed by (region,
     occupation), and summed and counted by (natives 0 / the foreign-born 1 / returnees 2, region);
-    the wages of the employed foreign-born summed by (origin, region); and informal workers by
-    (credential, region), by (group, region) for the groups above, and by (region, occupation).
+    the wages of the employed foreign-born summed by (origin, region); informal workers by
+    (credential, region), by (group, region) for the groups above, and by (region, occupation); and
+    for women 0 and youth 1 by region: the wages of the employed summed, employed tertiary graduates
+    (all 0 / in low-skill jobs 1), the foreign-born living there, and their wages summed.
 
     The labour force counts formal jobs, informal work and unemployment; "employed" counts formal
     jobs (at employers) only.
@@ -379,6 +381,10 @@ def census(
     informal_cred = np.zeros((4, n_regions))
     informal_group = np.zeros((5, n_regions))
     informal_cell = np.zeros((n_regions, low_skill.size))
+    sex_age_wage = np.zeros((2, n_regions))
+    sex_age_tert = np.zeros((2, 2, n_regions))
+    sex_age_stock = np.zeros((2, n_regions))
+    sex_age_earnings = np.zeros((2, n_regions))
     for i in range(status.size):
         s = status[i]
         if s == VACANT:
@@ -386,8 +392,14 @@ def census(
         r = region[i]
         m = mig[i]
         foreign = m != NATIVE and m != RETURNEE
+        woman = female[i]
+        young = t - birth[i] < YOUTH_MONTHS
         if foreign:
             stock[origin[i], r] += 1.0
+            if woman:
+                sex_age_stock[0, r] += 1.0
+            if young:
+                sex_age_stock[1, r] += 1.0
             if recog[i] == 1:
                 pending[r] += 1.0
         elif (scheme[i] & 1) and origin[i] == r:
@@ -400,10 +412,10 @@ def census(
                 e = 1.0 if s == EMPLOYED else 0.0
                 disp_all[0, k, r] += 1.0
                 disp_emp[0, k, r] += e
-                if female[i]:
+                if woman:
                     disp_all[1, k, r] += 1.0
                     disp_emp[1, k, r] += e
-                if t - birth[i] < YOUTH_MONTHS:
+                if young:
                     disp_all[2, k, r] += 1.0
                     disp_emp[2, k, r] += e
         if s == TRAINING:
@@ -430,12 +442,22 @@ def census(
             if foreign:
                 foreign_emp[r] += 1.0
                 earnings[origin[i], r] += pay
+            for g in range(2):
+                if woman if g == 0 else young:
+                    sex_age_wage[g, r] += pay
+                    if foreign:
+                        sex_age_earnings[g, r] += pay
             if c == TERTIARY:
                 f = 1 if foreign else 0
                 tert[f, r] += 1.0
                 low = low_skill[occ[i]]
                 if low:
                     tert_low[f, r] += 1.0
+                for g in range(2):
+                    if woman if g == 0 else young:
+                        sex_age_tert[0, g, r] += 1.0
+                        if low:
+                            sex_age_tert[1, g, r] += 1.0
                 if foreign:
                     oq[0, origin[i], r] += 1.0
                     if low:
@@ -443,11 +465,11 @@ def census(
         if scheme[i] & PARTNER:
             partner[0, r] += 1.0
             partner[1, r] += 1.0 - u - inf
-        if female[i]:
+        if woman:
             lf[0, r] += 1.0
             un[0, r] += u
             informal_group[0, r] += inf
-        if t - birth[i] < YOUTH_MONTHS:
+        if young:
             lf[1, r] += 1.0
             un[1, r] += u
             informal_group[1, r] += inf
@@ -462,7 +484,7 @@ def census(
             informal_group[g, r] += inf
     return (unemp, ltu, stock, foreign_emp, tert, tert_low, lf, un, disp_all, disp_emp, oq, emp_cred, pending,
             trained_home, partner, wage_cell, wage_group, emp_group, earnings, informal_cred,
-            informal_group, informal_cell)  # fmt: skip
+            informal_group, informal_cell, sex_age_wage, sex_age_tert, sex_age_stock, sex_age_earnings)  # fmt: skip
 
 
 @jit

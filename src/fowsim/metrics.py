@@ -21,6 +21,7 @@ __all__ = [
     "displaced_reemployment_by_group",
     "format_table",
     "headline",
+    "outcomes_by_group",
     "overall",
     "overqualification_by_origin",
     "pooled_share",
@@ -66,6 +67,90 @@ def displaced_reemployment_by_group(ds: xr.Dataset, horizon: int) -> xr.DataArra
     sel = {"horizon": horizon}
     employed = ds["displaced_employed_by_group"].sel(sel).sum("time")
     return employed / ds["displaced_cohort_by_group"].sel(sel).sum("time").clip(1)
+
+
+GROUPS = ("women", "men", "youth", "all")
+GROUP_OUTCOMES = {  # name: (label, unit)
+    "labour_force_share": ("share of the labour force", "%"),
+    "unemployment_rate": ("unemployment rate", "%"),
+    "informal_share": ("informal share of work", "%"),
+    "wage_ratio": ("mean wage against everyone's", "%"),
+    "overqualification": ("tertiary graduates in skill level 1-2 jobs", "%"),
+    "migrant_share": ("share of the foreign-born living there", "%"),
+    "emigrant_share": ("share of emigrants", "%"),
+    "remittance_share": ("share of remittances sent from there", "%"),
+    "enrolment_share": ("share of training enrolments", "%"),
+}
+
+
+def outcomes_by_group(ds: xr.Dataset, months: int = 12) -> xr.Dataset:
+    """Outcomes of women, men, youth (15-24) and everyone, by region, over the last `months` months.
+
+    One variable per `GROUP_OUTCOMES` entry, with a `group` dimension (`GROUPS`) before `region`
+    (a sweep's dimensions kept in front), each pooled over the months (sums over sums). Men are
+    everyone less women. Shares of a total (the labour force, migrants, emigrants, remittances,
+    enrolments) are each group's part of it; rates are within the group.
+    """
+    d = ds.isel(time=slice(-months, None))
+    lf = _groups(d["labour_force_female"], d["labour_force_youth"], d["labour_force"])
+    unemployed = _groups(d["unemployed_female"], d["unemployed_youth"], d["unemployed"])
+    informal = _groups(*_pair(d["informal_by_group"]), d["informal"])
+    employed = lf - unemployed - informal
+    women_pay, youth_pay = _pair(d["mean_wage_by_group"])
+    wages = _groups(  # wage bills: a group's mean wage times its employed
+        women_pay * employed.sel(group="women", drop=True),
+        youth_pay * employed.sel(group="youth", drop=True),
+        d["mean_wage"] * d["employed"],
+    )
+    at = {"destination": "region"}
+    sum_ = {
+        "lf": lf,
+        "unemployed": unemployed,
+        "informal": informal,
+        "employed": employed,
+        "wages": wages,
+        "tertiary": _groups(*_pair(d["tertiary_employed_by_group"]), d["tertiary_employed"]),
+        "overqualified": _groups(*_pair(d["tertiary_overqualified_by_group"]), d["tertiary_overqualified"]),
+        "migrants": _groups(*_pair(d["migrants_by_group"]), d["migrant_stock"].sum("origin").rename(at)),
+        "emigrants": _groups(*_pair(d["emigrants_by_group"]), d["emigrants"]),
+        "remittances": _groups(*_pair(d["remittances_by_group"]), d["remittances"].sum("origin").rename(at)),
+        "enrolments": _groups(*_pair(d["enrolments_by_group"]), d["enrolments"]),
+    }
+    n = {k: v.sum("time") for k, v in sum_.items()}
+    mean_wage = _ratio(n["wages"], n["employed"])
+    return xr.Dataset(
+        {
+            "labour_force_share": _part(n["lf"]),
+            "unemployment_rate": 100 * _ratio(n["unemployed"], n["lf"]),
+            "informal_share": 100 * _ratio(n["informal"], n["informal"] + n["employed"]),
+            "wage_ratio": 100 * _ratio(mean_wage, mean_wage.sel(group="all")),
+            "overqualification": 100 * _ratio(n["overqualified"], n["tertiary"]),
+            "migrant_share": _part(n["migrants"]),
+            "emigrant_share": _part(n["emigrants"]),
+            "remittance_share": _part(n["remittances"]),
+            "enrolment_share": _part(n["enrolments"]),
+        }
+    )
+
+
+def _pair(x: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    """A `*_by_group` variable's women and youth."""
+    return x.sel(group="female", drop=True), x.sel(group="youth", drop=True)
+
+
+def _groups(women: xr.DataArray, youth: xr.DataArray, everyone: xr.DataArray) -> xr.DataArray:
+    """Women, men (everyone less women), youth and everyone along a new `group` dimension."""
+    parts = [women, everyone - women, youth, everyone]
+    return xr.concat(parts, dim="group").assign_coords(group=list(GROUPS)).transpose(..., "group", "region")
+
+
+def _ratio(num: xr.DataArray, den: xr.DataArray) -> xr.DataArray:
+    return num / den.where(den > 0)
+
+
+def _part(x: xr.DataArray) -> xr.DataArray:
+    """Each group's part of everyone's, in %."""
+    return 100 * _ratio(x, x.sel(group="all"))
 
 
 def overqualification_by_origin(ds: xr.Dataset) -> xr.DataArray:

@@ -169,7 +169,11 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         q = world.rp("ltu_share_target")[r] ** (1.0 / 12.0)  # P(duration >= 12) = ltu share
         spell = rng.geometric(1.0 - q, size=n) - 1
         ret_age = world.rp("retirement_age")[r]
-        age_years = draw_ages(rng, n, world.rp("median_age")[r], ret_age)
+        female = rng.random(n) < world.female_probability[r, occ]  # where women work (segregation)
+        if world.ages is not None and world.ages.has(r):  # the population's age structure (ages.csv)
+            age_years = world.ages.draw(rng, r, female, world.rp("youth_participation_ratio")[r], ret_age)
+        else:
+            age_years = draw_ages(rng, n, world.rp("median_age")[r], ret_age)
         birth = -np.round(age_years * 12).astype(np.int64)
         tenure = np.minimum(rng.exponential(p["mean_tenure_months"], n), (age_years - 15) * 12).astype(np.int64)
         ws.region[sl] = r
@@ -185,6 +189,6 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         ws.skill[sl] = np.where(unemployed | informal, 0.6, 0.3)
         ws.birth[sl] = birth
         ws.retire_at[sl] = birth + int(round(ret_age * 12))
-        ws.female[sl] = rng.random(n) < world.female_probability[r, occ]  # where women work (segregation)
+        ws.female[sl] = female
         ws.visa_end[sl] = np.where(mig == TEMPORARY, rng.integers(1, int(p["temporary_visa_months"]) + 1, n), -1)
     return ws, scale

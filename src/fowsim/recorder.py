@@ -77,7 +77,7 @@ TALLIES = {
     "family_joiners": "family members joining migrants on long-term channels",
 }
 # also counted for women and youth (15-24)
-GROUP_TALLIES = ("enrolments", "completions", "dropouts", "informal_entries", "informal_exits")
+GROUP_TALLIES = ("enrolments", "completions", "dropouts", "informal_entries", "informal_exits", "emigrants", "returns")
 OUTPUTS: dict[str, Output] = {
     "labour_force": Output(R, "people", "labour force (in formal jobs, in informal work, or unemployed)"),
     "employed": Output(R, "people", "employed in formal jobs (at employers)"),
@@ -95,6 +95,17 @@ OUTPUTS: dict[str, Output] = {
     ),
     "informal_by_credential": Output(("credential", "region"), "people", "in informal work by highest credential"),
     "informal_by_group": Output(("group", "region"), "people", "in informal work, women and youth (15-24)"),
+    "mean_wage_by_group": Output(("group", "region"), "EUR month-1", "mean monthly wage of employed women and youth"),
+    "tertiary_employed": Output(R, "people", "employed tertiary graduates"),
+    "tertiary_overqualified": Output(R, "people", "of those, in skill level 1-2 jobs"),
+    "tertiary_employed_by_group": Output(("group", "region"), "people", "tertiary_employed, women and youth"),
+    "tertiary_overqualified_by_group": Output(("group", "region"), "people", "tertiary_overqualified, women and youth"),
+    "migrants_by_group": Output(
+        ("group", "region"), "people", "the foreign-born living in the region, women and youth"
+    ),
+    "remittances_by_group": Output(
+        ("group", "region"), "EUR month-1", "remittances sent from the region by foreign-born women and youth"
+    ),
     "in_training": Output(R, "people", "in full-time training (off the market)"),
     "long_term_unemployed": Output(R, "people", "unemployed for 12 months or more"),
     "vacancies": Output(R, "jobs", "open vacancies"),
@@ -196,6 +207,10 @@ class Census(NamedTuple):
     informal_by_credential: np.ndarray  # (C, R) in informal work
     group_informal: np.ndarray  # (women, youth, returnees, foreign-born, natives; R) in informal work
     informal_cell: np.ndarray  # (R, O) in informal work, by trade
+    group_wage: np.ndarray  # (women, youth; R) wages of the employed, summed
+    group_tertiary: np.ndarray  # (all 0 / in low-skill jobs 1, women / youth, R) employed tertiary graduates
+    group_stock: np.ndarray  # (women, youth; R) foreign-born living in the region
+    group_earnings: np.ndarray  # (women, youth; R) wages of the employed foreign-born, summed
 
 
 class Recorder:
@@ -249,6 +264,14 @@ class Recorder:
         d["informal_underemployment"][t] = informal * np.maximum(0.0, 1.0 - mk.informal_factor) * s
         d["informal_by_credential"][t] = c.informal_by_credential * s
         d["informal_by_group"][t] = c.group_informal[:2] * s
+        employed_g = c.group_lf[:2] - c.group_unemployed[:2] - c.group_informal[:2]
+        d["mean_wage_by_group"][t] = c.group_wage / np.maximum(employed_g, 1)
+        d["tertiary_employed"][t] = c.tertiary.sum(0) * s
+        d["tertiary_overqualified"][t] = c.tertiary_low.sum(0) * s
+        d["tertiary_employed_by_group"][t] = c.group_tertiary[0] * s
+        d["tertiary_overqualified_by_group"][t] = c.group_tertiary[1] * s
+        d["migrants_by_group"][t] = c.group_stock * s
+        d["remittances_by_group"][t] = c.group_earnings * s * mig.remittance_share[None, :]
         lf_g, un_g = c.group_lf, c.group_unemployed
         d["unemployment_rate_female"][t] = un_g[0] / np.maximum(lf_g[0], 1)
         d["labour_force_female"][t], d["unemployed_female"][t] = lf_g[0] * s, un_g[0] * s

@@ -573,7 +573,7 @@ class Migration:
             return
         t = self.clock.t
         dest = c.destination[k]
-        tally.count("emigrants", ws.region[idx])
+        tally.count_people("emigrants", idx)
         tally.count("trained_emigrants", ws.region[idx], ((ws.scheme[idx] & TRAINED) > 0).astype(float))
         tally.count("graduate_emigrants", ws.region[idx], (ws.cred[idx] >= POST_SECONDARY).astype(float))
         tally.count("immigrants", dest)

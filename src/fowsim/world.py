@@ -56,10 +56,12 @@ REGION_PARAMETERS: dict[str, tuple[str, str]] = {
     "demand_path_measured": ("flag", "1: demand's path is the baseline's labour force (calibration); 0: demand_growth"),
     "employer_tied_visas": ("flag", "1: a temporary migrant's work visa is tied to the sponsoring employer (kafala)"),
     "informal_share": ("fraction", "informal employment as a share of all employment (0: no informal work)"),
+    "youth_participation_ratio": ("positive", "participation at ages 15-24 against ages 15-64 (ages.csv weights)"),
 }
 # rows regions.csv may leave out, and their values then: demand follows the baseline's labour force; visas are not
 # tied; no informal work
-OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0, "employer_tied_visas": 0.0, "informal_share": 0.0}
+OPTIONAL_REGION_PARAMETERS = {"demand_path_measured": 1.0, "employer_tied_visas": 0.0, "informal_share": 0.0,
+                              "youth_participation_ratio": 1.0}  # fmt: skip
 OCCUPATION_COLUMNS = (
     "occupation",
     "isco",
@@ -82,8 +84,9 @@ CORRIDOR_COLUMNS = (
     "recognition_approval",
 )
 WORLD_FILES = ("regions.csv", "occupations.csv", "employment.csv", "corridors.csv", "parameters.csv")
-OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml", "cohorts.csv")
+OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml", "cohorts.csv", "ages.csv")
 COHORT_COLUMNS = ("region", "year", "entering_age", "working_age", "source")
+AGE_COLUMNS = ("region", "age", "women", "men", "source")
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,9 @@ TARGET_QUANTITIES = ("migrant_share_employed", "migrant_stock", "overqualificati
                      "occupational_mobility", "job_to_job", "training_effect_6m", "training_effect_24m",
                      "training_direct_effect_short", "training_direct_effect_medium", "training_direct_effect_long",
                      "training_direct_effect_rise", "remittance_outflow", "remittance_inflow",
-                     "informal_share_primary", "africans_in_africa", "women_unemployment_gap")  # fmt: skip
+                     "informal_share_primary", "africans_in_africa", "women_unemployment_gap",
+                     "gender_pay_gap", "female_participation_15_64", "female_participation_15plus",
+                     "retirement_index")  # fmt: skip
 TARGET_COLUMNS = ("quantity", "where", "value", "tolerance", "rule", "unit", "fitted", "source")
 
 
@@ -200,6 +205,7 @@ class World:
     network_kind: str = "similarity"  # observed (the world's network.csv), similarity, or the CSV's path
     demand_path: np.ndarray | None = None  # (R, years + 1) labour demand relative to its start, year by year
     cohorts: Cohorts | None = None  # projected population reaching working age, and of working age (cohorts.csv)
+    ages: Ages | None = None  # the base year's population by age group and sex (ages.csv)
     # (R, O) the wage bargain's reference log tightness (calibration.yaml), where measured on this network
     tightness_reference: np.ndarray | None = None
 
@@ -418,6 +424,7 @@ ROW_KEYS = {
     "parameters.csv": ("parameter",),
     "targets.csv": ("quantity", "where"),
     "cohorts.csv": ("region", "year"),
+    "ages.csv": ("region", "age"),
 }
 
 
@@ -718,6 +725,98 @@ def _cohorts(path: Path, regions: tuple[str, ...]) -> Cohorts | None:
     return Cohorts(years, table[0], table[1])
 
 
+@dataclass(frozen=True)
+class Ages:
+    """The base year's population by five-year age group and sex (ages.csv), thousands.
+
+    `lower` (A,) the groups' first years of age (15, 20, ...), each group five years wide;
+    `women` and `men` (R, A), NaN for a region without rows; `older` (2, R) women and men in the
+    open group beyond the last ("70+" in ages.csv), 0 where not given.
+    """
+
+    lower: np.ndarray
+    women: np.ndarray
+    men: np.ndarray
+    older: np.ndarray
+
+    def has(self, r: int) -> bool:
+        """Whether region `r` has an age structure."""
+        return bool(np.isfinite(self.women[r]).all())
+
+    def population(self, r: int, female: bool, lo: float, hi: float) -> float:
+        """Region `r`'s women (or men) aged `lo` to `hi` (exclusive), thousands, spread evenly within a group."""
+        table = self.women if female else self.men
+        overlap = np.clip(np.minimum(self.lower + 5.0, hi) - np.maximum(self.lower, lo), 0.0, 5.0) / 5.0
+        beyond = self.older[0 if female else 1, r] if hi > self.lower[-1] + 5.0 else 0.0
+        return float((table[r] * overlap).sum() + beyond)
+
+    def draw(self, rng: np.random.Generator, r: int, female: np.ndarray, youth_ratio: float, hi: float) -> np.ndarray:
+        """Ages in years on [15, `hi`) of workers of region `r` (`female` per worker): the labour force's age structure.
+
+        A group's weight is its population of the worker's sex times the share of the group below
+        `hi` (the retirement age), times `youth_ratio` (participation at 15-24 against 15-64) for the
+        groups of ages 15-24: participation is taken as even across the ages of work beyond them.
+        Within a group, ages are spread evenly.
+        """
+        ages = np.empty(female.size)
+        width = np.clip(hi - self.lower, 0.0, 5.0)
+        for sex in (True, False):
+            who = np.flatnonzero(female == sex)
+            table = (self.women if sex else self.men)[r]
+            weight = table * width / 5.0 * np.where(self.lower < 25, youth_ratio, 1.0)
+            cum = np.cumsum(weight)
+            group = np.minimum(np.searchsorted(cum, rng.random(who.size) * cum[-1], side="right"), cum.size - 1)
+            ages[who] = self.lower[group] + rng.random(who.size) * width[group]
+        return ages
+
+
+def _ages(path: Path, regions: tuple[str, ...]) -> Ages | None:
+    """The world's `ages.csv` (merged over its bases'), checked; None where no layer has one."""
+    if not any((layer / "ages.csv").is_file() for layer in world_layers(path)):
+        return None
+    df = _table(path, "ages.csv", AGE_COLUMNS)
+    rows: dict[tuple[str, int], tuple[float, float]] = {}
+    older = np.zeros((2, len(regions)))
+    open_group: dict[str, str] = {}
+    for row in df.itertuples(index=False):
+        r, age = str(row.region).strip(), str(row.age).strip()
+        key = f"{r},{age}"
+        if r not in regions:
+            continue  # a region the world does not simulate
+        if not str(row.source).strip():
+            raise ConfigError(f"ages.csv[{key}].source", "", "the publication the figures come from")
+        if age.endswith("+"):  # the open group beyond the last five-year one: counted in totals of all ages
+            if not age[:-1].isdigit() or r in open_group:
+                raise ConfigError(f"ages.csv[{key}].age", age, "one open group per region, such as 70+")
+            open_group[r] = age[:-1]
+            older[:, regions.index(r)] = [_number("ages.csv", f"{key}.{c}", getattr(row, c), "nonnegative")
+                                          for c in ("women", "men")]  # fmt: skip
+            continue
+        lo, _, hi = age.partition("-")
+        if not (lo.isdigit() and hi.isdigit() and int(hi) == int(lo) + 4 and int(lo) % 5 == 0 and int(lo) >= 15):
+            raise ConfigError(f"ages.csv[{key}].age", age, "a five-year group from 15 (15-19, 20-24, ...) or 70+")
+        rows[(r, int(lo))] = (_number("ages.csv", f"{key}.women", row.women, "nonnegative"),
+                              _number("ages.csv", f"{key}.men", row.men, "nonnegative"))  # fmt: skip
+    if not rows:
+        return None
+    lower = np.array(sorted({a for _, a in rows}), dtype=float)
+    if not np.array_equal(lower, 15.0 + 5.0 * np.arange(lower.size)):
+        raise ConfigError("ages.csv", f"groups from {int(lower[0])} to {int(lower[-1])} with gaps",
+                          "every five-year group from 15-19 on")  # fmt: skip
+    table = np.full((2, len(regions), lower.size), np.nan)
+    for (r, a), values in rows.items():
+        table[:, regions.index(r), int(np.searchsorted(lower, a))] = values
+    for i, r in enumerate(regions):
+        have = np.isfinite(table[0, i])
+        if have.any() and not have.all():
+            raise ConfigError(f"ages.csv[{r}]", f"no row for {int(lower[~have][0])}-{int(lower[~have][0]) + 4}",
+                              "a row for each age group")  # fmt: skip
+    for r, lo in open_group.items():
+        if float(lo) != lower[-1] + 5.0:
+            raise ConfigError(f"ages.csv[{r},{lo}+].age", f"{lo}+", f"{int(lower[-1]) + 5}+, after the last group")
+    return Ages(lower, table[0], table[1], older)
+
+
 def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: float, neighbours: int) -> np.ndarray:
     """Row-stochastic mobility matrix from task-profile similarity, with `self_loop` on the diagonal.
 
@@ -1000,4 +1099,5 @@ def _read_world(cfg: Any) -> World:
         param_ranges=ranges,
         targets=_targets(path),
         cohorts=_cohorts(path, regions),
+        ages=_ages(path, regions),
     )

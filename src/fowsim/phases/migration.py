@@ -206,7 +206,7 @@ def returns(model: Simulation, rng: np.random.Generator) -> None:
     if leave.size == 0:
         return
     home = ws.origin[leave].astype(np.int64)
-    model.tally.count("returns", ws.region[leave])
+    model.tally.count_people("returns", leave)
     internal = home < w.n_regions
     back = leave[internal]
     # returnees bring their experience home (a skill premium, more from some schemes) and keep their credential

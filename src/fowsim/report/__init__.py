@@ -246,6 +246,36 @@ def _participants_html(src: Source, facet: dict) -> str:
     return "".join(blocks)
 
 
+def _groups_html(src: Source, facet: dict) -> str:
+    """Outcomes of women, men and youth by region, each arm's mean over its finished seeds.
+
+    From `metrics.outcomes_by_group`. The reference arm's table is open; the other arms' fold away.
+    """
+    from fowsim.metrics import GROUP_OUTCOMES, outcomes_by_group
+
+    ds = src.ds.sel(facet) if facet else src.ds
+    done = ds.run_status == 0
+    table = outcomes_by_group(ds).where(done).mean("seed")
+    head = "".join(f"<th>{_e(label)} ({_e(unit)})</th>" for label, unit in GROUP_OUTCOMES.values())
+    blocks = []
+    for arm in sorted(src.arms, key=lambda a: a != src.reference):
+        one = table.sel({src.arm: arm})
+        rows = []
+        for region in one.region.values:
+            for group in ("women", "men", "youth"):
+                cells = "".join(
+                    f"<td>{_fmt(float(one[name].sel(region=region, group=group)), 1)}</td>" for name in GROUP_OUTCOMES
+                )
+                rows.append(f"<tr><td>{_e(region)}: {group}</td>{cells}</tr>")
+        page = (f"<div class='wide'><table><thead><tr><th>region: group</th>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table></div>")  # fmt: skip
+        if arm == src.reference:
+            blocks.append(f"<h4>{_e(arm)}</h4>{page}")
+        else:
+            blocks.append(f"<details><summary><b>{_e(arm)}</b></summary>{page}</details>")
+    return "".join(blocks)
+
+
 def _embed(fig, folder: Path, stem: str) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -460,6 +490,15 @@ def build(path: str | Path, out: str | Path | None = None) -> Path:
     people = [(f"<h3>{_e(_facet_name(f))}</h3>" if f else "") + _participants_html(src, f) for f in facets(src)]
     parts.append(f"<h2 id='participants'>Effects on participants</h2><p class='note'>{_e(about)}</p>"
                  + "".join(people))  # fmt: skip
+    about = (
+        "Over the last 12 months, pooled over months and averaged over seeds. Rates are within the group (the "
+        "unemployment rate of women is unemployed women over women in the labour force; the informal share is of "
+        "those at work; over-qualification is of employed tertiary graduates); shares are the group's part of the "
+        "region's total. A mean wage is the group's against everyone's in formal jobs: pay does not depend on sex "
+        "or age in the model, so its gaps come from where each group works. Youth: aged 15-24; –: no one to count."
+    )
+    groups = [(f"<h3>{_e(_facet_name(f))}</h3>" if f else "") + _groups_html(src, f) for f in facets(src)]
+    parts.append(f"<h2 id='groups'>Women, men and youth</h2><p class='note'>{_e(about)}</p>" + "".join(groups))
     charts = []
     for facet in facets(src):
         suffix = "_".join(f"{v}" for v in facet.values())
