@@ -11,7 +11,7 @@ import copy
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -666,6 +666,29 @@ def _targets(path: Path) -> tuple[Target, ...]:
     return tuple(out)
 
 
+def _by_region(
+    rows: Mapping[tuple[str, int], tuple[float, ...]],
+    regions: tuple[str, ...],
+    file: str,
+    name: Callable[[float], str],
+    each: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows keyed (region, step) as a table (2, R, steps) over the sorted steps, NaN for a region without rows.
+
+    A region with rows has one for every step (else ConfigError naming the first missing step, `name`d).
+    """
+    steps = np.array(sorted({k for _, k in rows}), dtype=float)
+    table = np.full((2, len(regions), steps.size), np.nan)
+    for (r, k), values in rows.items():
+        table[:, regions.index(r), int(np.searchsorted(steps, k))] = values
+    for i, r in enumerate(regions):
+        have = np.isfinite(table[0, i])
+        if have.any() and not have.all():
+            raise ConfigError(f"{file}[{r}]", f"no row for {name(steps[~have][0])}",
+                              f"{each} [{', '.join(name(k) for k in steps)}]")  # fmt: skip
+    return steps, table
+
+
 @dataclass(frozen=True)
 class Cohorts:
     """Projected population by region (cohorts.csv): those reaching working age, and the working-age population.
@@ -711,17 +734,7 @@ def _cohorts(path: Path, regions: tuple[str, ...]) -> Cohorts | None:
         rows[(r, int(year))] = values
     if not rows:
         return None
-    years = np.array(sorted({y for _, y in rows}), dtype=float)
-    table = np.full((2, len(regions), years.size), np.nan)
-    for (r, y), values in rows.items():
-        table[:, regions.index(r), int(np.searchsorted(years, y))] = values
-    for i, r in enumerate(regions):
-        have = np.isfinite(table[0, i])
-        if have.any() and not have.all():
-            missing = [int(y) for y in years[~have]]
-            raise ConfigError(
-                f"cohorts.csv[{r}]", f"no row for {missing[0]}", f"a row for each year {years.astype(int).tolist()}"
-            )
+    years, table = _by_region(rows, regions, "cohorts.csv", lambda y: f"{int(y)}", "a row for each year")
     return Cohorts(years, table[0], table[1])
 
 
@@ -803,14 +816,7 @@ def _ages(path: Path, regions: tuple[str, ...]) -> Ages | None:
     if not np.array_equal(lower, 15.0 + 5.0 * np.arange(lower.size)):
         raise ConfigError("ages.csv", f"groups from {int(lower[0])} to {int(lower[-1])} with gaps",
                           "every five-year group from 15-19 on")  # fmt: skip
-    table = np.full((2, len(regions), lower.size), np.nan)
-    for (r, a), values in rows.items():
-        table[:, regions.index(r), int(np.searchsorted(lower, a))] = values
-    for i, r in enumerate(regions):
-        have = np.isfinite(table[0, i])
-        if have.any() and not have.all():
-            raise ConfigError(f"ages.csv[{r}]", f"no row for {int(lower[~have][0])}-{int(lower[~have][0]) + 4}",
-                              "a row for each age group")  # fmt: skip
+    _, table = _by_region(rows, regions, "ages.csv", lambda a: f"{int(a)}-{int(a) + 4}", "a row for each age group")
     for r, lo in open_group.items():
         if float(lo) != lower[-1] + 5.0:
             raise ConfigError(f"ages.csv[{r},{lo}+].age", f"{lo}+", f"{int(lower[-1]) + 5}+, after the last group")
