@@ -122,14 +122,14 @@ def test_returns_of_settled_migrants_respond_to_unemployment_abroad_in_a_run():
 
 
 # ---------------------------------------------------------------- the labour force's ages (ages.csv)
-def _ages_world(tmp_path, rows: list[tuple[str, str, float, float]]):
-    """A world on the default one whose ages.csv holds `rows` (region, age, women, men) only."""
+def _ages_world(tmp_path, rows: list[tuple[str, str, float, float]], file: str = "ages.csv"):
+    """A world on the default one whose `file` (ages.csv, deaths.csv) holds `rows` (region, age, women, men) only."""
     import csv
 
     folder = tmp_path / "aged"
     folder.mkdir()
     (folder / "world.yaml").write_text("base: default\n")
-    with open(folder / "ages.csv", "w", newline="") as fh:
+    with open(folder / file, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["region", "age", "women", "men", "source"])
         w.writerows([[*row, "a test's setting"] for row in rows])
@@ -165,8 +165,17 @@ def test_retirements_follow_the_ages_the_population_had_at_the_start(tmp_path):
     natives = (ws.status != VACANT) & (ws.region == r) & (ws.origin == r)
     age = (0 - ws.birth[natives]) / 12
     assert natives.sum() > 500 and ((age >= 45) & (age <= 50)).all()  # (birth in whole months)
-    retire = ws.retire_at[natives] / 12
-    assert retire.min() >= 62 - 50 and retire.max() <= 62 - 45  # the retirement month, years from the start
+    leave = ws.retire_at[natives].astype(np.int64)  # the exit month
+    retire_month = 62 * 12 + ws.birth[natives].astype(np.int64)
+    assert (leave <= retire_month).all() and (leave > 0).all()
+    # those who leave sooner die before retiring (deaths.csv), as often as East Africa's rates for their sex say
+    rates = np.where(ws.female[natives][:, None], m.world.deaths.women[r], m.world.deaths.men[r])  # (n, groups)
+    months = np.arange(12 * 15, 12 * 62)  # months of age from 15 to retirement
+    hazard = rates[:, (months // 12 - 15) // 5] / 12 * (months >= -ws.birth[natives][:, None])
+    expected = 1 - np.exp(-hazard.sum(axis=1))
+    died = leave < retire_month
+    assert abs(died.sum() - expected.sum()) < 3 * np.sqrt((expected * (1 - expected)).sum())
+    assert 0.1 < died.mean() < 0.25
 
 
 def test_the_default_world_starts_from_the_uns_ages_and_a_labour_force_younger_in_africa_than_in_europe():
@@ -196,3 +205,72 @@ def test_a_bad_ages_file_is_named_by_row_and_column(tmp_path, rows, message):
     with pytest.raises(ConfigError) as err:
         load_world({"data": str(_ages_world(tmp_path, rows)), "external_origins": ["rest_of_world"]})
     assert message in str(err.value)
+
+
+# ---------------------------------------------------------------- deaths before retirement (deaths.csv)
+def _mortality(rates_women: list[float], rates_men: list[float]):
+    from fowsim.world import Mortality
+
+    lower = 15.0 + 5.0 * np.arange(len(rates_women))
+    return Mortality(lower, np.array([rates_women]), np.array([rates_men]), np.zeros((2, 1)))
+
+
+def test_months_to_death_follow_the_rates_by_age_and_sex():
+    """A constant rate gives exponential lifetimes; a rate that rises with age shortens them as the worker ages."""
+    deaths = _mortality([0.12] * 11, [0.0] * 10 + [0.06])
+    rng = np.random.default_rng(3)
+    n = 200_000
+    got = deaths.months_to_death(rng, np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool), np.full(n, 30 * 12))
+    assert got.mean() == pytest.approx(100.0, rel=0.02)  # 0.12 a year = 0.01 a month: 100 months on average
+    assert np.mean(got > 120) == pytest.approx(np.exp(-1.2), abs=0.005)
+    # men: no deaths before 65, then 0.06 a year (0.005 a month); a man of 60 dies no sooner than 5 years on
+    men = deaths.months_to_death(rng, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.full(n, 60 * 12))
+    assert men.min() >= 60 and np.median(men - 60) == pytest.approx(200.0 * np.log(2), rel=0.02)
+    assert men.max() == deaths.SPAN  # (no death drawn beyond 110 years of age)
+
+
+def test_the_exit_month_is_retirement_or_a_death_before_it_and_a_move_keeps_the_death():
+    w = default_world()
+    assert w.deaths is not None and all(w.deaths.has(r) for r in range(w.n_regions))
+    rng = np.random.default_rng(0)
+    n, ea = 100_000, w.region("east_africa")
+    birth = np.full(n, -50 * 12)  # aged 50 at month 0
+    out = w.exit_month(rng, np.full(n, ea), np.zeros(n, dtype=bool), birth, 0)
+    retire = birth + round(w.rp("retirement_age")[ea] * 12)
+    assert (out <= retire).all() and (out > 0).all()
+    died = out < retire
+    # the UN's rates for East African men aged 50-61 (deaths.csv): survival to retirement
+    rates = w.deaths.men[ea]
+    hazard = sum(rates[(a - 15) // 5] for a in range(50, int(w.rp("retirement_age")[ea])))
+    assert np.mean(died) == pytest.approx(1 - np.exp(-hazard), abs=0.01)
+    # moving to the EU: the EU's retirement age, the death drawn before stays
+    eu = w.region("eu")
+    moved = w.moved_exit_month(np.full(n, eu), np.full(n, ea), birth, out)
+    assert (moved[died] == out[died]).all()
+    assert (moved[~died] == birth[~died] + round(w.rp("retirement_age")[eu] * 12)).all()
+
+
+def test_deaths_are_counted_apart_from_retirements_at_the_un_rates():
+    """A year's deaths in each region against the UN's rates applied to the labour force's ages and sexes."""
+    m = LabourMarketModel(compose(["workers=60000", "months=12", "seed=4"]))
+    ws, w = m.ws, m.world
+    live = ws.status != VACANT
+    age_group = np.clip(((0 - ws.birth[live]) / 12 - 15) // 5, 0, w.deaths.lower.size - 1).astype(np.int64)
+    region = ws.region[live]
+    rate = np.where(ws.female[live], w.deaths.women[region, age_group], w.deaths.men[region, age_group])
+    # deaths a year at the start, in people (each simulated worker stands for `scale` of them in its region)
+    expected = np.bincount(region, weights=rate, minlength=w.n_regions) * m.scale
+    ds = m.run().results()
+    got = ds.deaths.sum("time").values
+    africa = [w.region(r) for r in ("north_africa", "west_africa", "east_africa")]
+    assert got[africa].sum() == pytest.approx(expected[africa].sum(), rel=0.25)
+    assert got.sum() > 0 and ds.retirements.sum() > 0
+
+
+def test_a_bad_deaths_file_is_named_by_row_and_column(tmp_path):
+    from fowsim.errors import ConfigError
+
+    rows = [("gulf", "40-44", -0.1, 0.001)]  # (a world's rows replace its base's row by row)
+    with pytest.raises(ConfigError) as err:
+        load_world({"data": str(_ages_world(tmp_path, rows, "deaths.csv")), "external_origins": ["rest_of_world"]})
+    assert "deaths.csv[gulf,40-44.women]=-0.1: a number >= 0" in str(err.value)

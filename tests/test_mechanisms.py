@@ -197,9 +197,9 @@ def test_the_first_five_years_start_at_the_calibrated_unemployment(thirty_years)
 
 
 NORTH_AFRICA_DRIFT = (
-    "North Africa's unemployment drifts up after the calibration's 15 years: 13.9% in years 15-20 of one seed of "
-    "50,000 (2026-12-07), 13.2% over the full validation's 20 years, against 12.1 +- 1.5 (KNOWN_MISSES['calibration'] "
-    "in tests/test_validation.py)"
+    "North Africa's unemployment drifts up after the calibration's 15 years: 13.8% in years 15-20 of one seed of "
+    "150,000 (2026-12-08: 10.3%, 12.4%, 13.4% in the five-year windows before), against 12.1 +- 1.5; the full "
+    "validation's mean over months 36-240 stays within its tolerance (docs/validation)"
 )
 
 
@@ -290,7 +290,7 @@ def test_faster_demand_growth_in_the_gulf_bends_its_unemployment_trend_down():
     """The Gulf's labour force follows demand, its nationals grow on their own: demand's growth sets the trend."""
     from fowsim.calibration import unemployment_trend
 
-    cfg = small(workers=20_000, months=12)
+    cfg = small(workers=40_000, months=12)  # (at 20,000 one seed's trend is noisy: -0.5 and -1.3 points a decade)
     world = build_scenario(cfg).world
     gulf = world.regions.index("gulf")
     trend = {}

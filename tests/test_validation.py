@@ -116,8 +116,10 @@ def test_reskilling_locks_displaced_workers_in_and_leaves_them_a_little_behind_i
     assert len(six) == len(two_years) == 3  # all regions, the EU, North Africa
     assert all(r["model"] < -5 and r["rule"] == "max" and r["passed"] for r in six)  # lock-in: well below baseline
     assert all(r["rule"] == "min" for r in two_years)
-    # two years on, a little behind the baseline: within eight points of it (KNOWN_MISSES['reskilling'])
-    assert all(-8.0 < r["model"] < 0.5 for r in two_years)
+    # two years on, a little behind the baseline in all regions and the EU: within eight points of it
+    # (KNOWN_MISSES['reskilling']); in North Africa a little ahead (full form +0.4, quick +3.0)
+    assert all(-8.0 < r["model"] < 0.5 for r in two_years if "north_africa" not in r["quantity"])
+    assert all(0.0 <= r["model"] < 8.0 for r in two_years if "north_africa" in r["quantity"])
 
 
 @pytest.mark.xdist_group("validation")
@@ -142,7 +144,7 @@ def test_training_direct_effects_are_compared_with_the_meta_analysis_by_horizon(
 
 KNOWN_MISSES = {  # the full form's (`fowsim validate`; the slow test below checks that exactly these miss)
     "reskilling": "two years after displacement the reskilled are behind the baseline, not above it (full form: all "
-    "regions -3.2, EU -3.0, North Africa -0.9 points; quick form -3.5, -2.6, -1.2, 2026-12-07): the check compares "
+    "regions -2.7, EU -3.5, North Africa +0.4 points; quick form -3.9, -4.4, +3.0, 2026-12-08): the check compares "
     "everyone "
     "displaced with everyone displaced, and where every displaced worker trains the graduates compete with one "
     "another for the target occupations' vacancies, keep their time out of work, and where automation slackens the "
@@ -151,30 +153,28 @@ KNOWN_MISSES = {  # the full form's (`fowsim validate`; the slow test below chec
     "skill still leaves them -0.6 points behind at 24 months (2 seeds of 60,000; -0.8 at 0.6 of it, -2.9 at a "
     "quarter), while the lottery's winners gain +8.4 on those who lost (check training_effects): what a trainee "
     "gains on others, a programme for everyone does not gain on the baseline (Crepon et al. 2013's displacement)",
-    "calibration": "North Africa's long-term share and unemployment: the fit stops at 60.7% long-term with the "
-    "region's separation rate at its lower bound (2 seeds of 60,000 workers over 15 years; full form 63.1%, quick "
-    "form 58.2%) against 77 +- 10: where the unemployed can take informal work, spells end sooner than the data's, "
-    "whatever the openings and separations; and its unemployment drifts up after the fit's 15 years: 12.7% in the fit, "
-    "13.2% over the full form's 20 years, against 12.1 +- 1 (cost 20.4 over 17 targets, 2026-12-07). The Gulf's "
-    "long-term share, 50.9% in the full form against 40 +- 10 (quick form within it): the fit of 2026-12-07 was made "
-    "with the labour force's ages drawn from median_age; since the UN's ages (ages.csv, 2026-12-08) the Gulf's "
-    "labour force is younger and more of its unemployed are long-term; a refit (python -m fowsim.calibration) is "
-    "due",
-    "africa_gulf": "remittances received by North Africa, EUR 19.6 billion a year in the full form (21.7 quick) "
+    "calibration": "North Africa's long-term share: the fit stops at 60.2% long-term with the region's separation "
+    "rate at its lower bound (2 seeds of 60,000 workers over 15 years; full form 61.4%, quick form 55.5%) against 77 "
+    "+- 10: where the unemployed can take informal work, spells end sooner than the data's, whatever the openings "
+    "and separations. The Gulf's long-term share, 51.7% in the full form (months 36-240) against 40 +- 10, met in the "
+    "fit's 15 years (41.2%) and the quick form: it rises through a run (29%, 42%, 48%, 61% at the start of each five "
+    "years, 150,000 workers) as the Gulf's unemployed become young nationals (23% of them at the start, 71% after 20 "
+    "years; mean age 27): employers fill their vacancies by sponsored recruitment from abroad, and national entrants "
+    "wait in long spells (cost 22.4 over 17 targets, 2026-12-08)",
+    "africa_gulf": "remittances received by North Africa, EUR 19.4 billion a year in the full form (20.0 quick) "
     "against 33.4 +- 10: the world leaves out senders outside the EU and the Gulf (32% of Egypt's came from the "
     "United States in 2006), and the EU's fitted share (5.0% of migrants' earnings, to Eurostat's extra-EU personal "
-    "transfers) is diluted by migrants whose transfers that figure does not count. East Africa's labour force after 20 "
-    "years (1.62 of its start) against the UN's working-age population (1.76): entry_rate (an assumption, about 3.5% "
-    "of the labour force a year) is low against the UN's cohorts. The Gulf's women's participation in the first "
-    "year, 24.8% of its women aged 15 and over against the ILO's 35.5% (2021): regions.csv's female_share (15%, the "
-    "GLMM's employed women in five GCC states in 2016) is below what the ILO's modelled rates imply (about 21%). "
-    "Retirements in the tenth year against the first: steeper than the UN's cohort aged 60-64 in Africa (full form "
-    "1.54, 1.71, 1.72 against 1.31, 1.38, 1.44 in North, West and East Africa), since no one dies before retiring in "
-    "the model (the UN's cohort aged 50-54 in 2020 is 8-16% smaller by 2030), and flatter in the Gulf (1.35 against "
-    "2.09), whose older workers are temporary migrants who go home first. The EU's gender pay gap: women's mean wage "
-    "2.6% above men's against Eurostat's 14.1% below (2019): pay does not depend on sex in the model, only where "
-    "women work, and by ISCO major group women work more in clerical and professional jobs that pay more than the "
-    "crafts",
+    "transfers) is diluted by migrants whose transfers that figure does not count. West Africa's labour force after "
+    "20 years, 1.87 of its start against the UN's working-age population's 1.76 +- 0.1: entrants join at the "
+    "participation of the ages of work (entry_rate, derived from cohorts.csv and ages.csv), and few West Africans "
+    "emigrate. West Africa's women's participation in the first year, 54.5% against the ILO's 51.0 +- 3.5. The Gulf's "
+    "women's participation in the first year, 24.6% of its women aged 15 and over against the ILO's 35.5% (2021): "
+    "regions.csv's female_share (15%, the GLMM's employed women in five GCC states in 2016) is below what the ILO's "
+    "modelled rates imply (about 21%). Retirements in the Gulf, tenth year against the first, 1.22 against the UN's "
+    "cohort aged 60-64 (2.09): its older workers are temporary migrants who go home first. The EU's gender pay gap: "
+    "women's mean wage 2.2% above men's against Eurostat's 14.1% below (2019): pay does not depend on sex in the "
+    "model, only where women work, and by ISCO major group women work more in clerical and professional jobs that "
+    "pay more than the crafts",
 }
 
 
@@ -184,9 +184,9 @@ def test_training_direct_effects_match_card_kluve_weber(quick_report):
     assert not _failed(quick_report[2]["checks"]["training_effects"]["rows"])
 
 
-CALIBRATION_MISSES = {  # KNOWN_MISSES['calibration']
-    "unemployment rate, north_africa (fitted)",
+CALIBRATION_MISSES = {  # KNOWN_MISSES['calibration'] (the Gulf's only over 20 years: the quick form meets it)
     "long-term share of the unemployed, north_africa (fitted)",
+    "long-term share of the unemployed, gulf (fitted)",
 }
 
 
@@ -269,10 +269,7 @@ def test_africa_and_the_gulf_are_checked_against_published_figures(quick_report)
     by = {r["quantity"]: r for r in rows}
     informal = [r for r in rows if r["quantity"].startswith("informal share of employment")]
     assert len(informal) == 3 and all(r["passed"] and "(fitted)" in r["quantity"] for r in informal)
-    # the remittance outflows too, but the Gulf's in the quick form (112 against 102 +- 10.2 billion): the fit of
-    # 2026-12-07 predates the UN's ages (ages.csv), which changed who earns what in the Gulf; a refit is due
-    assert all(r["passed"] for r in rows if "(fitted)" in r["quantity"] and "sent from gulf" not in r["quantity"])
-    assert by["remittances sent from gulf (fitted)"]["model"] < 102 + 2 * 10.2
+    assert all(r["passed"] for r in rows if "(fitted)" in r["quantity"])  # the remittance outflows too
     primary = next(r for r in rows if "primary credential" in r["quantity"])
     # full form 94.5 against 91.2 +- 3.5 (docs/validation); the quick form's 40,000 workers sit at the edge (95.0)
     assert primary["model"] < 91.2 + 2 * 3.5 and "ILO (2018)" in primary["source"]
@@ -282,10 +279,12 @@ def test_africa_and_the_gulf_are_checked_against_published_figures(quick_report)
     assert len(women) == 5 and all(r["passed"] for r in women if "gulf" not in r["quantity"])
     participation = [r for r in rows if r["quantity"].startswith("women's labour-force participation")]
     assert len(participation) == 5 and all("ages.csv" in r["source"] for r in participation)
-    assert all(r["passed"] for r in participation if "gulf" not in r["quantity"])  # Africa and the EU
+    assert all(r["passed"] for r in participation if "gulf" not in r["quantity"] and "west_africa" not in r["quantity"])
     retirements = [r for r in rows if r["quantity"].startswith("retirements in the tenth year")]
     assert len(retirements) == 5 and by["retirements in the tenth year against the first, eu"]["passed"]
-    assert all(r["model"] > 1.2 for r in retirements if "africa" in r["quantity"])  # Africa's growing cohorts
+    # Africa's growing cohorts, less those who die first (the quick form's 40,000 workers retire only about 70 West
+    # Africans a year: each region's row is noisy, their mean less so; full form 1.27, 1.43, 1.48)
+    assert np.mean([r["model"] for r in retirements if "africa" in r["quantity"]]) > 1.2
     assert by["women's unemployment less men's, eu"]["passed"]
     cohorts = [r for r in rows if r["quantity"].startswith("labour force after")]
     assert len(cohorts) == 5 and all("World Population Prospects" in r["source"] for r in cohorts)
@@ -293,11 +292,10 @@ def test_africa_and_the_gulf_are_checked_against_published_figures(quick_report)
     missed = {q for q, _ in _failed(rows)}
     assert missed <= {
         "remittances received by north_africa",
-        "remittances sent from gulf (fitted)",  # (above)
         "informal share of workers with a primary credential, west_africa, east_africa, year 20",  # (above)
-        "labour force after 20 years against its start, north_africa",
-        "labour force after 20 years against its start, east_africa",
+        "labour force after 20 years against its start, west_africa",
         "women's share of the labour force, gulf, year 20",  # (quick form: 18.1 against 15 +- 3)
+        "women's labour-force participation, aged 15-64, west_africa, first year",
         "women's labour-force participation, aged 15 and over, gulf, first year",
         *(f"retirements in the tenth year against the first, {r}" for r in ("gulf", *AFRICA)),
         "women's mean wage below men's, eu (pay does not depend on sex in the model: only where women work)",
@@ -335,3 +333,19 @@ def test_the_africa_check_can_fail_when_informal_work_is_left_out(tmp_path, monk
     result = checks.CHECKS["africa_gulf"].run(True, tmp_path)
     failed = {r.quantity for r in result.rows if not r.passed}
     assert "informal share of employment, west_africa (fitted)" in failed
+
+
+def test_the_retirement_rows_fail_when_no_one_dies_before_retiring(tmp_path, monkeypatch):
+    """Without the UN's death rates (deaths.csv left out) Africa's retirements rise too steeply."""
+    import shutil
+
+    from fowsim.world import DATA_DIR
+
+    deathless = tmp_path / "deathless"  # the default world without its deaths.csv (a copy: worlds are cached by folder)
+    shutil.copytree(DATA_DIR / "default", deathless, ignore=shutil.ignore_patterns("deaths.csv"))
+    real = checks.compose
+    monkeypatch.setattr(checks, "compose", lambda o: real([*o, f"world.data={deathless}"]))
+    result = checks.CHECKS["africa_gulf"].run(True, tmp_path)
+    rows = {r.quantity: r for r in result.rows}
+    steep = [rows[f"retirements in the tenth year against the first, {r}"] for r in AFRICA]
+    assert np.mean([r.model for r in steep]) > 1.6 and sum(not r.passed for r in steep) >= 2, [r.model for r in steep]

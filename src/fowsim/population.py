@@ -188,7 +188,7 @@ def populate(world: World, workers: int, rng: np.random.Generator, capacity: int
         # skill: rising with tenure in a formal job from 0.3; held in informal work, at the unemployed's 0.6
         ws.skill[sl] = np.where(unemployed | informal, 0.6, 0.3)
         ws.birth[sl] = birth
-        ws.retire_at[sl] = birth + int(round(ret_age * 12))
+        ws.retire_at[sl] = world.exit_month(rng, np.full(n, r), female, birth, 0)  # retirement, or death before it
         ws.female[sl] = female
         ws.visa_end[sl] = np.where(mig == TEMPORARY, rng.integers(1, int(p["temporary_visa_months"]) + 1, n), -1)
     return ws, scale

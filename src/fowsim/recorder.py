@@ -58,6 +58,7 @@ TALLIES = {
     "displaced_reemployed": "hires of workers once displaced by automation",
     "entrants": "young labour-market entrants",
     "retirements": "retirements",
+    "deaths": "deaths before retirement age",
     "emigrants": "emigrants leaving the region",
     "immigrants": "immigrants arriving in the region",
     "returns": "migrants leaving the region to go home",

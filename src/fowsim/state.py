@@ -578,13 +578,13 @@ class Migration:
         tally.count("graduate_emigrants", ws.region[idx], (ws.cred[idx] >= POST_SECONDARY).astype(float))
         tally.count("immigrants", dest)
         self.flow += counts(self.flow.shape, ws.origin[idx], dest)
+        before = ws.region[idx].copy()
         self.market.transition(idx, UNEMPLOYED, region=dest)
+        ws.retire_at[idx] = self.world.moved_exit_month(dest, before, ws.birth[idx], ws.retire_at[idx])
         ws.mig[idx] = channel
         ws.programme[idx] = -1
         ws.visa_end[idx] = np.where(channel == TEMPORARY, t + int(p["temporary_visa_months"]), -1)
         ws.recog[idx] = np.where(ws.cred[idx] >= 2, PENDING, NOT_NEEDED)
-        ret_age = self.world.rp("retirement_age")[dest]
-        ws.retire_at[idx] = ws.birth[idx] + np.round(ret_age * 12).astype(np.int16)
 
     def arrive(self, idx: np.ndarray, k: int, channel: np.ndarray) -> None:
         """New workers `idx` (slots filled as entrants) arrive unemployed from corridor `k`'s external origin."""

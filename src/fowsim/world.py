@@ -84,7 +84,8 @@ CORRIDOR_COLUMNS = (
     "recognition_approval",
 )
 WORLD_FILES = ("regions.csv", "occupations.csv", "employment.csv", "corridors.csv", "parameters.csv")
-OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml", "cohorts.csv", "ages.csv")
+OPTIONAL_WORLD_FILES = ("targets.csv", "network.csv", "world.yaml", "calibration.yaml", "cohorts.csv", "ages.csv",
+                        "deaths.csv")  # fmt: skip
 COHORT_COLUMNS = ("region", "year", "entering_age", "working_age", "source")
 AGE_COLUMNS = ("region", "age", "women", "men", "source")
 
@@ -206,6 +207,7 @@ class World:
     demand_path: np.ndarray | None = None  # (R, years + 1) labour demand relative to its start, year by year
     cohorts: Cohorts | None = None  # projected population reaching working age, and of working age (cohorts.csv)
     ages: Ages | None = None  # the base year's population by age group and sex (ages.csv)
+    deaths: Mortality | None = None  # death rates by age group and sex (deaths.csv)
     # (R, O) the wage bargain's reference log tightness (calibration.yaml), where measured on this network
     tightness_reference: np.ndarray | None = None
 
@@ -279,6 +281,32 @@ class World:
     def rp(self, name: str) -> np.ndarray:
         """Per-region parameter `name` as an array over regions."""
         return self.region_params[name]
+
+    def exit_month(
+        self, rng: np.random.Generator, region: np.ndarray, female: np.ndarray, birth: np.ndarray, t: int
+    ) -> np.ndarray:
+        """Month each worker, alive at month `t`, leaves the labour force for good: retirement or death.
+
+        Retirement at the region's `retirement_age`; death before it drawn from the region's death
+        rates by age and sex (deaths.csv), where the world has them (no draw where it has none).
+        """
+        retire = np.asarray(birth, dtype=np.int64) + np.round(self.rp("retirement_age")[region] * 12).astype(np.int64)
+        if self.deaths is None:
+            return retire
+        return np.minimum(retire, t + self.deaths.months_to_death(rng, region, female, t - np.asarray(birth)))
+
+    def moved_exit_month(
+        self, region: np.ndarray, before: np.ndarray, birth: np.ndarray, exit_before: np.ndarray
+    ) -> np.ndarray:
+        """Exit month of workers moving from region `before` to `region`: the new region's retirement age.
+
+        A death drawn before the move (an exit earlier than the old region's retirement) stays.
+        """
+        ret = np.round(self.rp("retirement_age") * 12).astype(np.int64)
+        birth = np.asarray(birth, dtype=np.int64)
+        exit_before = np.asarray(exit_before, dtype=np.int64)
+        death = np.where(exit_before < birth + ret[before], exit_before, np.iinfo(np.int16).max)
+        return np.minimum(birth + ret[region], death)
 
     def fitted(self, name: str, default: np.ndarray | float) -> np.ndarray:
         """Per-region value `name` from calibration.yaml, `default` where the calibration has none."""
@@ -425,6 +453,7 @@ ROW_KEYS = {
     "targets.csv": ("quantity", "where"),
     "cohorts.csv": ("region", "year"),
     "ages.csv": ("region", "age"),
+    "deaths.csv": ("region", "age"),
 }
 
 
@@ -783,11 +812,18 @@ class Ages:
         return ages
 
 
-def _ages(path: Path, regions: tuple[str, ...]) -> Ages | None:
-    """The world's `ages.csv` (merged over its bases'), checked; None where no layer has one."""
-    if not any((layer / "ages.csv").is_file() for layer in world_layers(path)):
+def _sex_age_table(
+    path: Path, regions: tuple[str, ...], file: str, what: str, sign: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A world file of women and men by five-year age group (ages.csv, deaths.csv), merged over the world's bases.
+
+    Returns the groups' first years (A,), the table (2, R, A) of women and men (NaN for a region
+    without rows) and the open group beyond the last (2, R), 0 where not given; None where no layer
+    has the file. `what` names the figures in errors, `sign` what a value may be.
+    """
+    if not any((layer / file).is_file() for layer in world_layers(path)):
         return None
-    df = _table(path, "ages.csv", AGE_COLUMNS)
+    df = _table(path, file, AGE_COLUMNS)
     rows: dict[tuple[str, int], tuple[float, float]] = {}
     older = np.zeros((2, len(regions)))
     open_group: dict[str, str] = {}
@@ -797,30 +833,103 @@ def _ages(path: Path, regions: tuple[str, ...]) -> Ages | None:
         if r not in regions:
             continue  # a region the world does not simulate
         if not str(row.source).strip():
-            raise ConfigError(f"ages.csv[{key}].source", "", "the publication the figures come from")
+            raise ConfigError(f"{file}[{key}].source", "", f"the publication the {what} come from")
         if age.endswith("+"):  # the open group beyond the last five-year one: counted in totals of all ages
             if not age[:-1].isdigit() or r in open_group:
-                raise ConfigError(f"ages.csv[{key}].age", age, "one open group per region, such as 70+")
+                raise ConfigError(f"{file}[{key}].age", age, "one open group per region, such as 70+")
             open_group[r] = age[:-1]
-            older[:, regions.index(r)] = [_number("ages.csv", f"{key}.{c}", getattr(row, c), "nonnegative")
+            older[:, regions.index(r)] = [_number(file, f"{key}.{c}", getattr(row, c), sign)
                                           for c in ("women", "men")]  # fmt: skip
             continue
         lo, _, hi = age.partition("-")
         if not (lo.isdigit() and hi.isdigit() and int(hi) == int(lo) + 4 and int(lo) % 5 == 0 and int(lo) >= 15):
-            raise ConfigError(f"ages.csv[{key}].age", age, "a five-year group from 15 (15-19, 20-24, ...) or 70+")
-        rows[(r, int(lo))] = (_number("ages.csv", f"{key}.women", row.women, "nonnegative"),
-                              _number("ages.csv", f"{key}.men", row.men, "nonnegative"))  # fmt: skip
+            raise ConfigError(f"{file}[{key}].age", age, "a five-year group from 15 (15-19, 20-24, ...) or 70+")
+        rows[(r, int(lo))] = (_number(file, f"{key}.women", row.women, sign),
+                              _number(file, f"{key}.men", row.men, sign))  # fmt: skip
     if not rows:
         return None
     lower = np.array(sorted({a for _, a in rows}), dtype=float)
     if not np.array_equal(lower, 15.0 + 5.0 * np.arange(lower.size)):
-        raise ConfigError("ages.csv", f"groups from {int(lower[0])} to {int(lower[-1])} with gaps",
+        raise ConfigError(file, f"groups from {int(lower[0])} to {int(lower[-1])} with gaps",
                           "every five-year group from 15-19 on")  # fmt: skip
-    _, table = _by_region(rows, regions, "ages.csv", lambda a: f"{int(a)}-{int(a) + 4}", "a row for each age group")
+    _, table = _by_region(rows, regions, file, lambda a: f"{int(a)}-{int(a) + 4}", "a row for each age group")
     for r, lo in open_group.items():
         if float(lo) != lower[-1] + 5.0:
-            raise ConfigError(f"ages.csv[{r},{lo}+].age", f"{lo}+", f"{int(lower[-1]) + 5}+, after the last group")
+            raise ConfigError(f"{file}[{r},{lo}+].age", f"{lo}+", f"{int(lower[-1]) + 5}+, after the last group")
+    return lower, table, older
+
+
+def _ages(path: Path, regions: tuple[str, ...]) -> Ages | None:
+    """The world's `ages.csv` (merged over its bases'), checked; None where no layer has one."""
+    found = _sex_age_table(path, regions, "ages.csv", "figures", "nonnegative")
+    if found is None:
+        return None
+    lower, table, older = found
     return Ages(lower, table[0], table[1], older)
+
+
+@dataclass(frozen=True)
+class Mortality:
+    """Death rates by five-year age group and sex (deaths.csv): deaths per person-year, the UN's central rates.
+
+    `lower` (A,) the groups' first years of age; `women` and `men` (R, A), NaN for a region without
+    rows. Below the first group the first group's rate holds, beyond the last the last's (or the open
+    group's, where deaths.csv gives one).
+    """
+
+    lower: np.ndarray
+    women: np.ndarray
+    men: np.ndarray
+    older: np.ndarray
+
+    SPAN = 110 * 12  # months of age the cumulative hazard covers; a death beyond it is not drawn
+
+    def has(self, r: int) -> bool:
+        """Whether region `r` has death rates."""
+        return bool(np.isfinite(self.women[r]).all())
+
+    @functools.cached_property
+    def _cumulative(self) -> np.ndarray:
+        """(R, 2, SPAN + 1) cumulative hazard from birth to each month of age, women then men; 0 without rates."""
+        months = np.arange(self.SPAN)
+        group = np.clip((months / 12.0 - self.lower[0]) // 5.0, 0, self.lower.size).astype(np.int64)
+        out = np.zeros((self.women.shape[0], 2, self.SPAN + 1))
+        for r in range(self.women.shape[0]):
+            if not self.has(r):
+                continue
+            for s, table in enumerate((self.women, self.men)):
+                rates = np.append(table[r], self.older[s, r] if self.older[s, r] > 0 else table[r, -1])
+                out[r, s, 1:] = np.cumsum(rates[group] / 12.0)  # a central death rate a year, as a monthly hazard
+        return out
+
+    def months_to_death(
+        self, rng: np.random.Generator, region: np.ndarray, female: np.ndarray, age: np.ndarray
+    ) -> np.ndarray:
+        """Months from now until each worker dies, given alive at `age` (months): drawn from the rates by age and sex.
+
+        One exponential draw per worker, inverted through the cumulative hazard (so the rates change
+        with age as the worker ages); `SPAN` (never reached by a worker of working age) where the region
+        has no rates.
+        """
+        cum = self._cumulative  # (R, 2, SPAN + 1), each row rising from 0
+        step = float(cum.max()) + 1e3  # rows laid end to end, apart by more than any draw can reach
+        flat = (cum + step * np.arange(cum.shape[0] * 2).reshape(-1, 2, 1)).ravel()
+        row = (np.asarray(region, dtype=np.int64) * 2 + np.where(female, 0, 1)) * (self.SPAN + 1)
+        age = np.clip(age, 0, self.SPAN).astype(np.int64)
+        start = flat[row + age]
+        target = start + np.minimum(rng.exponential(size=age.size), 5e2)
+        at = np.searchsorted(flat, target, side="left") - row  # first month of age whose hazard reaches the draw
+        dies = (at <= self.SPAN) & (flat[row + self.SPAN] > flat[row])
+        return np.where(dies, at - age, self.SPAN).astype(np.int64)
+
+
+def _deaths(path: Path, regions: tuple[str, ...]) -> Mortality | None:
+    """The world's `deaths.csv` (merged over its bases'), checked; None where no layer has one."""
+    found = _sex_age_table(path, regions, "deaths.csv", "rates", "nonnegative")
+    if found is None:
+        return None
+    lower, table, older = found
+    return Mortality(lower, table[0], table[1], older)
 
 
 def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: float, neighbours: int) -> np.ndarray:
@@ -1106,4 +1215,5 @@ def _read_world(cfg: Any) -> World:
         targets=_targets(path),
         cohorts=_cohorts(path, regions),
         ages=_ages(path, regions),
+        deaths=_deaths(path, regions),
     )

@@ -11,7 +11,7 @@
 | 6 | `recognition` | recognition | pending foreign credentials decided |
 | 7 | `search_and_matching` | matching | applications, urn-ball matching, best offer |
 | 8 | `informal_work` | informal | informal work ends or is taken up; its pay follows its crowding |
-| 9 | `demography` | demography | retirement, young entrants |
+| 9 | `demography` | demography | retirement and death, young entrants |
 | 10 | `record` | none | the census and the monthly aggregates |
 
 `default_schedule()` is this list; `schedule_from_config(spec)` applies a config's `phases` key to

@@ -1,4 +1,4 @@
-"""Phase 8, `demography`: retirement, and young entrants with education levels.
+"""Phase 8, `demography`: retirement and death, and young entrants with education levels.
 
 `new_workers` is public: arrivals from outside the simulated regions use it too.
 """
@@ -15,7 +15,11 @@ from fowsim.world import EDUCATION
 
 
 class Demography(Phase):
-    """Workers reaching their retirement month leave; young entrants arrive with education levels.
+    """Workers reaching their exit month leave (retirement, or death before it); young entrants arrive.
+
+    A worker's exit month (`retire_at`) is set on entry (`World.exit_month`): the region's retirement
+    age, or a death before it drawn from the region's death rates by age and sex (deaths.csv, UN World
+    Population Prospects), so the monthly step only compares months.
 
     Entrants a month are `entry_rate` / 12 of the region's labour force at the start, times the
     projected size of the cohort reaching working age (aged 15-19) against the base year's
@@ -30,10 +34,14 @@ class Demography(Phase):
     def __call__(self, model: Simulation, rng: np.random.Generator | None) -> None:
         assert rng is not None
         ws, w, mk = model.ws, model.world, model.market
-        retiring = np.flatnonzero(ws.retire_at == model.t)
-        retiring = retiring[ws.status[retiring] != VACANT]
-        model.tally.count("retirements", ws.region[retiring])
-        mk.transition(retiring, VACANT)
+        leaving = np.flatnonzero(ws.retire_at == model.t)
+        leaving = leaving[ws.status[leaving] != VACANT]
+        region = ws.region[leaving]
+        # before the region's retirement age: a death (deaths.csv); else a retirement
+        died = (model.t - ws.birth[leaving]) < np.round(w.rp("retirement_age")[region] * 12)
+        model.tally.count("deaths", region[died])
+        model.tally.count("retirements", region[~died])
+        mk.transition(leaving, VACANT)
         # entrants: the region's entry rate of its starting labour force, times the size of the cohort reaching
         # working age against the base year's (cohorts.csv, UN World Population Prospects); a region without
         # projected cohorts takes its entry rate of its labour force now
@@ -62,7 +70,6 @@ def new_workers(model: Simulation, idx: np.ndarray, region: np.ndarray | int, rn
     cred = categorical(np.cumsum(edu[region], axis=1), rng.random(n))
     entry_age = np.array([16.0, 19.0, 21.0, 23.0])[cred] + rng.random(n) * 3.0
     ws.birth[idx] = (model.t - np.round(entry_age * 12)).astype(np.int16)
-    ws.retire_at[idx] = ws.birth[idx] + np.round(w.rp("retirement_age")[region] * 12).astype(np.int16)
     ws.cred[idx] = cred
     u_female = rng.random(n)  # (drawn here, used once the occupation is known: women's share differs by occupation)
     ws.origin[idx] = region
@@ -78,5 +85,6 @@ def new_workers(model: Simulation, idx: np.ndarray, region: np.ndarray | int, rn
     weights = model.decide.entry_weights()
     ws.occ[idx] = categorical(np.cumsum(weights, axis=2)[region, cred], rng.random(n))
     ws.female[idx] = u_female < w.female_probability[region, ws.occ[idx]]
+    ws.retire_at[idx] = w.exit_month(rng, region, ws.female[idx], ws.birth[idx], model.t)
     ws.skill[idx] = p["entrant_skill"]
     ws.region[idx] = region

@@ -214,14 +214,14 @@ def returns(model: Simulation, rng: np.random.Generator) -> None:
     model.migration.record_returns(home, ws.region[leave])
     gain = model.migration.return_gain(back)
     skill = np.minimum(1.0, mk.skill_now(back) + p["return_skill_gain"] + gain)
+    before = ws.region[back].copy()
     mk.transition(back, UNEMPLOYED, region=home[internal])
+    ws.retire_at[back] = w.moved_exit_month(home[internal], before, ws.birth[back], ws.retire_at[back])
     ws.skill[back] = skill
     model.tally.count("returnee_skill", home[internal], skill)
     ws.mig[back] = RETURNEE
     ws.visa_end[back] = -1
     ws.recog[back] = NOT_NEEDED
-    ret_age = w.rp("retirement_age")[home[internal]]
-    ws.retire_at[back] = ws.birth[back] + np.round(ret_age * 12).astype(np.int16)
     # migrants from outside the simulated regions leave the model
     mk.transition(leave[~internal], VACANT)
 

@@ -998,8 +998,8 @@ def africa_gulf(quick: bool, workdir: Path) -> Result:
         "America), the stock of Africans within Africa, women's share of the labour force and their unemployment, "
         "women's participation in the first year (the model's women in the labour force over the UN's women of the "
         "ages, ages.csv, against the ILO's rates), the EU's gender pay gap, retirements ten years on against the "
-        "UN's cohort aged 60-64 (the labour force's ages at the start are the UN's, ages.csv; the model has no "
-        "deaths before retirement, the UN's projection has), and the labour force's growth against the UN's "
+        "UN's cohort aged 60-64 (the labour force's ages at the start are the UN's, ages.csv, and its deaths before "
+        "retirement the UN's rates, deaths.csv), and the labour force's growth against the UN's "
         "projected working-age population.",
         series,
     )
