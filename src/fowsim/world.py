@@ -293,7 +293,9 @@ class World:
         retire = np.asarray(birth, dtype=np.int64) + np.round(self.rp("retirement_age")[region] * 12).astype(np.int64)
         if self.deaths is None:
             return retire
-        return np.minimum(retire, t + self.deaths.months_to_death(rng, region, female, t - np.asarray(birth)))
+        death = self.deaths.months_to_death(rng, region, female, t - np.asarray(birth))
+        death += t
+        return np.minimum(retire, death, out=death)
 
     def moved_exit_month(
         self, region: np.ndarray, before: np.ndarray, birth: np.ndarray, exit_before: np.ndarray
@@ -883,6 +885,7 @@ class Mortality:
     older: np.ndarray
 
     SPAN = 110 * 12  # months of age the cumulative hazard covers; a death beyond it is not drawn
+    CHUNK = 1 << 16  # workers drawn at once
 
     def has(self, r: int) -> bool:
         """Whether region `r` has death rates."""
@@ -914,13 +917,17 @@ class Mortality:
         cum = self._cumulative  # (R, 2, SPAN + 1), each row rising from 0
         step = float(cum.max()) + 1e3  # rows laid end to end, apart by more than any draw can reach
         flat = (cum + step * np.arange(cum.shape[0] * 2).reshape(-1, 2, 1)).ravel()
-        row = (np.asarray(region, dtype=np.int64) * 2 + np.where(female, 0, 1)) * (self.SPAN + 1)
-        age = np.clip(age, 0, self.SPAN).astype(np.int64)
-        start = flat[row + age]
-        target = start + np.minimum(rng.exponential(size=age.size), 5e2)
-        at = np.searchsorted(flat, target, side="left") - row  # first month of age whose hazard reaches the draw
-        dies = (at <= self.SPAN) & (flat[row + self.SPAN] > flat[row])
-        return np.where(dies, at - age, self.SPAN).astype(np.int64)
+        region, female = np.broadcast_to(region, np.shape(age)), np.broadcast_to(female, np.shape(age))
+        draws = np.minimum(rng.exponential(size=np.size(age)), 5e2)
+        out = np.empty(np.size(age), dtype=np.int64)
+        for lo in range(0, out.size, self.CHUNK):  # (in chunks: a million workers' temporaries stay small)
+            sl = slice(lo, lo + self.CHUNK)
+            row = (np.asarray(region[sl], dtype=np.int64) * 2 + np.where(female[sl], 0, 1)) * (self.SPAN + 1)
+            a = np.clip(age[sl], 0, self.SPAN).astype(np.int64)
+            at = np.searchsorted(flat, flat[row + a] + draws[sl], side="left") - row  # first month the draw is reached
+            dies = (at <= self.SPAN) & (flat[row + self.SPAN] > flat[row])
+            out[sl] = np.where(dies, at - a, self.SPAN)
+        return out
 
 
 def _deaths(path: Path, regions: tuple[str, ...]) -> Mortality | None:
