@@ -218,16 +218,16 @@ def test_training_paid_as_a_share_of_wages_costs_more_where_wages_rose():
 # ---------------------------------------------------------------- the wage curve is an outcome
 @pytest.mark.xdist_group("wage_curve")
 def test_the_wage_curve_emerges_and_vanishes_when_wages_are_fixed():
-    def elasticity(*extra: str) -> float:
-        cfg = as_dict(compose(["shock=gradual", "months=312", "workers=40000", *extra]))
-        return wage_curve_elasticity([LabourMarketModel(build_scenario(cfg)).run().results()])
+    def elasticity(*extra: str) -> float:  # two seeds pooled, as the full check pools three
+        cfgs = [as_dict(compose(["shock=gradual", "months=312", "workers=40000", f"seed={k}", *extra])) for k in (0, 1)]
+        return wage_curve_elasticity([LabourMarketModel(build_scenario(c)).run().results() for c in cfgs])
 
     flexible = elasticity()
     assert abs(flexible - WAGE_CURVE) <= WAGE_CURVE_TOLERANCE  # -0.1 (Blanchflower & Oswald), -0.07 (N&P 2005)
     fixed = elasticity("phases.remove=[wages]")
-    # the check fails when the mechanism is removed: what remains is noise about zero, from who is employed
-    # (two seeds of 40,000: -0.033 and +0.018)
-    assert abs(fixed) < 0.05
+    # the check fails when the mechanism is removed: what remains is noise about zero, from who is employed (one
+    # seed of 40,000 alone gives -0.033 or +0.018: the quick check's single seed can sit at its tolerance's edge)
+    assert abs(fixed) < 0.03
     assert abs(fixed - WAGE_CURVE) > WAGE_CURVE_TOLERANCE
 
 
