@@ -104,3 +104,23 @@ def test_python_api_compose_and_simulate():
     assert m.results().sizes["time"] == 1
     m.run()
     assert m.results().sizes["time"] == 3
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity", "collect", "report", "validate", "compare", "bench"])
+def test_every_subcommand_has_help(tmp_path, command):
+    p = fowsim(command, "--help", cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout.startswith(f"usage: fowsim {command}"), (p.stdout, p.stderr)
+    assert not list(tmp_path.iterdir())  # asking for help writes nothing
+
+
+def test_version_flag_and_compare_errors_in_one_line(tmp_path):
+    from fowsim import __version__
+
+    for flag in ("--version", "-V", "version"):
+        p = fowsim(flag, cwd=tmp_path)
+        assert p.returncode == 0 and p.stdout.strip() == __version__
+    assert "compare SWEEP_DIR" in fowsim("--help", cwd=tmp_path).stdout
+    p = fowsim("compare", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "fowsim compare: error:" in p.stderr
+    p = fowsim("compare", cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "SWEEP_DIR" in p.stderr

@@ -141,6 +141,8 @@ def test_an_experiment_runs_as_a_multirun_from_the_command_line(tmp_path):
     assert set(both.part) == {"mobility_restrictions", "online_training"}
     assert (books.total_cost_eur >= books.public_spent_eur).all()
     assert compare.main([str(out), "--accounts"]) == 0
+    shown = fowsim_main("compare", str(out), cwd=tmp_path)  # the same table from the command line
+    assert shown.returncode == 0 and "pandemic_closure_online" in shown.stdout and "employment" in shown.stdout
     assert compare.main([str(out), "--csv", str(tmp_path / "effects.csv")]) == 0
     assert (tmp_path / "effects.csv").read_text().count("\n") == 4
     # the people of the policies' lotteries, against the baseline's panel (the experiment keeps it)

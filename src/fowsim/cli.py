@@ -22,10 +22,12 @@ commands:
   collect SWEEP_DIR    (re)build SWEEP_DIR/sweep.nc from the finished runs
   report PATH [-o F]   HTML report of a run or a sweep folder (figures embedded, PNG/SVG beside it)
   validate [--quick]   run the validation checks and write the report (docs/validation/)
+  compare SWEEP_DIR    each policy arm against the baseline of the same seed (--accounts, --participants)
   bench [--sizes ...]  throughput and memory of the model, and the speed-up over a naive Mesa model
-  version              print the version
+  version              print the version (also: fowsim --version)
 
-`fowsim run --help` shows Hydra's options and the config groups."""
+`fowsim COMMAND --help` describes each command; `fowsim run --help` shows Hydra's options and the
+config groups."""
 
 
 # Hydra's own options, which `fowsim run` hands to Hydra (`fowsim run --help` describes them)
@@ -180,12 +182,29 @@ def _config_dir(argv: list[str]) -> tuple[list[str], str | None]:
     return rest, folder
 
 
+SWEEP_HELP = """usage: fowsim sweep [overrides...] [--config-dir DIR]
+
+Run every combination of the swept values (key=a,b,c; seed='range(5)'; +experiment=NAME sets a whole
+sweep), on all local cores by default, then write sweep.nc in the sweep's folder
+(multirun/<experiment or sweep>-<hash>; hydra.sweep.dir=PATH chooses another).
+
+  hydra/launcher=submitit_slurm   send the runs to a Slurm cluster (see docs/sweeps.md)
+  hydra.launcher.n_jobs=N         local worker processes (default: one per core)
+  --config-dir DIR                a folder of your own config groups, searched before the package's
+
+Resumable: the same command again skips the runs already done. Ctrl-C stops cleanly; a failed run
+is named with its error and the others go on."""
+
+
 def sweep(argv: list[str]) -> None:
     """`fowsim sweep`: the runs of a multirun, on all local cores by default; then `sweep.nc`."""
     from fowsim import sweep as sw
     from fowsim.errors import ConfigError
     from fowsim.io import check_writable
 
+    if argv and argv[0] in ("-h", "--help"):
+        print(SWEEP_HELP)
+        raise SystemExit(0)
     argv, user_dir = _config_dir(argv)
     flags = [a for a in argv if a.startswith("-")]
     if flags:
@@ -412,6 +431,8 @@ def main(argv: list[str] | None = None) -> None:
         print(USAGE)
         return
     command, rest = argv[0], argv[1:]
+    if command in ("--version", "-V"):
+        command = "version"
     if command == "run":
         run(rest)
     elif command == "sweep":
@@ -432,6 +453,12 @@ def main(argv: list[str] | None = None) -> None:
         from fowsim.bench import main as bench_main
 
         bench_main(rest)
+    elif command == "compare":
+        from fowsim.compare import main as compare_main
+
+        code = compare_main(rest, prog="fowsim compare")
+        if code:
+            raise SystemExit(code)
     elif command == "version":
         from fowsim import __version__
 
@@ -439,5 +466,5 @@ def main(argv: list[str] | None = None) -> None:
             _fail(f"fowsim version takes no arguments, not {rest[0]!r}")
         print(__version__)
     else:
-        commands = "run, sweep, sensitivity, collect, report, validate, bench, version"
+        commands = "run, sweep, sensitivity, collect, report, validate, compare, bench, version"
         _fail(f"unknown command {command!r}; one of {commands} (see fowsim --help)")

@@ -1,4 +1,4 @@
-"""Policy effects against the baseline in a multirun folder: `python -m fowsim.compare DIR`.
+"""Policy effects against the baseline in a multirun folder: `fowsim compare DIR` (or `python -m fowsim.compare DIR`).
 
 A multirun (`fowsim run -m +experiment=...`) holds one run folder per arm and seed. Each policy
 arm is compared with the baseline arm that shares its other swept keys (the shock, say) and its
@@ -263,12 +263,12 @@ def format_participant_effects(table: pd.DataFrame, outcome: str = "employed") -
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m fowsim.compare MULTIRUN_DIR [--baseline NAME] [--csv FILE] [--accounts]`."""
-    import argparse
+def main(argv: list[str] | None = None, prog: str = "python -m fowsim.compare") -> int:
+    """`fowsim compare SWEEP_DIR [--baseline NAME] [--csv FILE] [--accounts | --participants]` (also `python -m`)."""
+    from fowsim.errors import ArgumentParser
 
-    parser = argparse.ArgumentParser(prog="python -m fowsim.compare", description=__doc__.splitlines()[0])
-    parser.add_argument("folder")
+    parser = ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser.add_argument("folder", metavar="SWEEP_DIR", help="a sweep folder (its runs, or sweep.nc)")
     parser.add_argument("--baseline", default="baseline", help="the policy arm to compare with")
     parser.add_argument("--csv", help="also write the table to this CSV file")
     parser.add_argument("--accounts", action="store_true", help="the policies' accounts (mean over seeds) instead")
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             table = mean_accounts(args.folder) if args.accounts else effects(args.folder, args.baseline)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"fowsim.compare: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     if args.participants:
         print(format_participant_effects(table, args.outcome))
