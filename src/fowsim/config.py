@@ -21,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from fowsim.design import apply_sample
 from fowsim.errors import ConfigError
+from fowsim.scenario import register_composer
 
 PACKAGE = Path(__file__).parent
 
@@ -222,3 +223,6 @@ def with_sample(cfg: DictConfig) -> DictConfig:
     raw = OmegaConf.to_container(cfg, resolve=True)
     applied: DictConfig = OmegaConf.create(apply_sample(raw))  # type: ignore[arg-type]
     return applied
+
+
+register_composer(lambda overrides: compose(overrides))  # LabourMarketModel(workers=..., seed=..., **overrides)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import mesa
 import numpy as np
 import xarray as xr
 
 from fowsim.agents import TRAINING_TYPES, Employer, Government, TrainingProvider, sector_of
-from fowsim.codes import EMPLOYED, VACANT
+from fowsim.codes import ACTIVE, EMPLOYED, INFORMAL, UNEMPLOYED, VACANT
 from fowsim.lottery import Panel, check_regions
 from fowsim.phases import Phase, Schedule, default_schedule
 from fowsim.policies import Policy
 from fowsim.population import draw_categories, populate
 from fowsim.recorder import Recorder
 from fowsim.rules import Decisions, WorkerRules
-from fowsim.scenario import Scenario, build_scenario
+from fowsim.scenario import Scenario, build_scenario, scenario_from_keywords
 from fowsim.sim import Simulation
 from fowsim.state import Clock, Market, Migration, Recognition, Tally
 
@@ -29,18 +31,28 @@ class LabourMarketModel(Simulation):
         rules: worker behaviour; defaults to the scenario's rules (`WorkerRules`).
         phases: the month's phases (a `fowsim.phases.Schedule`, a list of `Phase`s, or names of
             built-in phases); defaults to the scenario's schedule (its config's `phases` key).
+        **overrides: instead of `cfg`, the config as keywords, each a command-line override:
+            `LabourMarketModel(workers=2000, months=24, seed=1, shock="rapid")`, dotted keys through a
+            dict (`**{"world.params.applications": 5}`). So Mesa's `batch_run` works.
 
     `step()` runs the schedule's phases in order, each with its own random stream; `results()`
-    returns the recorded monthly aggregates.
+    returns the recorded monthly aggregates. As a Mesa model it stops (`running`) at its horizon
+    and its `datacollector` holds a few headline series, month by month (`MODEL_REPORTERS`).
     """
 
     def __init__(
         self,
-        cfg: Scenario | Mapping[str, Any] | Any,
+        cfg: Scenario | Mapping[str, Any] | Any = None,
         rules: WorkerRules | None = None,
         phases: Schedule | Iterable[Phase | str] | None = None,
+        **overrides: Any,
     ) -> None:
-        scenario = cfg if isinstance(cfg, Scenario) else build_scenario(cfg)
+        if cfg is not None and overrides:
+            raise TypeError("LabourMarketModel takes a config or keyword overrides (workers=..., seed=...), not both")
+        if cfg is None:
+            scenario = scenario_from_keywords(overrides)
+        else:
+            scenario = cfg if isinstance(cfg, Scenario) else build_scenario(cfg)
         self.scenario = scenario
         self.seed = scenario.seed
         self.streams = {}
@@ -77,6 +89,7 @@ class LabourMarketModel(Simulation):
         self.lotteries = {p.name: p.lottery for p in self.policies if p.lottery is not None}
         census = self.recorder.census()
         self.migration.observe(census.stock, census.migrant_earnings, self.scale)
+        self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
 
     # ---------------------------------------------------------------- construction
     def _build_employers(self) -> tuple[np.ndarray, ...]:
@@ -204,6 +217,8 @@ class LabourMarketModel(Simulation):
         for phase in self.schedule:
             phase(self, None if phase.stream is None else self.stream(phase.stream))
         self.clock.tick()
+        self.datacollector.collect(self)
+        self.running = self.t < self.months  # (as Mesa's batch_run and SolaraViz read it)
 
     def run(self, months: int | None = None, progress: Any = None) -> LabourMarketModel:
         """Run `months` months (default: the scenario's horizon, less any already run)."""
@@ -223,6 +238,25 @@ class LabourMarketModel(Simulation):
         """The recorded monthly aggregates so far as an `xarray.Dataset`."""
         s = self.scenario
         return self.recorder.dataset(s.start, s.workers, s.config, self.accounts(), self.lotteries)
+
+
+def _unemployment_rate(m: LabourMarketModel) -> float:
+    """Unemployed over the labour force (formal jobs, informal work, unemployed), all regions."""
+    return float(m.market.S[:, UNEMPLOYED].sum() / max(1, m.market.S[:, list(ACTIVE)].sum()))
+
+
+def _people(status: int, m: LabourMarketModel) -> float:
+    """People of `status` (a worker stands for `scale` of them), all regions."""
+    return float(m.market.S[:, status].sum() * m.scale)
+
+
+# the headline series a Mesa user's `datacollector` holds (the full results: `results()`)
+MODEL_REPORTERS = {
+    "unemployment_rate": _unemployment_rate,
+    "employed": functools.partial(_people, EMPLOYED),  # people in formal jobs
+    "informal": functools.partial(_people, INFORMAL),  # people in informal work
+    "unemployed": functools.partial(_people, UNEMPLOYED),
+}
 
 
 def _schedule(phases: Schedule | Iterable[Phase | str]) -> Schedule:

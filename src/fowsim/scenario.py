@@ -8,7 +8,7 @@ keys `sensitivity` and `sample` describe a sensitivity study and are the run lay
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,41 @@ def build_agents(spec: Any) -> dict[str, type[Any]]:
             )
         out[kind] = cls
     return out
+
+
+# Keyword arguments as a config: the model core knows no Hydra, so `fowsim.config` registers its `compose` here
+# when it is imported (as `import fowsim` does), and `LabourMarketModel(workers=2000, seed=1)` works as Mesa's
+# `batch_run` calls a model.
+_composer: Callable[[list[str]], Any] | None = None
+
+
+def register_composer(compose: Callable[[list[str]], Any]) -> None:
+    """Let `scenario_from_keywords` turn keyword arguments into a config through `compose(overrides)`."""
+    global _composer
+    _composer = compose
+
+
+def as_override(key: str, value: Any) -> str:
+    """`key=value` as a command-line override: lists as [a,b], booleans as true/false, None as null."""
+
+    def text(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if v is None:
+            return "null"
+        if isinstance(v, list | tuple):
+            return "[" + ",".join(text(x) for x in v) + "]"
+        return str(v)
+
+    return f"{key}={text(value)}"
+
+
+def scenario_from_keywords(overrides: Mapping[str, Any]) -> Scenario:
+    """The scenario of keyword overrides (`workers=2000, seed=1, shock="rapid"`, `**{"world.params.x": 2}`)."""
+    if _composer is None:
+        raise ConfigError("LabourMarketModel(**overrides)", dict(overrides),
+                          "keyword overrides need fowsim's configs: import fowsim first")  # fmt: skip
+    return build_scenario(_composer([as_override(k, v) for k, v in overrides.items()]))
 
 
 def build_scenario(cfg: Any) -> Scenario:
