@@ -349,3 +349,18 @@ def test_the_retirement_rows_fail_when_no_one_dies_before_retiring(tmp_path, mon
     rows = {r.quantity: r for r in result.rows}
     steep = [rows[f"retirements in the tenth year against the first, {r}"] for r in AFRICA]
     assert np.mean([r.model for r in steep]) > 1.6 and sum(not r.passed for r in steep) >= 2, [r.model for r in steep]
+
+
+def test_validate_writes_into_the_current_folder_unless_asked_for_the_docs(tmp_path, monkeypatch, capsys):
+    """The committed docs/validation/ is written only with --write-docs; by default a dated folder under outputs/."""
+    docs = report.docs_folder()
+    before = {p.name: p.stat().st_mtime_ns for p in docs.iterdir()}
+    monkeypatch.chdir(tmp_path)
+    assert report.main(["--quick", "--only", "qualitative"]) == 0
+    written = list((tmp_path / "outputs" / "validation").glob("*/README.md"))
+    assert len(written) == 1 and "qualitative" in written[0].read_text()
+    assert {p.name: p.stat().st_mtime_ns for p in docs.iterdir()} == before  # the committed report untouched
+    with pytest.raises(SystemExit) as exc:
+        report.main(["--write-docs", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and err.count("\n") == 0 and "--write-docs" in err

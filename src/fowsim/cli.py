@@ -21,7 +21,7 @@ commands:
                        discovery, regret across futures) through the sweep machinery; ends in sensitivity.nc
   collect SWEEP_DIR    (re)build SWEEP_DIR/sweep.nc from the finished runs
   report PATH [-o F]   HTML report of a run or a sweep folder (figures embedded, PNG/SVG beside it)
-  validate [--quick]   run the validation checks and write the report (docs/validation/)
+  validate [--quick]   run the validation checks; the report in outputs/validation/ (--write-docs: docs/)
   compare SWEEP_DIR    each policy arm against the baseline of the same seed (--accounts, --participants)
   bench [--sizes ...]  throughput and memory of the model, and the speed-up over a naive Mesa model
   version              print the version (also: fowsim --version)

@@ -1,6 +1,7 @@
 """`fowsim validate`: run the registered checks and write the validation report.
 
-The report is a folder (by default `docs/validation/`): `README.md` with a summary table and,
+The report is a folder (by default `outputs/validation/<date>_<time>/` in the current folder; the
+repository's committed `docs/validation/` only with `--write-docs`): `README.md` with a summary table and,
 per check, its account, its figure (`<check>.png`) and its rows (model, target, tolerance,
 source, pass or the size of the miss), plus `results.json` with the same rows for programs.
 Everything is written into a scratch folder first and then moved into place file by file
@@ -190,8 +191,19 @@ def write_report(results: dict[str, tuple[Result, float]], out: str | Path, quic
     return out / "README.md"
 
 
+def docs_folder() -> Path:
+    """The repository's committed report, `docs/validation/` beside the package's source (a source checkout)."""
+    from fowsim.errors import ConfigError
+
+    root = Path(__file__).resolve().parents[3]  # src/fowsim/validation/report.py -> the repository
+    if not (root / "pyproject.toml").is_file() or not (root / "docs" / "validation").is_dir():
+        raise ConfigError("validate --write-docs", str(root), "a source checkout of fowsim with docs/validation/ "
+                          "(pip install -e .); elsewhere give --out")  # fmt: skip
+    return root / "docs" / "validation"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`fowsim validate [--quick] [--out DIR] [--only NAME ...]`; returns the exit code (1 if a check fails)."""
+    """`fowsim validate [--quick] [--out DIR | --write-docs] [--only NAME ...]`; the exit code (1 if a check fails)."""
     import logging
     import sys
 
@@ -200,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = ArgumentParser(prog="fowsim validate", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="the fast form (as in the test suite)")
-    p.add_argument("--out", default="docs/validation", help="report folder (default: docs/validation)")
+    p.add_argument("--out", help="report folder (default: outputs/validation/DATE_TIME in the current folder)")
+    p.add_argument("--write-docs", action="store_true",
+                   help="write the repository's committed report, docs/validation/ (in a source checkout)")  # fmt: skip
     p.add_argument(
         "--only",
         nargs="+",
@@ -212,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if unknown:
             raise ConfigError("validate --only", unknown[0], f"one of {list(CHECKS)}")
+        if a.write_docs and a.out is not None:
+            raise ConfigError("validate --out", a.out, "not with --write-docs, which writes docs/validation/")
+        if a.write_docs:
+            a.out = str(docs_folder())
+        elif a.out is None:
+            a.out = str(Path("outputs") / "validation" / _dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S"))
         check_writable(Path(a.out), "validate --out")  # before minutes of checks
     except ConfigError as exc:
         print(f"fowsim: error: {exc}", file=sys.stderr)
