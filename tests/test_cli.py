@@ -152,3 +152,26 @@ def test_mesas_batch_run_takes_the_model_with_keyword_overrides():
         LabourMarketModel(m.scenario, workers=1000)
     with pytest.raises(Exception, match="workers"):
         LabourMarketModel(workers=5)
+
+
+def test_the_progress_bar_writes_whole_lines_into_a_log_and_redraws_on_a_terminal():
+    import io
+
+    from fowsim.progress import Progress
+
+    log = io.StringIO()  # not a terminal: a line at each tenth of the work, no carriage returns
+    bar = Progress("months", delay=0.0, every=0.0, stream=log)
+    for done in range(1, 121):
+        bar(done, 120)
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and len(lines) == 10 and lines[-1].startswith("120/120 months")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    bar = Progress("months", delay=0.0, every=0.0, stream=term)
+    for done in range(1, 11):
+        bar(done, 10)
+    assert term.getvalue().count("\r") == 10 and term.getvalue().endswith("\n")

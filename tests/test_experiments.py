@@ -127,6 +127,8 @@ def test_an_experiment_runs_as_a_multirun_from_the_command_line(tmp_path):
     p = fowsim_main("run", "-m", "+experiment=pandemic", "workers=2000", "months=14", "seed=0",
                     f"hydra.sweep.dir={out}", cwd=tmp_path)  # fmt: skip
     assert p.returncode == 0, p.stderr
+    assert "Launching" not in p.stdout + p.stderr and "#0 :" not in p.stdout + p.stderr  # not Hydra's job list
+    assert "sweep: 4 runs in" in p.stderr
     runs = sorted(out.glob("*/results.nc"))
     assert len(runs) == len(sweep_params("pandemic")["policy"])
     assert np.all([(r.parent / "summary.json").is_file() for r in runs])

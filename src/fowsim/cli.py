@@ -234,7 +234,8 @@ def _launch(plan, argv: list[str], user_dir: str | None, collect_runs: bool = Tr
     # absolute: a launcher's workers may have started in another folder (a pool reused across a notebook's chdir)
     folder = f"hydra.sweep.dir={sw.quoted(plan.folder.absolute())}"
     extra = ["--config-dir", user_dir] if user_dir else []
-    sys.argv = ["fowsim sweep", "-m", *extra, *normalise_overrides(hydra_args), folder, *launcher]
+    quiet = [] if any(o.startswith("hydra/hydra_logging=") for o in hydra_args) else ["hydra/hydra_logging=quiet"]
+    sys.argv = ["fowsim sweep", "-m", *extra, *normalise_overrides(hydra_args), folder, *launcher, *quiet]
     main_fn = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(_run_task)
     started = __import__("time").time()
     with contextlib.ExitStack() as held:
