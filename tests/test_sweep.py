@@ -208,3 +208,17 @@ def test_a_second_sweep_from_another_folder_in_the_same_process_writes_its_runs_
         p = fowsim("sweep", "seed=0,1", *SMALL, "hydra/launcher=joblib", cwd=tmp_path / name)
         assert p.returncode == 0, p.stderr
         assert len(list((tmp_path / name).glob("multirun/*/*/results.nc"))) == 2, p.stderr
+
+
+def test_run_sweep_on_processes_works_from_a_plain_script_without_a_main_guard(tmp_path):
+    """The README's snippet as a script: spawned workers must not run the script (and its sweep) again."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from fowsim import run_sweep\n"
+        f"path = run_sweep(['workers=1000', 'months=2', 'seed=0,1'], folder={str(tmp_path / 'sweep')!r}, "
+        "processes=2, progress=False)\n"
+        "print('DONE', path)\n"
+    )
+    p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and p.stdout.count("DONE") == 1, p.stderr[-2000:]
+    assert (tmp_path / "sweep" / "sweep.nc").is_file() and len(list((tmp_path / "sweep").glob("*/results.nc"))) == 2

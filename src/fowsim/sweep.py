@@ -579,6 +579,30 @@ def execute(p: Plan, processes: int = 1, progress: bool = True, collect_runs: bo
     return path
 
 
+@contextlib.contextmanager
+def _spawn_without_main(jobs: list[list[str]]):
+    """Start worker processes without running the caller's script again in each.
+
+    Spawned workers import `__main__`, which runs a plain script's top level again: a script that
+    calls `run_sweep` without `if __name__ == "__main__":` would start sweeps within sweeps. The
+    workers need only fowsim and the packages the runs name, so the script is hidden from them while
+    they start, unless the runs name a class of the script itself (`__main__.`), which then needs the
+    guard, as multiprocessing documents.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or any("__main__." in o for job in jobs for o in job):
+        yield
+        return
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def _run_on_processes(p: Plan, args: list[tuple], processes: int) -> None:
     """`args`' runs on a pool of worker processes; a pool broken by a dead worker is replaced (`run_job`)."""
     import multiprocessing
@@ -589,7 +613,9 @@ def _run_on_processes(p: Plan, args: list[tuple], processes: int) -> None:
     for _ in range(len(args) + 1):
         pool = ProcessPoolExecutor(min(processes, len(args)), mp_context=ctx)
         try:
-            list(pool.map(_run_in_process, *zip(*args)))
+            with _spawn_without_main(p.jobs):  # the workers start as the runs are submitted
+                results = pool.map(_run_in_process, *zip(*args))
+            list(results)
             pool.shutdown()
             return
         except BrokenProcessPool:
