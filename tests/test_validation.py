@@ -305,22 +305,29 @@ def test_africa_and_the_gulf_are_checked_against_published_figures(quick_report)
 AFRICA = ("north_africa", "west_africa", "east_africa")
 
 
+def _africa_rows_without(tmp_path, monkeypatch, file: str) -> dict:
+    """The quick africa_gulf check's rows, by quantity, on a copy of the default world without `file`.
+
+    (A copy: worlds are cached by folder.)
+    """
+    import shutil
+
+    from fowsim.world import DATA_DIR
+
+    world = tmp_path / f"without-{file}"
+    shutil.copytree(DATA_DIR / "default", world, ignore=shutil.ignore_patterns(file))
+    real = checks.compose
+    monkeypatch.setattr(checks, "compose", lambda o: real([*o, f"world.data={world}"]))
+    return {r.quantity: r for r in checks.CHECKS["africa_gulf"].run(True, tmp_path).rows}
+
+
 def test_the_retirement_rows_fail_when_the_labour_force_ages_are_not_the_populations(tmp_path, monkeypatch):
     """Ages drawn from median_age (ages.csv left out) no longer follow Africa's pyramid: retirements rise far less.
 
     (With the UN's ages the quick form's rows are 1.7-2.3 in Africa; the pyramid alone, cohort aged 50-54 against
     60-64 in 2020, gives 1.43-1.65.)
     """
-    import shutil
-
-    from fowsim.world import DATA_DIR
-
-    ageless = tmp_path / "ageless"  # the default world without its ages.csv (a copy: worlds are cached by folder)
-    shutil.copytree(DATA_DIR / "default", ageless, ignore=shutil.ignore_patterns("ages.csv"))
-    real = checks.compose
-    monkeypatch.setattr(checks, "compose", lambda o: real([*o, f"world.data={ageless}"]))
-    result = checks.CHECKS["africa_gulf"].run(True, tmp_path)
-    rows = {r.quantity: r for r in result.rows}
+    rows = _africa_rows_without(tmp_path, monkeypatch, "ages.csv")
     assert not any(q.startswith("women's labour-force participation") for q in rows)  # no population to divide by
     flat = [rows[f"retirements in the tenth year against the first, {r}"].model for r in AFRICA]
     assert np.mean(flat) < 1.35, flat
@@ -337,16 +344,7 @@ def test_the_africa_check_can_fail_when_informal_work_is_left_out(tmp_path, monk
 
 def test_the_retirement_rows_fail_when_no_one_dies_before_retiring(tmp_path, monkeypatch):
     """Without the UN's death rates (deaths.csv left out) Africa's retirements rise too steeply."""
-    import shutil
-
-    from fowsim.world import DATA_DIR
-
-    deathless = tmp_path / "deathless"  # the default world without its deaths.csv (a copy: worlds are cached by folder)
-    shutil.copytree(DATA_DIR / "default", deathless, ignore=shutil.ignore_patterns("deaths.csv"))
-    real = checks.compose
-    monkeypatch.setattr(checks, "compose", lambda o: real([*o, f"world.data={deathless}"]))
-    result = checks.CHECKS["africa_gulf"].run(True, tmp_path)
-    rows = {r.quantity: r for r in result.rows}
+    rows = _africa_rows_without(tmp_path, monkeypatch, "deaths.csv")
     steep = [rows[f"retirements in the tenth year against the first, {r}"] for r in AFRICA]
     assert np.mean([r.model for r in steep]) > 1.6 and sum(not r.passed for r in steep) >= 2, [r.model for r in steep]
 

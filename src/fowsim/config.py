@@ -225,4 +225,4 @@ def with_sample(cfg: DictConfig) -> DictConfig:
     return applied
 
 
-register_composer(lambda overrides: compose(overrides))  # LabourMarketModel(workers=..., seed=..., **overrides)
+register_composer(compose)  # LabourMarketModel(workers=..., seed=..., **overrides)

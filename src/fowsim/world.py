@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -282,6 +282,11 @@ class World:
         """Per-region parameter `name` as an array over regions."""
         return self.region_params[name]
 
+    @functools.cached_property
+    def retirement_months(self) -> np.ndarray:
+        """Each region's `retirement_age` in whole months of age (R,): a worker's retirement, or else a death."""
+        return np.round(self.rp("retirement_age") * 12).astype(np.int64)
+
     def exit_month(
         self, rng: np.random.Generator, region: np.ndarray, female: np.ndarray, birth: np.ndarray, t: int
     ) -> np.ndarray:
@@ -290,7 +295,7 @@ class World:
         Retirement at the region's `retirement_age`; death before it drawn from the region's death
         rates by age and sex (deaths.csv), where the world has them (no draw where it has none).
         """
-        retire = np.asarray(birth, dtype=np.int64) + np.round(self.rp("retirement_age")[region] * 12).astype(np.int64)
+        retire = np.asarray(birth, dtype=np.int64) + self.retirement_months[region]
         if self.deaths is None:
             return retire
         death = self.deaths.months_to_death(rng, region, female, t - np.asarray(birth))
@@ -304,7 +309,7 @@ class World:
 
         A death drawn before the move (an exit earlier than the old region's retirement) stays.
         """
-        ret = np.round(self.rp("retirement_age") * 12).astype(np.int64)
+        ret = self.retirement_months
         birth = np.asarray(birth, dtype=np.int64)
         exit_before = np.asarray(exit_before, dtype=np.int64)
         death = np.where(exit_before < birth + ret[before], exit_before, np.iinfo(np.int16).max)
@@ -814,14 +819,15 @@ class Ages:
         return ages
 
 
-def _sex_age_table(
-    path: Path, regions: tuple[str, ...], file: str, what: str, sign: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+T = TypeVar("T")
+
+
+def _sex_age_table(path: Path, regions: tuple[str, ...], file: str, what: str, kind: Callable[..., T]) -> T | None:
     """A world file of women and men by five-year age group (ages.csv, deaths.csv), merged over the world's bases.
 
-    Returns the groups' first years (A,), the table (2, R, A) of women and men (NaN for a region
-    without rows) and the open group beyond the last (2, R), 0 where not given; None where no layer
-    has the file. `what` names the figures in errors, `sign` what a value may be.
+    Returns `kind(lower, women, men, older)`: the groups' first years (A,), women and men (R, A),
+    NaN for a region without rows, and the open group beyond the last (2, R), 0 where not given;
+    None where no layer has the file. `what` names the figures in errors; values are >= 0.
     """
     if not any((layer / file).is_file() for layer in world_layers(path)):
         return None
@@ -840,14 +846,14 @@ def _sex_age_table(
             if not age[:-1].isdigit() or r in open_group:
                 raise ConfigError(f"{file}[{key}].age", age, "one open group per region, such as 70+")
             open_group[r] = age[:-1]
-            older[:, regions.index(r)] = [_number(file, f"{key}.{c}", getattr(row, c), sign)
+            older[:, regions.index(r)] = [_number(file, f"{key}.{c}", getattr(row, c), "nonnegative")
                                           for c in ("women", "men")]  # fmt: skip
             continue
         lo, _, hi = age.partition("-")
         if not (lo.isdigit() and hi.isdigit() and int(hi) == int(lo) + 4 and int(lo) % 5 == 0 and int(lo) >= 15):
             raise ConfigError(f"{file}[{key}].age", age, "a five-year group from 15 (15-19, 20-24, ...) or 70+")
-        rows[(r, int(lo))] = (_number(file, f"{key}.women", row.women, sign),
-                              _number(file, f"{key}.men", row.men, sign))  # fmt: skip
+        rows[(r, int(lo))] = (_number(file, f"{key}.women", row.women, "nonnegative"),
+                              _number(file, f"{key}.men", row.men, "nonnegative"))  # fmt: skip
     if not rows:
         return None
     lower = np.array(sorted({a for _, a in rows}), dtype=float)
@@ -858,16 +864,7 @@ def _sex_age_table(
     for r, lo in open_group.items():
         if float(lo) != lower[-1] + 5.0:
             raise ConfigError(f"{file}[{r},{lo}+].age", f"{lo}+", f"{int(lower[-1]) + 5}+, after the last group")
-    return lower, table, older
-
-
-def _ages(path: Path, regions: tuple[str, ...]) -> Ages | None:
-    """The world's `ages.csv` (merged over its bases'), checked; None where no layer has one."""
-    found = _sex_age_table(path, regions, "ages.csv", "figures", "nonnegative")
-    if found is None:
-        return None
-    lower, table, older = found
-    return Ages(lower, table[0], table[1], older)
+    return kind(lower, table[0], table[1], older)
 
 
 @dataclass(frozen=True)
@@ -892,18 +889,23 @@ class Mortality:
         return bool(np.isfinite(self.women[r]).all())
 
     @functools.cached_property
-    def _cumulative(self) -> np.ndarray:
-        """(R, 2, SPAN + 1) cumulative hazard from birth to each month of age, women then men; 0 without rates."""
+    def _laid_out(self) -> np.ndarray:
+        """Each region's and sex's cumulative hazard from birth to each month of age, rows laid end to end.
+
+        Row (r, s) (women then men) is `SPAN + 1` months long, rising from 0 (0 throughout without
+        rates), offset by more than any draw can reach, so one binary search serves every row.
+        """
         months = np.arange(self.SPAN)
         group = np.clip((months / 12.0 - self.lower[0]) // 5.0, 0, self.lower.size).astype(np.int64)
-        out = np.zeros((self.women.shape[0], 2, self.SPAN + 1))
+        cum = np.zeros((self.women.shape[0], 2, self.SPAN + 1))
         for r in range(self.women.shape[0]):
             if not self.has(r):
                 continue
             for s, table in enumerate((self.women, self.men)):
                 rates = np.append(table[r], self.older[s, r] if self.older[s, r] > 0 else table[r, -1])
-                out[r, s, 1:] = np.cumsum(rates[group] / 12.0)  # a central death rate a year, as a monthly hazard
-        return out
+                cum[r, s, 1:] = np.cumsum(rates[group] / 12.0)  # a central death rate a year, as a monthly hazard
+        step = float(cum.max()) + 1e3
+        return (cum + step * np.arange(cum.shape[0] * 2).reshape(-1, 2, 1)).ravel()
 
     def months_to_death(
         self, rng: np.random.Generator, region: np.ndarray, female: np.ndarray, age: np.ndarray
@@ -914,9 +916,7 @@ class Mortality:
         with age as the worker ages); `SPAN` (never reached by a worker of working age) where the region
         has no rates.
         """
-        cum = self._cumulative  # (R, 2, SPAN + 1), each row rising from 0
-        step = float(cum.max()) + 1e3  # rows laid end to end, apart by more than any draw can reach
-        flat = (cum + step * np.arange(cum.shape[0] * 2).reshape(-1, 2, 1)).ravel()
+        flat = self._laid_out
         region, female = np.broadcast_to(region, np.shape(age)), np.broadcast_to(female, np.shape(age))
         draws = np.minimum(rng.exponential(size=np.size(age)), 5e2)
         out = np.empty(np.size(age), dtype=np.int64)
@@ -928,15 +928,6 @@ class Mortality:
             dies = (at <= self.SPAN) & (flat[row + self.SPAN] > flat[row])
             out[sl] = np.where(dies, at - a, self.SPAN)
         return out
-
-
-def _deaths(path: Path, regions: tuple[str, ...]) -> Mortality | None:
-    """The world's `deaths.csv` (merged over its bases'), checked; None where no layer has one."""
-    found = _sex_age_table(path, regions, "deaths.csv", "rates", "nonnegative")
-    if found is None:
-        return None
-    lower, table, older = found
-    return Mortality(lower, table[0], table[1], older)
 
 
 def similarity_network(tasks: np.ndarray, skill_level: np.ndarray, self_loop: float, neighbours: int) -> np.ndarray:
@@ -1221,6 +1212,6 @@ def _read_world(cfg: Any) -> World:
         param_ranges=ranges,
         targets=_targets(path),
         cohorts=_cohorts(path, regions),
-        ages=_ages(path, regions),
-        deaths=_deaths(path, regions),
+        ages=_sex_age_table(path, regions, "ages.csv", "figures", Ages),
+        deaths=_sex_age_table(path, regions, "deaths.csv", "rates", Mortality),
     )

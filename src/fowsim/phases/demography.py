@@ -38,7 +38,7 @@ class Demography(Phase):
         leaving = leaving[ws.status[leaving] != VACANT]
         region = ws.region[leaving]
         # before the region's retirement age: a death (deaths.csv); else a retirement
-        died = (model.t - ws.birth[leaving]) < np.round(w.rp("retirement_age")[region] * 12)
+        died = (model.t - ws.birth[leaving]) < w.retirement_months[region]
         model.tally.count("deaths", region[died])
         model.tally.count("retirements", region[~died])
         mk.transition(leaving, VACANT)
